@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Activation } from './config';
+import { googlenet, type HeadOutputs } from './googlenet';
+import type { HeadName, NetOps } from './ops';
+import type { LayerParams, ModelParams } from './params';
+
+/** Batch norm's epsilon (Keras's default). */
+export const BN_EPSILON = 1e-3;
+/** Batch norm's moving-average momentum (Keras's default). */
+export const BN_MOMENTUM = 0.99;
+
+/** Batch statistics of one batch-norm layer in a training pass, [out] each. */
+export interface BatchStats {
+  readonly mean: tf.Tensor1D;
+  readonly variance: tf.Tensor1D;
+}
+
+export interface ForwardOptions {
+  /** Training mode: dropout on (when seeded) and batch norm on batch statistics. */
+  readonly training: boolean;
+  /** Dropout seed per head; null turns dropout off (evaluation, probes). */
+  readonly dropoutSeeds: Readonly<Record<HeadName, number>> | null;
+  /** Called with each block output; returns the value to continue with (an identity probe, say). */
+  readonly onBlock?: (x: tf.Tensor, block: string) => tf.Tensor;
+  /** Receives the batch statistics of each batch-norm layer in training mode. */
+  readonly onBatchStats?: (layer: string, stats: BatchStats) => void;
+}
+
+function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
+  switch (activation) {
+    case 'relu':
+      return tf.relu(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'tanh':
+      return tf.tanh(x);
+  }
+}
+
+/** An identity whose gradient is zero: what a head in `probe` mode attaches through. */
+const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
+  value: tf.clone(x),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as unknown as Parameters<typeof tf.customGrad>[0]);
+
+function layer(params: ModelParams, name: string): LayerParams {
+  const found = params.layers.get(name);
+  if (!found) throw new Error(`the model has no layer ${name}`);
+  return found;
+}
+
+/** The tensor implementation of the network's operations. */
+function tensorOps(params: ModelParams, options: ForwardOptions): NetOps<tf.Tensor> {
+  const { activation } = params.arch.config;
+  return {
+    conv(x, spec) {
+      const p = layer(params, spec.name);
+      const y = tf.conv2d(x as tf.Tensor4D, p.kernel as tf.Tensor4D, spec.stride, spec.padding); // [b, h', w', filters]
+      if (!p.gamma || !p.beta || !p.movingMean || !p.movingVariance) return activate(tf.add(y, p.bias!), activation);
+      let mean: tf.Tensor1D = p.movingMean as tf.Tensor1D;
+      let variance: tf.Tensor1D = p.movingVariance as tf.Tensor1D;
+      if (options.training) {
+        const moments = tf.moments(y, [0, 1, 2]); // mean and biased variance over batch, height, width: [filters]
+        mean = moments.mean as tf.Tensor1D;
+        variance = moments.variance as tf.Tensor1D;
+        options.onBatchStats?.(spec.name, { mean, variance });
+      }
+      const normalised = tf.batchNorm(y, mean, variance, p.beta as tf.Tensor1D, p.gamma as tf.Tensor1D, BN_EPSILON);
+      return activate(normalised, activation);
+    },
+    dense(x, spec) {
+      const p = layer(params, spec.name);
+      const y = tf.add(tf.matMul(x as tf.Tensor2D, p.kernel as tf.Tensor2D), p.bias!); // [b, units]
+      return spec.activate ? activate(y, activation) : y;
+    },
+    maxPool: (x, size, stride, padding) => tf.maxPool(x as tf.Tensor4D, size, stride, padding),
+    avgPool: (x, size, stride, padding) => tf.avgPool(x as tf.Tensor4D, size, stride, padding),
+    globalAvgPool: (x) => tf.mean(x, [1, 2]),
+    flatten: (x) => tf.reshape(x, [x.shape[0]!, -1]),
+    concat: (xs) => tf.concat(xs as tf.Tensor[], 3),
+    dropout(x, rate, head) {
+      if (!options.training || !options.dropoutSeeds) return x;
+      return tf.dropout(x, rate, undefined, options.dropoutSeeds[head]);
+    },
+    blockOutput: (x, block) => (options.onBlock ? options.onBlock(x, block) : x),
+    stopGradient: (x) => stopGradient(x),
+  };
+}
+
+/** Runs the network on an NHWC batch; returns the logits of every computed head. */
+export function forward(params: ModelParams, x: tf.Tensor4D, options: ForwardOptions): HeadOutputs<tf.Tensor2D> {
+  return googlenet(tensorOps(params, options), x as tf.Tensor, params.arch.config) as HeadOutputs<tf.Tensor2D>;
+}
