@@ -1,0 +1,294 @@
+/**
+ * The run file: one training session of one model as versioned JSON (docs/run-file.md).
+ * This module is the only reader and writer of the format. Strings read from a file are data:
+ * nothing here renders them, and whoever does must escape them.
+ */
+import type { ModelConfig } from '../model/config';
+import { HEADS, LAYER_METRICS, type FrameShape, type LayerMetric, type StepFrame } from '../train/frame';
+import { describeIssue, fileSchema, forbiddenKeyProblem, headerProblem, lengthProblem, located, RUN_FILE_LIMITS, stepSchema } from './runFileSchema';
+
+/** Sizes past which parseRun rejects a file (text, steps, events, layers, blocks, string length). */
+export { RUN_FILE_LIMITS } from './runFileSchema';
+
+/** The value of a run file's `format` field. */
+export const RUN_FILE_FORMAT = 'gradflow-run';
+/** The version this code writes, and the newest it reads. */
+export const RUN_FILE_VERSION = 1;
+
+/** How the model was trained. */
+export interface TrainingSettings {
+  readonly optimizer: 'sgd' | 'adam';
+  /** > 0. */
+  readonly learningRate: number;
+  /** sgd only (0.9 by default); 0 <= momentum < 1. */
+  readonly momentum: number;
+  /** Integer >= 1. */
+  readonly batchSize: number;
+  /** Integer 0..2^32-1. */
+  readonly seed: number;
+  /** k: per-head contributions are measured every k-th step (integer >= 1). */
+  readonly perHeadEvery: number;
+  /** N: held-out accuracy is measured every N steps (integer >= 1). */
+  readonly evalEvery: number;
+  /** Number of held-out images evaluated. */
+  readonly evalSize: number;
+}
+
+/** Something that happened at a step: a divergence, or a setting changed by the user. */
+export interface RunEvent {
+  readonly step: number;
+  readonly type: 'diverged' | 'setting';
+  readonly detail: string;
+}
+
+/** Everything about a run except its steps: what was trained, how, on what, and the axes of the step arrays. */
+export interface RunHeader {
+  readonly config: ModelConfig;
+  readonly preset: string | null;
+  readonly training: TrainingSettings;
+  readonly dataset: {
+    readonly name: string;
+    readonly trainCount: number;
+    readonly evalCount: number;
+    readonly normalisation: { readonly mean: readonly number[]; readonly std: readonly number[] };
+  };
+  readonly backend: string;
+  /** The weighted layers in depth order; per-layer arrays in steps are indexed like this. */
+  readonly layers: readonly {
+    readonly name: string;
+    readonly kind: 'stem' | 'inception' | 'aux' | 'classifier';
+    readonly head: 'main' | 'aux1' | 'aux2';
+    readonly params: number;
+  }[];
+  /** Block names in depth order; per-block arrays in steps are indexed like this. */
+  readonly blocks: readonly string[];
+  /** ISO date and time the run started. */
+  readonly createdAt: string;
+  /** A short name for comparisons, e.g. "A: aux on". */
+  readonly label?: string;
+}
+
+/** One value per head: main, aux1, aux2. */
+export interface PerHead<T> { main: T; aux1: T; aux2: T }
+
+/** One training step as plain numbers (float32 values; see StepFrame for the definitions). */
+export interface RunStep {
+  readonly step: number;
+  readonly loss: { main: number; aux1: number; aux2: number; total: number };
+  readonly accuracy: PerHead<number>;
+  /** Indexed like header.layers. */
+  readonly layers: Record<LayerMetric, number[]>;
+  /** Indexed like header.blocks. */
+  readonly actGradRms: number[];
+  readonly perHead?: { gradNorm: PerHead<number[]>; actGradRms: PerHead<number[]> };
+  readonly evalAccuracy?: PerHead<number>;
+  readonly diverged?: { where: string };
+}
+
+/** One run: its header, its steps in increasing order, and its events in step order. */
+export interface Run {
+  readonly header: RunHeader;
+  readonly steps: readonly RunStep[];
+  readonly events: readonly RunEvent[];
+}
+
+/** The outcome of parseRun: the run, or one short message naming the first problem. */
+export type ParseResult = { ok: true; run: Run } | { ok: false; error: string };
+
+/** Copies a frame's numbers into a RunStep; throws if the frame does not have `shape`. */
+export function stepFromFrame(frame: StepFrame, shape: FrameShape): RunStep {
+  const { layers, blocks } = shape;
+  const M = LAYER_METRICS.length;
+  const fits = frame.layers.length === layers * M && frame.actGradRms.length === blocks
+    && (!frame.perHead || (frame.perHead.gradNorm.length === 3 * layers && frame.perHead.actGradRms.length === 3 * blocks));
+  if (!fits) throw new Error(`step ${frame.step}: the frame does not have ${layers} layers and ${blocks} blocks`);
+  const column = (metric: LayerMetric): number[] => {
+    const m = LAYER_METRICS.indexOf(metric);
+    return Array.from({ length: layers }, (_, l) => frame.layers[l * M + m]!);
+  };
+  const heads = (values: Float32Array, n: number): PerHead<number[]> => ({
+    main: Array.from(values.subarray(0, n)),
+    aux1: Array.from(values.subarray(n, 2 * n)),
+    aux2: Array.from(values.subarray(2 * n, 3 * n)),
+  });
+  const [main, aux1, aux2, total] = frame.loss;
+  const accuracy = frame.accuracy;
+  const step: RunStep = {
+    step: frame.step,
+    loss: { main: main!, aux1: aux1!, aux2: aux2!, total: total! },
+    accuracy: { main: accuracy[0]!, aux1: accuracy[1]!, aux2: accuracy[2]! },
+    layers: {
+      gradNorm: column('gradNorm'), gradRms: column('gradRms'), gradMeanAbs: column('gradMeanAbs'),
+      gradMaxAbs: column('gradMaxAbs'), weightNorm: column('weightNorm'), updateRatio: column('updateRatio'),
+    },
+    actGradRms: Array.from(frame.actGradRms),
+    ...(frame.perHead && { perHead: { gradNorm: heads(frame.perHead.gradNorm, layers), actGradRms: heads(frame.perHead.actGradRms, blocks) } }),
+    ...(frame.evalAccuracy && { evalAccuracy: { main: frame.evalAccuracy[0]!, aux1: frame.evalAccuracy[1]!, aux2: frame.evalAccuracy[2]! } }),
+    ...(frame.diverged && { diverged: { where: frame.diverged.where } }),
+  };
+  return step;
+}
+
+/** 1e0..1e22: the powers of ten a double holds exactly. */
+const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
+/** Whether `a` (> 0, of decimal exponent `e`) rounded to `digits` significant decimals reads back to the float32 `a`. */
+function fitsIn(a: number, e: number, digits: number): boolean {
+  const k = digits - 1 - e;
+  // n and 10^|k| are exact, so one IEEE operation gives what parsing "n e-k" would.
+  const near = k >= 0 && k <= 22 ? Math.round(a * POW10[k]!) / POW10[k]!
+    : k < 0 && k >= -22 ? Math.round(a / POW10[-k]!) * POW10[-k]! : Number(a.toPrecision(digits));
+  return Math.fround(near) === a;
+}
+
+/** A step value as JSON text: the shortest decimal that reads back to the same float32, or "NaN"/"Infinity"/"-Infinity". */
+export function float32Text(x: number): string {
+  const f = Math.fround(x);
+  if (Number.isNaN(f)) return '"NaN"';
+  if (!Number.isFinite(f)) return f > 0 ? '"Infinity"' : '"-Infinity"';
+  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
+  const a = Math.abs(f);
+  const e = Math.floor(Math.log10(a));
+  // Most float32 values need 7 to 9 digits (9 always do): try 8, 7, 6, then search 1..5.
+  let digits = 9;
+  while (digits > 6 && fitsIn(a, e, digits - 1)) digits--;
+  for (let lo = 1, hi = digits === 6 ? 5 : 0; lo <= hi;) {
+    const mid = (lo + hi) >> 1;
+    if (fitsIn(a, e, mid)) [digits, hi] = [mid, mid - 1];
+    else lo = mid + 1;
+  }
+  // toPrecision's forms are valid JSON; "1e+2" reads better as "100". The check guards against rounding slips.
+  const text = f.toPrecision(digits);
+  const checked = Math.fround(Number(text)) === f ? text : f.toPrecision(9);
+  return checked.includes('e+') ? String(Number(checked)) : checked;
+}
+
+const list = (values: readonly number[]): string => `[${values.map(float32Text).join(',')}]`;
+const fields = (entries: readonly (readonly [string, string])[]): string => `{${entries.map(([k, v]) => `"${k}":${v}`).join(',')}}`;
+const heads = <T>(values: PerHead<T>, text: (v: T) => string): string => fields(HEADS.map((h) => [h, text(values[h])]));
+
+/** One step as a line of JSON, fields in a fixed order. */
+function stepText(s: RunStep): string {
+  const parts: [string, string][] = [
+    ['step', String(s.step)],
+    ['loss', fields([['main', float32Text(s.loss.main)], ['aux1', float32Text(s.loss.aux1)], ['aux2', float32Text(s.loss.aux2)], ['total', float32Text(s.loss.total)]])],
+    ['accuracy', heads(s.accuracy, float32Text)],
+    ['layers', fields(LAYER_METRICS.map((m) => [m, list(s.layers[m])]))],
+    ['actGradRms', list(s.actGradRms)],
+  ];
+  if (s.perHead) parts.push(['perHead', fields([['gradNorm', heads(s.perHead.gradNorm, list)], ['actGradRms', heads(s.perHead.actGradRms, list)]])]);
+  if (s.evalAccuracy) parts.push(['evalAccuracy', heads(s.evalAccuracy, float32Text)]);
+  if (s.diverged) parts.push(['diverged', fields([['where', JSON.stringify(s.diverged.where)]])]);
+  return fields(parts);
+}
+
+/** The header with exactly the fields of the format, in their documented order (extra properties are dropped). */
+function headerFields(h: RunHeader): RunHeader {
+  const { config: c, training: t, dataset: d } = h;
+  return {
+    config: {
+      inputSize: c.inputSize, channels: c.channels, classes: c.classes, stem: c.stem, width: c.width,
+      activation: c.activation, batchNorm: c.batchNorm, init: c.init,
+      aux1: { mode: c.aux1.mode, weight: c.aux1.weight }, aux2: { mode: c.aux2.mode, weight: c.aux2.weight },
+    },
+    preset: h.preset,
+    training: {
+      optimizer: t.optimizer, learningRate: t.learningRate, momentum: t.momentum, batchSize: t.batchSize,
+      seed: t.seed, perHeadEvery: t.perHeadEvery, evalEvery: t.evalEvery, evalSize: t.evalSize,
+    },
+    dataset: {
+      name: d.name, trainCount: d.trainCount, evalCount: d.evalCount,
+      normalisation: { mean: [...d.normalisation.mean], std: [...d.normalisation.std] },
+    },
+    backend: h.backend,
+    layers: h.layers.map((l) => ({ name: l.name, kind: l.kind, head: l.head, params: l.params })),
+    blocks: [...h.blocks],
+    createdAt: h.createdAt,
+    ...(h.label !== undefined && { label: h.label }),
+  };
+}
+
+/** JSON indented by two spaces, with any object or list that fits in 100 characters on one line. */
+function pretty(value: unknown, indent: string): string {
+  const flat = JSON.stringify(value);
+  if (typeof value !== 'object' || value === null || flat.length <= 100) return flat;
+  const inner = `${indent}  `;
+  const items = Array.isArray(value)
+    ? value.map((v) => inner + pretty(v, inner))
+    : Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `${inner}${JSON.stringify(k)}: ${pretty(v, inner)}`);
+  const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
+  return `${open}\n${items.join(',\n')}\n${indent}${close}`;
+}
+
+/** The run as the JSON text of a run file: header pretty-printed, one step per line. Does not validate. */
+export function serializeRun(run: Run): string {
+  const block = (items: readonly string[]): string => (items.length === 0 ? '[]' : `[\n    ${items.join(',\n    ')}\n  ]`);
+  const header = pretty(headerFields(run.header), '  ');
+  const events = run.events.map((e) => JSON.stringify({ step: e.step, type: e.type, detail: e.detail }));
+  return `{\n  "format": ${JSON.stringify(RUN_FILE_FORMAT)},\n  "version": ${RUN_FILE_VERSION},\n  "header": ${header},\n`
+    + `  "steps": ${block(run.steps.map(stepText))},\n  "events": ${block(events)}\n}\n`;
+}
+
+/** Why `data` is not a run file this code can read (format and version), or null. */
+function envelopeProblem(data: unknown): string | null {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'not a GradFlow run file (it is not a JSON object)';
+  const { format, version } = data as Record<string, unknown>;
+  if (!Object.hasOwn(data, 'format')) return 'not a GradFlow run file (format is missing)';
+  if (format !== RUN_FILE_FORMAT) {
+    const shown = typeof format === 'string' ? JSON.stringify(format.slice(0, 40)) : 'not a string';
+    return `not a GradFlow run file (format is ${shown}, expected "${RUN_FILE_FORMAT}")`;
+  }
+  if (!Object.hasOwn(data, 'version')) return 'run file version is missing';
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    const shown = typeof version === 'number' ? String(version) : typeof version === 'string' ? JSON.stringify(version.slice(0, 40)) : `of type ${version === null ? 'null' : typeof version}`;
+    return `run file version ${shown} is not a valid version (this GradFlow reads version ${RUN_FILE_VERSION})`;
+  }
+  if (version > RUN_FILE_VERSION) return `run file version ${version} is newer than this GradFlow understands (${RUN_FILE_VERSION})`;
+  return null;
+}
+
+/** Reads a run file's text; never throws, and names the first problem of a file it rejects. */
+export function parseRun(text: string): ParseResult {
+  const fail = (error: string): ParseResult => ({ ok: false, error });
+  try {
+    if (typeof text !== 'string') return fail('a run file must be read as text');
+    if (text.length > RUN_FILE_LIMITS.maxChars) {
+      return fail(`run file is too large (${Math.ceil(text.length / 1e5) / 10} MB of text; the limit is ${RUN_FILE_LIMITS.maxChars / 1e6} MB)`);
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    } catch (error) {
+      return fail(`not JSON: ${(error instanceof Error ? error.message : String(error)).slice(0, 200)}`);
+    }
+    const early = forbiddenKeyProblem(data) ?? envelopeProblem(data);
+    if (early !== null) return fail(early);
+    const file = fileSchema.safeParse(data);
+    if (!file.success) return fail(describeIssue(file.error.issues[0]!, data));
+    const { header, steps: rawSteps, events } = file.data;
+    const problem = headerProblem(header);
+    if (problem !== null) return fail(problem);
+    const steps: RunStep[] = [];
+    for (const [i, raw] of rawSteps.entries()) {
+      const parsed = stepSchema.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        return fail(describeIssue({ ...issue, path: ['steps', i, ...issue.path] }, data));
+      }
+      const step: RunStep = parsed.data;
+      const previous = steps[steps.length - 1]?.step ?? 0;
+      if (step.step <= previous) return fail(`steps[${i}] is step ${step.step}, which does not come after step ${previous}: step numbers must be strictly increasing`);
+      const wrong = lengthProblem(step, header.layers.length, header.blocks.length);
+      if (wrong) return fail(located(data, ['steps', i, ...wrong.path], wrong.what));
+      steps.push(step);
+    }
+    for (const [i, event] of events.entries()) {
+      const before = events[i - 1];
+      if (before && event.step < before.step) return fail(`events[${i}] is at step ${event.step}, before events[${i - 1}] (step ${before.step}): events must be in step order`);
+    }
+    return { ok: true, run: { header, steps, events } };
+  } catch (error) {
+    // Only reachable through a bug here; say so rather than throw.
+    return fail(`could not read the run file (internal error: ${error instanceof Error ? String(error.message).slice(0, 200) : 'unknown'})`);
+  }
+}
