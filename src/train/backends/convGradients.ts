@@ -1,0 +1,110 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * The gradient of Conv2D, routed for speed on the wasm backend.
+ *
+ * tfjs 4.22's wasm backend has no Conv2DBackpropFilter kernel (training a conv net
+ * throws) and its Conv2DBackpropInput is a naive loop, while its forward convolution and
+ * matrix product run on XNNPACK. So on wasm, for stride-1 convolutions (all of the small
+ * GoogLeNet):
+ * - 1x1: both gradients are matrix products;
+ * - k x k 'same', k odd: the input gradient is a 'same' convolution of dy with the kernel
+ *   flipped in space and with in/out channels swapped; the filter gradient is a 'valid'
+ *   convolution of the padded input, batch and channel axes exchanged, with dy as the filter.
+ * Any other filter gradient on wasm is a dilated convolution (see filterGradient); other
+ * input gradients keep the wasm kernel. Other backends keep their own kernels. This replaces the registered gradient (the gradient
+ * runs ordinary ops, so memory is tracked as usual), and is checked against the cpu
+ * backend in tests/train/convGradients.test.ts.
+ */
+
+interface ConvAttrs {
+  readonly strides: number | [number, number];
+  readonly pad: 'same' | 'valid' | number;
+  readonly dataFormat: 'NHWC' | 'NCHW';
+  readonly dilations: number | [number, number];
+  readonly dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+const pair = (v: number | [number, number] | undefined): [number, number] => (v === undefined ? [1, 1] : typeof v === 'number' ? [v, v] : v);
+
+type FastCase = 'matmul' | 'conv' | null;
+
+/** Which fast route a convolution can take: stride 1, no dilation, NHWC, 1x1 or odd 'same'. */
+export function fastCase(attrs: ConvAttrs, kh: number, kw: number): FastCase {
+  const [sh, sw] = pair(attrs.strides);
+  const [dh, dw] = pair(attrs.dilations);
+  if (sh !== 1 || sw !== 1 || dh !== 1 || dw !== 1 || attrs.dataFormat !== 'NHWC') return null;
+  if (kh === 1 && kw === 1 && (attrs.pad === 'same' || attrs.pad === 'valid' || attrs.pad === 0)) return 'matmul';
+  return attrs.pad === 'same' && kh === kw && kh % 2 === 1 ? 'conv' : null;
+}
+
+/**
+ * d loss / d filter [kh, kw, in, out] of conv2d(x, filter), given dy = d loss / d output.
+ * 1x1 stride 1: a matrix product. Otherwise a 'valid' convolution of the padded input,
+ * batch and channel axes exchanged, with dy as the filter dilated by the stride:
+ * dW[r, c, i, o] = sum over b, y, x of xpad[b, y*s + r, x*s + c, i] * dy[b, y, x, o].
+ */
+export function filterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: readonly number[], attrs: ConvAttrs): tf.Tensor4D {
+  const [kh, kw, cin, cout] = filterShape as [number, number, number, number];
+  if (fastCase(attrs, kh, kw) === 'matmul') {
+    const x2 = tf.reshape(x, [-1, cin]) as tf.Tensor2D; //                  [b*h*w, in]
+    const dy2 = tf.reshape(dy, [-1, cout]) as tf.Tensor2D; //               [b*h*w, out]
+    return tf.reshape(tf.matMul(x2, dy2, true, false), [1, 1, cin, cout]); // [1, 1, in, out]
+  }
+  const [sh, sw] = pair(attrs.strides);
+  const info = tf.backend_util.computeConv2DInfo(x.shape, [kh, kw, cin, cout], [sh, sw], 1, attrs.pad as 'same' | 'valid', attrs.dimRoundingMode);
+  const { top, bottom, left, right } = info.padInfo;
+  const padded = tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]); //          [b, hp, wp, in]
+  const channelsAsBatch = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D; //         [in, hp, wp, b]
+  const dyAsFilter = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; //                   [h', w', b, out]
+  const g = tf.conv2d(channelsAsBatch, dyAsFilter, 1, 'valid', 'NHWC', [sh, sw]); //     [in, >= kh, >= kw, out]
+  const cropped = tf.slice(g, [0, 0, 0, 0], [cin, kh, kw, cout]); //                     [in, kh, kw, out]
+  return tf.transpose(cropped, [1, 2, 0, 3]); //                                         [kh, kw, in, out]
+}
+
+/** d loss / d x [b, h, w, in] of conv2d(x, filter) on the fast routes, given dy. */
+export function inputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D, route: Exclude<FastCase, null>): tf.Tensor4D {
+  const [, , cin, cout] = filter.shape;
+  if (route === 'matmul') {
+    const [b, h, w] = dy.shape;
+    const dy2 = tf.reshape(dy, [-1, cout]) as tf.Tensor2D; //                          [b*h*w, out]
+    const f2 = tf.reshape(filter, [cin, cout]) as tf.Tensor2D; //                      [in, out]
+    return tf.reshape(tf.matMul(dy2, f2, false, true), [b, h, w, cin]); //             [b, h, w, in]
+  }
+  const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [k, k, out, in]
+  return tf.conv2d(dy, flipped, 1, 'same'); //                                              [b, h, w, in]
+}
+
+/** The gradient as every other backend computes it: tfjs's own backward kernels. */
+function kernelGradients(dy: tf.Tensor4D, x: tf.Tensor4D, filter: tf.Tensor4D, attrs: ConvAttrs): { x: () => tf.Tensor; filter: () => tf.Tensor } {
+  const common = { strides: attrs.strides, pad: attrs.pad, dataFormat: attrs.dataFormat, dimRoundingMode: attrs.dimRoundingMode } as unknown as tf.NamedAttrMap;
+  return {
+    x: () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...common, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+    filter: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape: filter.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+  };
+}
+
+let registered = false;
+
+/** Replaces Conv2D's gradient with the routed one (once; idempotent). */
+export function registerConvGradients(): void {
+  if (registered) return;
+  registered = true;
+  tf.registerGradient({
+    kernelName: 'Conv2D',
+    inputsToSave: ['x', 'filter'],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+      const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+      const a = attrs as unknown as ConvAttrs;
+      const grad = dy as tf.Tensor4D;
+      if (pair(a.dilations).some((d) => d !== 1)) throw new Error('conv2d gradients with dilation are not supported');
+      if (tf.getBackend() !== 'wasm') return kernelGradients(grad, x, filter, a);
+      const route = fastCase(a, filter.shape[0], filter.shape[1]);
+      const slow = kernelGradients(grad, x, filter, a);
+      return {
+        x: route ? () => inputGradient(grad, filter, route) : slow.x,
+        filter: () => filterGradient(x, grad, filter.shape, a),
+      };
+    },
+  });
+}

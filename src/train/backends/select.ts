@@ -1,0 +1,39 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { registerConvGradients } from './convGradients';
+import { registerWasmMaxPoolGrad } from './wasmMaxPoolGrad';
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+/** Fastest first, on a machine with a GPU; the order GradFlow tries them in. */
+export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+/** The backend in use and why each one tried before it was not used. */
+export interface BackendChoice {
+  readonly active: BackendName;
+  readonly skipped: readonly { readonly name: BackendName; readonly reason: string }[];
+}
+
+/**
+ * Switches tfjs to the first of `preferred` that starts here (its module must have been
+ * imported, which registers it). Each refusal is kept with its reason, for people to see.
+ */
+export async function selectBackend(preferred: readonly BackendName[]): Promise<BackendChoice> {
+  registerConvGradients();
+  if (tf.findBackendFactory('wasm')) registerWasmMaxPoolGrad();
+  const skipped: { name: BackendName; reason: string }[] = [];
+  for (const name of preferred) {
+    if (!tf.findBackendFactory(name)) {
+      skipped.push({ name, reason: 'not available in this build' });
+      continue;
+    }
+    try {
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        return { active: name, skipped };
+      }
+      skipped.push({ name, reason: 'failed to start (see the console for details)' });
+    } catch (error) {
+      skipped.push({ name, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  throw new Error(`no backend could start: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+}

@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+export type OptimizerName = 'sgd' | 'adam';
+
+/**
+ * SGD with momentum (the paper's, as tfjs and PyTorch define it: v <- m v + g,
+ * theta <- theta - lr v) and Adam (Kingma and Ba, with bias correction, epsilon 1e-7 as
+ * tfjs). Written on plain ops so that an update can be held back on the device: when the
+ * step went non-finite (`ok` false) neither weights nor optimizer state change, and
+ * training can resume from the last good state at a lower rate.
+ */
+export class Optimizer {
+  private readonly slots: tf.Variable[][] = [];
+
+  constructor(
+    readonly name: OptimizerName,
+    private readonly momentum = 0.9,
+    private readonly beta1 = 0.9,
+    private readonly beta2 = 0.999,
+    private readonly epsilon = 1e-7,
+  ) {}
+
+  /**
+   * Applies one update where `ok` holds and returns each variable's change (zeros where
+   * it does not). `t` is the 1-based number of this update (Adam's bias correction).
+   * Call inside tf.tidy.
+   */
+  apply(vars: readonly tf.Variable[], grads: readonly tf.Tensor[], ok: tf.Scalar, learningRate: number, t: number): tf.Tensor[] {
+    if (this.slots.length === 0) {
+      const count = this.name === 'sgd' ? 1 : 2;
+      for (const v of vars) this.slots.push(Array.from({ length: count }, () => tf.variable(tf.zerosLike(v), false)));
+    }
+    const lr = tf.scalar(learningRate);
+    return vars.map((v, i) => {
+      const g = grads[i]!;
+      const slots = this.slots[i]!;
+      let next: tf.Tensor;
+      if (this.name === 'sgd') {
+        const velocity = tf.add(tf.mul(slots[0]!, this.momentum), g); //           v <- m v + g
+        slots[0]!.assign(tf.where(ok, velocity, slots[0]!));
+        next = tf.sub(v, tf.mul(lr, velocity)); //                                    theta <- theta - lr v
+      } else {
+        const m = tf.add(tf.mul(slots[0]!, this.beta1), tf.mul(g, 1 - this.beta1));
+        const s = tf.add(tf.mul(slots[1]!, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+        slots[0]!.assign(tf.where(ok, m, slots[0]!));
+        slots[1]!.assign(tf.where(ok, s, slots[1]!));
+        const mHat = tf.div(m, 1 - this.beta1 ** t);
+        const sHat = tf.div(s, 1 - this.beta2 ** t);
+        next = tf.sub(v, tf.mul(lr, tf.div(mHat, tf.add(tf.sqrt(sHat), this.epsilon))));
+      }
+      const applied = tf.where(ok, next, v);
+      const delta = tf.sub(applied, v);
+      v.assign(applied);
+      return delta;
+    });
+  }
+
+  dispose(): void {
+    for (const slot of this.slots.flat()) slot.dispose();
+    this.slots.length = 0;
+  }
+}

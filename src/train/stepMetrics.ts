@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelParams } from '../model/params';
+import { HEADS } from './frame';
+import type { PassResult } from './gradients';
+import { l2Norm, magnitudeStats, rms } from './reductions';
+
+/** The variables (indices into params.trainable) of each layer, in layer order. */
+export function variablesByLayer(params: ModelParams): number[][] {
+  const out: number[][] = params.arch.layers.map(() => []);
+  params.layerOfVariable.forEach((layer, v) => out[layer]!.push(v));
+  return out;
+}
+
+/** Elementwise sum of the tensors that are present; null when none is. */
+export function sumPresent(tensors: readonly (tf.Tensor | null)[]): tf.Tensor | null {
+  const present = tensors.filter((t): t is tf.Tensor => t !== null);
+  if (present.length === 0) return null;
+  return present.length === 1 ? present[0]! : tf.addN(present);
+}
+
+/** [layers, 4]: gradNorm, gradRms, gradMeanAbs, gradMaxAbs of each layer. */
+export function layerGradientStats(byLayer: readonly number[][], grads: readonly tf.Tensor[]): tf.Tensor2D {
+  return tf.stack(byLayer.map((vars) => magnitudeStats(vars.map((v) => grads[v]!)))) as tf.Tensor2D;
+}
+
+/** [blocks]: RMS of the gradient at each block output; 0 where no gradient reaches it. */
+export function blockGradientRms(blockGrads: readonly (tf.Tensor | null)[]): tf.Tensor1D {
+  return tf.stack(blockGrads.map((g) => (g ? rms(g) : tf.scalar(0)))) as tf.Tensor1D;
+}
+
+/**
+ * Per-head contributions: [head][layer] gradient norms, then [head][block] activation
+ * gradient RMS, heads in HEADS order. A head without a pass (off, or weight 0)
+ * contributes exactly zero.
+ */
+export function perHeadContributions(byLayer: readonly number[][], passes: ReadonlyMap<string, PassResult>, blocks: number): tf.Tensor1D {
+  const norms: tf.Tensor[] = [];
+  const acts: tf.Tensor[] = [];
+  for (const head of HEADS) {
+    const pass = passes.get(head);
+    if (!pass) {
+      norms.push(tf.zeros([byLayer.length]));
+      acts.push(tf.zeros([blocks]));
+      continue;
+    }
+    norms.push(tf.stack(byLayer.map((vars) => l2Norm(vars.map((v) => pass.grads[v]!)))));
+    acts.push(blockGradientRms(pass.blockGrads));
+  }
+  return tf.concat([...norms, ...acts]) as tf.Tensor1D;
+}
+
+/** [layers]: L2 norm of each layer's parameters (or of any per-variable tensors given). */
+export function layerNorms(byLayer: readonly number[][], values: readonly tf.Tensor[]): tf.Tensor1D {
+  return tf.stack(byLayer.map((vars) => l2Norm(vars.map((v) => values[v]!)))) as tf.Tensor1D;
+}

@@ -1,0 +1,178 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, type Architecture } from '../model/architecture';
+import type { ModelConfig } from '../model/config';
+import { BN_MOMENTUM, forward } from '../model/forward';
+import { createParams, disposeParams, type ModelParams } from '../model/params';
+import type { TrainingSettings } from '../shared/runFile';
+import { BatchStream } from './batches';
+import type { Dataset } from './datasets';
+import { gatherBatch } from './datasets';
+import { firstNonFinite } from './divergence';
+import { frameFromData, HEADS, type FrameShape, type Head, type StepFrame } from './frame';
+import { backwardPass, disposePass, headObjective, trainingObjective, type Batch, type PassResult } from './gradients';
+import { Optimizer } from './optimizer';
+import { streamSeed } from './rng';
+import { blockGradientRms, layerGradientStats, layerNorms, perHeadContributions, sumPresent, variablesByLayer } from './stepMetrics';
+
+export interface TrainerOptions {
+  readonly config: ModelConfig;
+  readonly training: TrainingSettings;
+  readonly dataset: Dataset;
+}
+
+/** How many evaluation images go through the network at once. */
+const EVAL_CHUNK = 250;
+
+/** Dropout seeds of step `step`: one stream per head, so heads never shift each other's masks. */
+export function dropoutSeeds(seed: number, step: number): Record<Head, number> {
+  return { main: streamSeed(seed, `dropout:main:${step}`), aux1: streamSeed(seed, `dropout:aux1:${step}`), aux2: streamSeed(seed, `dropout:aux2:${step}`) };
+}
+
+/**
+ * Trains one GoogLeNet with a custom loop and measures every number of the metrics
+ * contract on every step. It knows nothing of workers or files: each step resolves to a
+ * StepFrame whose numbers were reduced on the device and read back in one transfer.
+ */
+export class Trainer {
+  readonly arch: Architecture;
+  readonly shape: FrameShape;
+  private readonly params: ModelParams;
+  private readonly optimizer: Optimizer;
+  private readonly batches: BatchStream;
+  private readonly byLayer: number[][];
+  private readonly images: Float32Array;
+  private readonly labels: Int32Array;
+  private readonly evalSet: { x: tf.Tensor4D; labels: tf.Tensor1D };
+  private stepsDone = 0;
+  private updatesApplied = 0;
+
+  constructor(private readonly options: TrainerOptions) {
+    const { config, training, dataset } = options;
+    if (config.channels !== dataset.channels) throw new Error(`the model takes ${config.channels} channel(s) but ${dataset.name} has ${dataset.channels}`);
+    if (config.inputSize !== dataset.size) throw new Error(`the model takes ${config.inputSize}x${config.inputSize} images but ${dataset.name} has ${dataset.size}x${dataset.size}`);
+    this.arch = describe(config);
+    this.shape = { layers: this.arch.layers.length, blocks: this.arch.blocks.length };
+    this.params = createParams(this.arch, training.seed);
+    this.byLayer = variablesByLayer(this.params);
+    this.optimizer = new Optimizer(training.optimizer, training.momentum);
+    this.batches = new BatchStream(training.seed, dataset.train.count, training.batchSize);
+    const pixels = dataset.size * dataset.size * dataset.channels;
+    this.images = new Float32Array(training.batchSize * pixels);
+    this.labels = new Int32Array(training.batchSize);
+    const evalCount = Math.min(training.evalSize, dataset.eval.count);
+    this.evalSet = {
+      x: tf.tensor4d(dataset.eval.images.subarray(0, evalCount * pixels), [evalCount, dataset.size, dataset.size, dataset.channels]),
+      labels: tf.tensor1d(Int32Array.from(dataset.eval.labels.subarray(0, evalCount)), 'int32'),
+    };
+  }
+
+  /** Steps taken so far. */
+  get step(): number {
+    return this.stepsDone;
+  }
+
+  /** The model's parameters (for probes and tests; the trainer keeps ownership). */
+  get modelParams(): ModelParams {
+    return this.params;
+  }
+
+  /** Runs one training step and resolves to its frame. A diverged step changes no weight. */
+  async trainStep(learningRate = this.options.training.learningRate): Promise<StepFrame> {
+    const { training, dataset } = this.options;
+    const step = this.stepsDone + 1;
+    gatherBatch(dataset.train, this.batches.indices(step), this.images, this.labels);
+    const perHead = (step - 1) % training.perHeadEvery === 0;
+    const evaluated = step % training.evalEvery === 0;
+    const result = tf.tidy(() => {
+      const batch: Batch = {
+        x: tf.tensor4d(this.images, [training.batchSize, dataset.size, dataset.size, dataset.channels]),
+        labels: tf.tensor1d(this.labels, 'int32'),
+      };
+      return this.measuredStep(batch, step, perHead, evaluated, learningRate);
+    });
+    const data = new Float32Array(await result.data());
+    result.dispose();
+    this.stepsDone = step;
+    const diverged = firstNonFinite(this.arch, data, this.shape);
+    if (!diverged) this.updatesApplied += 1;
+    return frameFromData(step, data, this.shape, { perHead, evaluated, diverged });
+  }
+
+  /** The body of a step, inside one tidy: passes, update, every reduction, one flat tensor. */
+  private measuredStep(batch: Batch, step: number, perHead: boolean, evaluated: boolean, learningRate: number): tf.Tensor1D {
+    const seeds = dropoutSeeds(this.options.training.seed, step);
+    const objective = trainingObjective(this.params);
+    const passes = new Map<Head, PassResult>();
+    if (perHead) {
+      for (const head of HEADS) if (objective[head] !== 0) passes.set(head, backwardPass(this.params, batch, headObjective(this.params, head), seeds));
+    } else {
+      passes.set('main', backwardPass(this.params, batch, objective, seeds));
+    }
+    const all = [...passes.values()];
+    const first = all[0]!;
+    const grads = this.params.trainable.map((_, v) => sumPresent(all.map((p) => p.grads[v]!))!);
+    const blockGrads = this.arch.blocks.map((_, b) => sumPresent(all.map((p) => p.blockGrads[b]!)));
+
+    const weights = tf.tensor1d(HEADS.map((h) => objective[h]));
+    const active = tf.tensor1d(HEADS.map((h) => (h === 'main' || this.arch.config[h].mode !== 'off' ? 1 : 0)));
+    const totalLoss = tf.sum(tf.mul(tf.where(tf.cast(active, 'bool'), first.crossEntropy, tf.zerosLike(first.crossEntropy)), weights)); // sum of w_h CE_h
+    const gradStats = layerGradientStats(this.byLayer, grads); //                               [layers, 4]
+    const blockRms = blockGradientRms(blockGrads); //                                           [blocks]
+    const measured = tf.concat([tf.reshape(totalLoss, [1]), tf.reshape(gradStats, [-1]), blockRms]);
+    const ok = tf.all(tf.isFinite(measured)) as tf.Scalar; // the step is applied only if every number is finite
+
+    const deltas = this.optimizer.apply(this.params.trainable, grads, ok, learningRate, this.updatesApplied + 1);
+    this.updateMovingStatistics(first, ok);
+    const weightNorm = layerNorms(this.byLayer, this.params.trainable); //                        [layers]
+    const updateRatio = tf.div(layerNorms(this.byLayer, deltas), weightNorm); //                  [layers]
+    const layerTable = tf.concat([gradStats, tf.stack([weightNorm, updateRatio], 1)], 1); //     [layers, 6]
+
+    const parts: tf.Tensor[] = [
+      tf.concat([first.crossEntropy, tf.reshape(totalLoss, [1])]), //                             [4]
+      first.accuracy, //                                                                          [3]
+      tf.reshape(layerTable, [-1]),
+      blockRms, //                                                                                [blocks]
+    ];
+    if (perHead) parts.push(perHeadContributions(this.byLayer, passes, this.arch.blocks.length));
+    if (evaluated) parts.push(this.evalAccuracy());
+    const out = tf.concat(parts.map((p) => tf.cast(p, 'float32'))) as tf.Tensor1D;
+    for (const pass of all) disposePass(pass);
+    return out;
+  }
+
+  /** Batch norm's running statistics follow the batch's, unless the step diverged. */
+  private updateMovingStatistics(pass: PassResult, ok: tf.Scalar): void {
+    for (const [name, stats] of pass.batchStats) {
+      const layer = this.params.layers.get(name)!;
+      const blend = (moving: tf.Variable, batch: tf.Tensor): void => {
+        moving.assign(tf.where(ok, tf.add(tf.mul(moving, BN_MOMENTUM), tf.mul(batch, 1 - BN_MOMENTUM)), moving));
+      };
+      blend(layer.movingMean!, stats.mean);
+      blend(layer.movingVariance!, stats.variance);
+    }
+  }
+
+  /** [3]: held-out accuracy of each head (NaN for a head that is off), in evaluation mode. */
+  private evalAccuracy(): tf.Tensor1D {
+    const { x, labels } = this.evalSet;
+    const count = x.shape[0];
+    const correct = HEADS.map(() => [] as tf.Tensor[]);
+    for (let start = 0; start < count; start += EVAL_CHUNK) {
+      const size = Math.min(EVAL_CHUNK, count - start);
+      const xs = tf.slice(x, [start, 0, 0, 0], [size, -1, -1, -1]);
+      const ys = tf.slice(labels, [start], [size]);
+      const logits = forward(this.params, xs, { training: false, dropoutSeeds: null });
+      HEADS.forEach((head, i) => {
+        const l = logits[head];
+        if (l) correct[i]!.push(tf.sum(tf.cast(tf.equal(tf.argMax(l, 1), ys), 'float32')));
+      });
+    }
+    return tf.stack(correct.map((c) => (c.length === 0 ? tf.scalar(NaN) : tf.div(tf.addN(c), count)))) as tf.Tensor1D;
+  }
+
+  dispose(): void {
+    disposeParams(this.params);
+    this.optimizer.dispose();
+    tf.dispose([this.evalSet.x, this.evalSet.labels]);
+  }
+}

@@ -1,0 +1,122 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PRESETS, type ModelConfig } from '../../src/model/config';
+import type { TrainingSettings } from '../../src/shared/runFile';
+import { BatchStream } from '../../src/train/batches';
+import { HEADS, layerMetric, type StepFrame } from '../../src/train/frame';
+import { Trainer } from '../../src/train/trainer';
+import { backend, noiseDataset } from '../helpers/tfjs';
+
+/** Tiny settings: batch 4, per-head every 3rd step, evaluation every 4th on 20 images. */
+const SETTINGS: TrainingSettings = { optimizer: 'sgd', learningRate: 0.05, momentum: 0.9, batchSize: 4, seed: 7, perHeadEvery: 3, evalEvery: 4, evalSize: 20 };
+const CONFIG: ModelConfig = PRESETS.relu;
+const dataset = noiseDataset();
+
+async function steps(trainer: Trainer, n: number): Promise<StepFrame[]> {
+  const frames: StepFrame[] = [];
+  for (let i = 0; i < n; i++) frames.push(await trainer.trainStep());
+  return frames;
+}
+
+async function weightsOf(trainer: Trainer): Promise<Float32Array[]> {
+  return Promise.all(trainer.modelParams.trainable.map(async (v) => Float32Array.from(await v.data())));
+}
+
+describe('the trainer', () => {
+  beforeAll(() => backend('wasm'));
+
+  it('one step trains: every number finite, the weights move, the update ratio says by how much', async () => {
+    const trainer = new Trainer({ config: CONFIG, training: SETTINGS, dataset });
+    const before = await weightsOf(trainer);
+    const [frame] = await steps(trainer, 1);
+    const after = await weightsOf(trainer);
+    expect(frame!.diverged).toBeNull();
+    expect(Array.from(frame!.loss).every(Number.isFinite)).toBe(true);
+    expect(Array.from(frame!.layers).every(Number.isFinite)).toBe(true);
+    expect(before.some((w, i) => w.some((v, j) => v !== after[i]![j]))).toBe(true);
+    // updateRatio of conv1 = ||change|| / ||weights after||, checked on the host.
+    const conv1 = [0, 1].map((v) => ({ before: before[v]!, after: after[v]! }));
+    const change = Math.sqrt(conv1.reduce((s, p) => s + p.after.reduce((t, x, j) => t + (x - p.before[j]!) ** 2, 0), 0));
+    const norm = Math.sqrt(conv1.reduce((s, p) => s + p.after.reduce((t, x) => t + x * x, 0), 0));
+    expect(layerMetric(frame!, 0, 'weightNorm')).toBeCloseTo(norm, 4);
+    expect(layerMetric(frame!, 0, 'updateRatio') / (change / norm)).toBeCloseTo(1, 3);
+    trainer.dispose();
+  });
+
+  it("gradRms is gradNorm over the square root of the layer's parameter count; max >= mean", async () => {
+    const trainer = new Trainer({ config: CONFIG, training: SETTINGS, dataset });
+    const [frame] = await steps(trainer, 1);
+    trainer.arch.layers.forEach((layer, i) => {
+      expect(layerMetric(frame!, i, 'gradRms')).toBeCloseTo(layerMetric(frame!, i, 'gradNorm') / Math.sqrt(layer.params), 6);
+      expect(layerMetric(frame!, i, 'gradMaxAbs')).toBeGreaterThanOrEqual(layerMetric(frame!, i, 'gradMeanAbs'));
+    });
+    trainer.dispose();
+  });
+
+  it('per-head contributions come every k-th step (1, 1+k, ...), evaluation every N-th', async () => {
+    const trainer = new Trainer({ config: CONFIG, training: SETTINGS, dataset });
+    const frames = await steps(trainer, 4);
+    expect(frames.map((f) => f.perHead !== null)).toEqual([true, false, false, true]);
+    expect(frames.map((f) => f.evalAccuracy !== null)).toEqual([false, false, false, true]);
+    const acc = frames[3]!.evalAccuracy!;
+    for (const a of acc) expect(a === 0 || (a > 0 && a <= 1)).toBe(true);
+    // The per-head norms of conv1 bound the total's by the triangle inequality.
+    const f = frames[0]!;
+    const layers = trainer.shape.layers;
+    const sum = HEADS.reduce((s, _, h) => s + f.perHead!.gradNorm[h * layers]!, 0);
+    expect(layerMetric(f, 0, 'gradNorm')).toBeLessThanOrEqual(sum * (1 + 1e-5));
+    trainer.dispose();
+  });
+
+  it('the same seed gives the same numbers, step for step', async () => {
+    const a = new Trainer({ config: CONFIG, training: SETTINGS, dataset });
+    const b = new Trainer({ config: CONFIG, training: SETTINGS, dataset });
+    const fa = await steps(a, 4);
+    const fb = await steps(b, 4);
+    fa.forEach((f, i) => expect(Array.from(f.data)).toEqual(Array.from(fb[i]!.data)));
+    a.dispose();
+    b.dispose();
+  });
+
+  it('a paired comparison: aux on and aux off start from the same trunk and see the same batches', async () => {
+    const on = new Trainer({ config: CONFIG, training: SETTINGS, dataset });
+    const off = new Trainer({ config: { ...CONFIG, aux1: { mode: 'off', weight: 0.3 }, aux2: { mode: 'off', weight: 0.3 } }, training: SETTINGS, dataset });
+    for (const [name, layer] of off.modelParams.layers) {
+      const twin = on.modelParams.layers.get(name)!;
+      expect(Array.from(await layer.kernel.data()), name).toEqual(Array.from(await twin.kernel.data()));
+    }
+    expect(on.modelParams.layers.size).toBe(off.modelParams.layers.size + 6);
+    const stream = (seed: number): number[] => Array.from(new BatchStream(seed, dataset.train.count, 4).indices(3));
+    expect(stream(SETTINGS.seed)).toEqual(stream(SETTINGS.seed));
+    expect(stream(SETTINGS.seed)).not.toEqual(stream(SETTINGS.seed + 1));
+    on.dispose();
+    off.dispose();
+  });
+
+  it('no tensor leaks: tf.memory().numTensors is the same after step 10 and step 100', async () => {
+    const trainer = new Trainer({ config: PRESETS['relu-bn'], training: { ...SETTINGS, optimizer: 'adam', learningRate: 0.001 }, dataset });
+    await steps(trainer, 10);
+    const at10 = tf.memory().numTensors;
+    await steps(trainer, 90);
+    expect(trainer.step).toBe(100);
+    expect(tf.memory().numTensors).toBe(at10);
+    const withModel = tf.memory().numTensors;
+    trainer.dispose();
+    expect(tf.memory().numTensors).toBeLessThan(withModel);
+  });
+
+  it('divergence is caught, named, and changes no weight', async () => {
+    const trainer = new Trainer({ config: PRESETS.relu, training: { ...SETTINGS, learningRate: 1e30 }, dataset });
+    let frame: StepFrame | null = null;
+    let before: Float32Array[] = [];
+    for (let i = 0; i < 5 && !frame?.diverged; i++) {
+      before = await weightsOf(trainer);
+      frame = await trainer.trainStep();
+    }
+    expect(frame!.diverged).not.toBeNull();
+    expect(frame!.diverged!.where).toMatch(/loss|conv|inception|classifier|fc/);
+    const after = await weightsOf(trainer);
+    after.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(before[i]!)));
+    trainer.dispose();
+  });
+});
