@@ -1,0 +1,55 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+/**
+ * Cross-origin isolation: gives the page (and its workers) SharedArrayBuffer, which
+ * the tfjs wasm backend needs for threads. Every resource the page loads must then
+ * be same-origin or carry CORP/CORS headers; that holds while everything is served
+ * from here.
+ */
+const crossOriginIsolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+/**
+ * Minify by renaming only, without the compressor. The threaded wasm backend
+ * serialises its emscripten factory with Function.prototype.toString() and runs it
+ * again in each pthread worker, where the factory's enclosing scope does not exist.
+ * Its guard `typeof _scriptDir !== "undefined"` is rewritten by the compressor to
+ * `e !== void 0`, which throws "ReferenceError: e is not defined" in those workers,
+ * so a fully minified build cannot start the wasm backend when cross-origin isolated
+ * (checked with vite 8.3 + tfjs-backend-wasm 4.22, main thread and module Worker).
+ * Renaming alone keeps the guard valid; the bundle is about 10% larger than fully
+ * minified (unminified would be about 3x).
+ */
+const minifyKeepingWasmThreadsWorking = { compress: false, mangle: true };
+
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    host: '127.0.0.1',
+    port: 5173,
+    headers: crossOriginIsolation,
+  },
+  preview: {
+    host: '127.0.0.1',
+    port: 4173,
+    headers: crossOriginIsolation,
+  },
+  build: {
+    rolldownOptions: { output: { minify: minifyKeepingWasmThreadsWorking } },
+  },
+  // Training runs in a module Worker: `new Worker(new URL('…', import.meta.url), { type: 'module' })`.
+  worker: {
+    format: 'es',
+    rolldownOptions: { output: { minify: minifyKeepingWasmThreadsWorking } },
+  },
+  // @tensorflow/tfjs-backend-wasm is deliberately NOT in optimizeDeps.exclude: its
+  // emscripten glue (wasm-out/*.js) is CommonJS/UMD and only loads once pre-bundled
+  // (excluded, the dev server fails with "does not provide an export named
+  // 'wasmWorkerContents'"). Point tfjs at the .wasm binaries with `?url` imports,
+  // which works the same in dev and in the build:
+  //   import simd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+  //   setWasmPaths({ 'tfjs-backend-wasm-simd.wasm': simd, ... }) // all three binaries
+});
