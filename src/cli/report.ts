@@ -7,6 +7,7 @@ function mean(values: readonly number[]): number {
 }
 
 const sci = (v: number): string => (Number.isFinite(v) ? v.toExponential(2) : String(v));
+const fixed = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : String(v));
 
 /**
  * A few lines for people at the end of a run: the last losses and where the gradient is,
@@ -24,7 +25,7 @@ export function gradientReport(run: Run): string {
   const c = run.header.config;
   const ratio = rmsOf(first) / rmsOf(classifier);
   return [
-    `loss ${sci(last.loss.total)} (main ${sci(last.loss.main)}, aux1 ${c.aux1.mode === 'off' ? 'off' : sci(last.loss.aux1)}, aux2 ${c.aux2.mode === 'off' ? 'off' : sci(last.loss.aux2)})`,
+    `last step's loss ${fixed(last.loss.total)} (main ${fixed(last.loss.main)}, aux1 ${c.aux1.mode === 'off' ? 'off' : fixed(last.loss.aux1)}, aux2 ${c.aux2.mode === 'off' ? 'off' : fixed(last.loss.aux2)})`,
     `gradient RMS over the last ${steps.length} steps: ${run.header.layers[first]!.name} ${sci(rmsOf(first))}, loss3/classifier ${sci(rmsOf(classifier))}; ratio ${sci(ratio)}`,
   ].join('\n');
 }
