@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Activation } from './config';
+import type { Activation, ModelConfig } from './config';
 import { googlenet, type HeadOutputs } from './googlenet';
 import type { HeadName, NetOps } from './ops';
 import type { LayerParams, ModelParams } from './params';
@@ -24,6 +24,11 @@ export interface ForwardOptions {
   readonly onBlock?: (x: tf.Tensor, block: string) => tf.Tensor;
   /** Receives the batch statistics of each batch-norm layer in training mode. */
   readonly onBatchStats?: (layer: string, stats: BatchStats) => void;
+  /**
+   * The configuration to run, when the heads differ from those the parameters were made
+   * for (a head switched off or to probe mid-run); the network itself must be the same.
+   */
+  readonly config?: ModelConfig;
 }
 
 function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
@@ -89,5 +94,5 @@ function tensorOps(params: ModelParams, options: ForwardOptions): NetOps<tf.Tens
 
 /** Runs the network on an NHWC batch; returns the logits of every computed head. */
 export function forward(params: ModelParams, x: tf.Tensor4D, options: ForwardOptions): HeadOutputs<tf.Tensor2D> {
-  return googlenet(tensorOps(params, options), x as tf.Tensor, params.arch.config) as HeadOutputs<tf.Tensor2D>;
+  return googlenet(tensorOps(params, options), x as tf.Tensor, options.config ?? params.arch.config) as HeadOutputs<tf.Tensor2D>;
 }

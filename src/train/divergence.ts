@@ -1,4 +1,5 @@
 import type { Architecture } from '../model/architecture';
+import type { ModelConfig } from '../model/config';
 import { HEADS, LAYER_METRICS, type FrameShape } from './frame';
 
 /**
@@ -6,10 +7,10 @@ import { HEADS, LAYER_METRICS, type FrameShape } from './frame';
  * forward pass blew up), else the first layer in depth order whose gradient holds a NaN
  * or an infinity, else the first block whose output gradient does. Null when all is finite.
  */
-export function firstNonFinite(arch: Architecture, data: Float32Array, shape: FrameShape): { where: string } | null {
+export function firstNonFinite(arch: Architecture, config: ModelConfig, data: Float32Array, shape: FrameShape): { where: string } | null {
   for (let h = 0; h < HEADS.length; h++) {
     const loss = data[h]!;
-    const off = h > 0 && arch.config[HEADS[h] as 'aux1' | 'aux2'].mode === 'off';
+    const off = h > 0 && config[HEADS[h] as 'aux1' | 'aux2'].mode === 'off';
     if (!off && !Number.isFinite(loss)) return { where: `the ${HEADS[h]} head's loss (${loss})` };
   }
   if (!Number.isFinite(data[3]!)) return { where: `the total loss (${data[3]})` };

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { forward, type BatchStats } from '../model/forward';
 import { BLOCK_NAMES } from '../model/googlenet';
+import type { ModelConfig } from '../model/config';
 import type { ModelParams } from '../model/params';
 import { HEADS, type Head } from './frame';
 
@@ -31,38 +32,41 @@ export interface PassResult {
 }
 
 /** The objective the model trains on: main + w1 aux1 + w2 aux2 over the heads that are on. */
-export function trainingObjective(params: ModelParams): Objective {
-  const { aux1, aux2 } = params.arch.config;
+export function trainingObjective(config: ModelConfig): Objective {
+  const { aux1, aux2 } = config;
   return { main: 1, aux1: aux1.mode === 'off' ? 0 : aux1.weight, aux2: aux2.mode === 'off' ? 0 : aux2.weight };
 }
 
 /** The objective of head h alone, with its weight: w_h CE_h. */
-export function headObjective(params: ModelParams, head: Head): Objective {
-  const full = trainingObjective(params);
+export function headObjective(config: ModelConfig, head: Head): Objective {
+  const full = trainingObjective(config);
   return { main: head === 'main' ? full.main : 0, aux1: head === 'aux1' ? full.aux1 : 0, aux2: head === 'aux2' ? full.aux2 : 0 };
 }
 
 /**
  * A forward and backward pass of `objective` on `batch`, in training mode (dropout from
  * `dropoutSeeds`, or none when null; batch norm on batch statistics). An identity probe
- * after every block records the gradient reaching that block's output.
+ * after every block records the gradient reaching that block's output. `config` says
+ * which heads run (by default those the parameters were made for).
  */
 export function backwardPass(
   params: ModelParams,
   batch: Batch,
   objective: Objective,
   dropoutSeeds: Readonly<Record<Head, number>> | null,
+  config: ModelConfig = params.arch.config,
 ): PassResult {
   const blockGrads = new Map<string, tf.Tensor>();
   const batchStats = new Map<string, BatchStats>();
   const probes = new Map(BLOCK_NAMES.map((block) => [block, blockProbe(block, blockGrads)]));
   const kept: { crossEntropy?: tf.Tensor1D; accuracy?: tf.Tensor1D } = {};
-  const { classes } = params.arch.config;
+  const { classes } = config;
 
   const { grads } = tf.variableGrads(() => {
     const logits = forward(params, batch.x, {
       training: true,
       dropoutSeeds,
+      config,
       onBlock: (x, block) => probes.get(block as (typeof BLOCK_NAMES)[number])!(x),
       onBatchStats: (layer, stats) => batchStats.set(layer, { mean: tf.keep(stats.mean), variance: tf.keep(stats.variance) }),
     });

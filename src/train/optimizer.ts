@@ -23,15 +23,17 @@ export class Optimizer {
   /**
    * Applies one update where `ok` holds and returns each variable's change (zeros where
    * it does not). `t` is the 1-based number of this update (Adam's bias correction).
+   * Variables marked `frozen` (a head that is off) keep their values and state.
    * Call inside tf.tidy.
    */
-  apply(vars: readonly tf.Variable[], grads: readonly tf.Tensor[], ok: tf.Scalar, learningRate: number, t: number): tf.Tensor[] {
+  apply(vars: readonly tf.Variable[], grads: readonly tf.Tensor[], ok: tf.Scalar, learningRate: number, t: number, frozen: readonly boolean[] = []): tf.Tensor[] {
     if (this.slots.length === 0) {
       const count = this.name === 'sgd' ? 1 : 2;
       for (const v of vars) this.slots.push(Array.from({ length: count }, () => tf.variable(tf.zerosLike(v), false)));
     }
     const lr = tf.scalar(learningRate);
     return vars.map((v, i) => {
+      if (frozen[i]) return tf.zerosLike(v);
       const g = grads[i]!;
       const slots = this.slots[i]!;
       let next: tf.Tensor;

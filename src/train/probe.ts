@@ -24,14 +24,15 @@ export interface ProbeResult {
 export async function probeGradients(params: ModelParams, batch: Batch): Promise<ProbeResult> {
   const { layers, blocks } = params.arch;
   const byLayer = variablesByLayer(params);
-  const objective = trainingObjective(params);
+  const config = params.arch.config;
+  const objective = trainingObjective(config);
   const flat = tf.tidy(() => {
     const passes = new Map<Head | 'total', PassResult>();
     passes.set('total', backwardPass(params, batch, objective, null));
-    for (const head of HEADS) if (objective[head] !== 0) passes.set(head, backwardPass(params, batch, headObjective(params, head), null));
+    for (const head of HEADS) if (objective[head] !== 0) passes.set(head, backwardPass(params, batch, headObjective(config, head), null));
     const total = passes.get('total')!;
     const ce = total.crossEntropy;
-    const active = tf.tensor1d(HEADS.map((h) => (h === 'main' || params.arch.config[h].mode !== 'off' ? 1 : 0)), 'bool');
+    const active = tf.tensor1d(HEADS.map((h) => (h === 'main' || config[h].mode !== 'off' ? 1 : 0)), 'bool');
     const weighted = tf.sum(tf.mul(tf.where(active, ce, tf.zerosLike(ce)), tf.tensor1d(HEADS.map((h) => objective[h]))));
     const parts: tf.Tensor[] = [ce, tf.reshape(weighted, [1])];
     for (const key of [...HEADS, 'total'] as const) {

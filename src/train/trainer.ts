@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, type Architecture } from '../model/architecture';
-import type { ModelConfig } from '../model/config';
+import type { AuxHead, ModelConfig } from '../model/config';
 import { BN_MOMENTUM, forward } from '../model/forward';
 import { createParams, disposeParams, type ModelParams } from '../model/params';
 import type { TrainingSettings } from '../shared/runFile';
@@ -28,12 +28,23 @@ export function dropoutSeeds(seed: number, step: number): Record<Head, number> {
   return { main: streamSeed(seed, `dropout:main:${step}`), aux1: streamSeed(seed, `dropout:aux1:${step}`), aux2: streamSeed(seed, `dropout:aux2:${step}`) };
 }
 
+/** The configuration with both auxiliary heads built (their parameters exist even while off). */
+function withAllHeads(config: ModelConfig): ModelConfig {
+  return { ...config, aux1: { ...config.aux1, mode: 'loss' }, aux2: { ...config.aux2, mode: 'loss' } };
+}
+
 /**
  * Trains one GoogLeNet with a custom loop and measures every number of the metrics
  * contract on every step. It knows nothing of workers or files: each step resolves to a
  * StepFrame whose numbers were reduced on the device and read back in one transfer.
+ *
+ * Both auxiliary heads always have parameters and a place in every frame, so that a head
+ * can be switched on, off or to probe mid-run (setHeads) and two models of a comparison
+ * list the same layers. A head that is off is not computed: its layers' gradients are 0,
+ * its loss NaN, and its weights do not move.
  */
 export class Trainer {
+  /** Every layer, aux heads included, in frame order. */
   readonly arch: Architecture;
   readonly shape: FrameShape;
   private readonly params: ModelParams;
@@ -45,12 +56,14 @@ export class Trainer {
   private readonly evalSet: { x: tf.Tensor4D; labels: tf.Tensor1D };
   private stepsDone = 0;
   private updatesApplied = 0;
+  private current: ModelConfig;
 
   constructor(private readonly options: TrainerOptions) {
     const { config, training, dataset } = options;
     if (config.channels !== dataset.channels) throw new Error(`the model takes ${config.channels} channel(s) but ${dataset.name} has ${dataset.channels}`);
     if (config.inputSize !== dataset.size) throw new Error(`the model takes ${config.inputSize}x${config.inputSize} images but ${dataset.name} has ${dataset.size}x${dataset.size}`);
-    this.arch = describe(config);
+    this.current = config;
+    this.arch = describe(withAllHeads(config));
     this.shape = { layers: this.arch.layers.length, blocks: this.arch.blocks.length };
     this.params = createParams(this.arch, training.seed);
     this.byLayer = variablesByLayer(this.params);
@@ -69,6 +82,16 @@ export class Trainer {
   /** Steps taken so far. */
   get step(): number {
     return this.stepsDone;
+  }
+
+  /** The configuration the next step runs (heads as last set). */
+  get config(): ModelConfig {
+    return this.current;
+  }
+
+  /** Switches the auxiliary heads (mode and weight) from the next step on; weights are kept. */
+  setHeads(aux1: AuxHead, aux2: AuxHead): void {
+    this.current = { ...this.current, aux1, aux2 };
   }
 
   /** The model's parameters (for probes and tests; the trainer keeps ownership). */
@@ -93,7 +116,7 @@ export class Trainer {
     const data = new Float32Array(await result.data());
     result.dispose();
     this.stepsDone = step;
-    const diverged = firstNonFinite(this.arch, data, this.shape);
+    const diverged = firstNonFinite(this.arch, this.current, data, this.shape);
     if (!diverged) this.updatesApplied += 1;
     return frameFromData(step, data, this.shape, { perHead, evaluated, diverged });
   }
@@ -101,12 +124,13 @@ export class Trainer {
   /** The body of a step, inside one tidy: passes, update, every reduction, one flat tensor. */
   private measuredStep(batch: Batch, step: number, perHead: boolean, evaluated: boolean, learningRate: number): tf.Tensor1D {
     const seeds = dropoutSeeds(this.options.training.seed, step);
-    const objective = trainingObjective(this.params);
+    const config = this.current;
+    const objective = trainingObjective(config);
     const passes = new Map<Head, PassResult>();
     if (perHead) {
-      for (const head of HEADS) if (objective[head] !== 0) passes.set(head, backwardPass(this.params, batch, headObjective(this.params, head), seeds));
+      for (const head of HEADS) if (objective[head] !== 0) passes.set(head, backwardPass(this.params, batch, headObjective(config, head), seeds, config));
     } else {
-      passes.set('main', backwardPass(this.params, batch, objective, seeds));
+      passes.set('main', backwardPass(this.params, batch, objective, seeds, config));
     }
     const all = [...passes.values()];
     const first = all[0]!;
@@ -114,14 +138,18 @@ export class Trainer {
     const blockGrads = this.arch.blocks.map((_, b) => sumPresent(all.map((p) => p.blockGrads[b]!)));
 
     const weights = tf.tensor1d(HEADS.map((h) => objective[h]));
-    const active = tf.tensor1d(HEADS.map((h) => (h === 'main' || this.arch.config[h].mode !== 'off' ? 1 : 0)));
+    const active = tf.tensor1d(HEADS.map((h) => (h === 'main' || config[h].mode !== 'off' ? 1 : 0)));
     const totalLoss = tf.sum(tf.mul(tf.where(tf.cast(active, 'bool'), first.crossEntropy, tf.zerosLike(first.crossEntropy)), weights)); // sum of w_h CE_h
     const gradStats = layerGradientStats(this.byLayer, grads); //                               [layers, 4]
     const blockRms = blockGradientRms(blockGrads); //                                           [blocks]
     const measured = tf.concat([tf.reshape(totalLoss, [1]), tf.reshape(gradStats, [-1]), blockRms]);
     const ok = tf.all(tf.isFinite(measured)) as tf.Scalar; // the step is applied only if every number is finite
 
-    const deltas = this.optimizer.apply(this.params.trainable, grads, ok, learningRate, this.updatesApplied + 1);
+    const frozen = this.params.layerOfVariable.map((layer) => {
+      const head = this.arch.layers[layer]!.head;
+      return head !== 'main' && config[head].mode === 'off';
+    });
+    const deltas = this.optimizer.apply(this.params.trainable, grads, ok, learningRate, this.updatesApplied + 1, frozen);
     this.updateMovingStatistics(first, ok);
     const weightNorm = layerNorms(this.byLayer, this.params.trainable); //                        [layers]
     const updateRatio = tf.div(layerNorms(this.byLayer, deltas), weightNorm); //                  [layers]
@@ -161,7 +189,7 @@ export class Trainer {
       const size = Math.min(EVAL_CHUNK, count - start);
       const xs = tf.slice(x, [start, 0, 0, 0], [size, -1, -1, -1]);
       const ys = tf.slice(labels, [start], [size]);
-      const logits = forward(this.params, xs, { training: false, dropoutSeeds: null });
+      const logits = forward(this.params, xs, { training: false, dropoutSeeds: null, config: this.current });
       HEADS.forEach((head, i) => {
         const l = logits[head];
         if (l) correct[i]!.push(tf.sum(tf.cast(tf.equal(tf.argMax(l, 1), ys), 'float32')));

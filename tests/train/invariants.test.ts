@@ -18,7 +18,7 @@ const withHeads = (aux1: HeadMode, aux2: HeadMode): ModelConfig => ({ ...PRESETS
 /** Every trainable variable's gradient, by layer name and part (kernel, bias...). */
 async function gradientsOf(config: ModelConfig): Promise<Map<string, Float32Array>> {
   const setup = probeSetup(config, 11, dataset, 4);
-  const pass = backwardPass(setup.params, setup.batch, trainingObjective(setup.params), dropoutSeeds(11, 1));
+  const pass = backwardPass(setup.params, setup.batch, trainingObjective(config), dropoutSeeds(11, 1));
   const out = new Map<string, Float32Array>();
   let v = 0;
   for (const [name, layer] of setup.params.layers) {

@@ -85,12 +85,35 @@ describe('the trainer', () => {
       const twin = on.modelParams.layers.get(name)!;
       expect(Array.from(await layer.kernel.data()), name).toEqual(Array.from(await twin.kernel.data()));
     }
-    expect(on.modelParams.layers.size).toBe(off.modelParams.layers.size + 6);
+    // Both list every layer (a head that is off keeps its place, with zero gradient).
+    expect(off.arch.layers.map((l) => l.name)).toEqual(on.arch.layers.map((l) => l.name));
     const stream = (seed: number): number[] => Array.from(new BatchStream(seed, dataset.train.count, 4).indices(3));
     expect(stream(SETTINGS.seed)).toEqual(stream(SETTINGS.seed));
     expect(stream(SETTINGS.seed)).not.toEqual(stream(SETTINGS.seed + 1));
     on.dispose();
     off.dispose();
+  });
+
+  it('setHeads switches a head off and on mid-run: its loss, its gradient and its weights follow', async () => {
+    const trainer = new Trainer({ config: CONFIG, training: { ...SETTINGS, perHeadEvery: 1 }, dataset });
+    const loss1 = trainer.arch.layers.findIndex((l) => l.name === 'loss1/fc');
+    const layers = trainer.shape.layers;
+    const [on] = await steps(trainer, 1);
+    expect(on!.loss[1]).toBeGreaterThan(0);
+    expect(on!.perHead!.gradNorm[1 * layers + 0]).toBeGreaterThan(0); // aux1's share of conv1
+    trainer.setHeads({ mode: 'off', weight: 0.3 }, CONFIG.aux2);
+    const kernel = trainer.modelParams.layers.get('loss1/fc')!.kernel;
+    const frozenBefore = Array.from(await kernel.data());
+    const [off] = await steps(trainer, 1);
+    expect(off!.loss[1]).toBeNaN();
+    expect(off!.loss[3]).toBeCloseTo(off!.loss[0]! + 0.3 * off!.loss[2]!, 5);
+    expect(layerMetric(off!, loss1, 'gradNorm')).toBe(0);
+    expect(off!.perHead!.gradNorm[1 * layers + 0]).toBe(0);
+    expect(Array.from(await kernel.data())).toEqual(frozenBefore);
+    trainer.setHeads(CONFIG.aux1, CONFIG.aux2);
+    const [back] = await steps(trainer, 1);
+    expect(layerMetric(back!, loss1, 'gradNorm')).toBeGreaterThan(0);
+    trainer.dispose();
   });
 
   it('no tensor leaks: tf.memory().numTensors is the same after step 10 and step 100', async () => {
