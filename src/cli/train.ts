@@ -5,6 +5,7 @@ import { serializeRun, stepFromFrame, type Run, type RunEvent, type RunStep, typ
 import { loadDataset } from '../train/datasets';
 import { nodeFetchBytes } from '../train/datasets/nodeFiles';
 import { Trainer } from '../train/trainer';
+import { trainLoop } from '../train/trainLoop';
 import { configOf, datasetOf, integer, presetOf, real, UsageError, type Flags } from './args';
 import { Progress } from './progress';
 import { gradientReport } from './report';
@@ -38,15 +39,14 @@ export async function train(flags: Flags, backend: string): Promise<{ message: s
   const events: RunEvent[] = [];
   const progress = new Progress(steps);
   try {
-    for (let s = 1; s <= steps; s++) {
-      const frame = await trainer.trainStep();
-      runSteps.push(stepFromFrame(frame, trainer.shape));
-      progress.update(s, `loss ${frame.loss[3]!.toFixed(3)}`);
-      if (frame.diverged) {
-        events.push({ step: frame.step, type: 'diverged', detail: `first non-finite: ${frame.diverged.where}` });
-        break;
-      }
-    }
+    await trainLoop(trainer, {
+      steps,
+      onFrame: (frame) => {
+        runSteps.push(stepFromFrame(frame, trainer.shape));
+        progress.update(frame.step, `loss ${frame.loss[3]!.toFixed(3)}`);
+        if (frame.diverged) events.push({ step: frame.step, type: 'diverged', detail: `first non-finite: ${frame.diverged.where}` });
+      },
+    });
   } finally {
     progress.finish();
   }

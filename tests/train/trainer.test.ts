@@ -143,3 +143,25 @@ describe('the trainer', () => {
     trainer.dispose();
   });
 });
+
+describe('trainLoop', () => {
+  beforeAll(() => backend('wasm'));
+
+  it('streams one frame per step through the callback and stops when aborted', async () => {
+    const { trainLoop } = await import('../../src/train/trainLoop');
+    const trainer = new Trainer({ config: CONFIG, training: SETTINGS, dataset });
+    const seen: number[] = [];
+    const controller = new AbortController();
+    const end = await trainLoop(trainer, {
+      steps: 10,
+      signal: controller.signal,
+      onFrame: (frame) => {
+        seen.push(frame.step);
+        if (frame.step === 2) controller.abort();
+      },
+    });
+    expect(end).toBe('aborted');
+    expect(seen).toEqual([1, 2]);
+    trainer.dispose();
+  });
+});
