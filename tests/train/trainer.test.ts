@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { PRESETS, type ModelConfig } from '../../src/model/config';
 import type { TrainingSettings } from '../../src/shared/runFile';
 import { BatchStream } from '../../src/train/batches';
@@ -40,6 +40,20 @@ describe('the trainer', () => {
     const norm = Math.sqrt(conv1.reduce((s, p) => s + p.after.reduce((t, x) => t + x * x, 0), 0));
     expect(layerMetric(frame!, 0, 'weightNorm')).toBeCloseTo(norm, 4);
     expect(layerMetric(frame!, 0, 'updateRatio') / (change / norm)).toBeCloseTo(1, 3);
+    trainer.dispose();
+  });
+
+  it('reads back from the device exactly once per step, even on per-head and evaluation steps', async () => {
+    const trainer = new Trainer({ config: CONFIG, training: { ...SETTINGS, perHeadEvery: 1, evalEvery: 2 }, dataset });
+    await steps(trainer, 1); // optimizer slots are made on the first step
+    // Every way a tensor's values reach JavaScript. (The wasm backend's own Slice kernel
+    // peeks at its heap internally; that is no transfer, so the backend is not counted.)
+    const spies = (['data', 'dataSync', 'array', 'arraySync', 'buffer', 'bufferSync'] as const).map((m) => vi.spyOn(tf.Tensor.prototype, m));
+    const [frame] = await steps(trainer, 1);
+    expect(frame!.perHead).not.toBeNull();
+    expect(frame!.evalAccuracy).not.toBeNull();
+    expect(spies.map((s) => s.mock.calls.length)).toEqual([1, 0, 0, 0, 0, 0]);
+    for (const s of spies) s.mockRestore();
     trainer.dispose();
   });
 
