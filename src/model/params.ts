@@ -67,7 +67,8 @@ export function createParams(arch: Architecture, seed: number): ModelParams {
   const layerOfVariable: number[] = [];
   arch.layers.forEach((info, index) => {
     const out = info.kernelShape[info.kernelShape.length - 1]!;
-    const kernel = tf.variable(tf.tensor(initialKernel(info, arch.config.init, seed), [...info.kernelShape]), true);
+    // Variables outlive a tidy; the tensors they start from do not.
+    const kernel = tf.tidy(() => tf.variable(tf.tensor(initialKernel(info, arch.config.init, seed), [...info.kernelShape]), true));
     const add = (v: tf.Variable): tf.Variable => {
       trainable.push(v);
       layerOfVariable.push(index);
@@ -78,14 +79,14 @@ export function createParams(arch: Architecture, seed: number): ModelParams {
       const params: LayerParams = {
         info,
         kernel,
-        gamma: add(tf.variable(tf.ones([out]), true)),
-        beta: add(tf.variable(tf.zeros([out]), true)),
-        movingMean: tf.variable(tf.zeros([out]), false),
-        movingVariance: tf.variable(tf.ones([out]), false),
+        gamma: add(tf.tidy(() => tf.variable(tf.ones([out]), true))),
+        beta: add(tf.tidy(() => tf.variable(tf.zeros([out]), true))),
+        movingMean: tf.tidy(() => tf.variable(tf.zeros([out]), false)),
+        movingVariance: tf.tidy(() => tf.variable(tf.ones([out]), false)),
       };
       layers.set(info.name, params);
     } else {
-      layers.set(info.name, { info, kernel, bias: add(tf.variable(tf.zeros([out]), true)) });
+      layers.set(info.name, { info, kernel, bias: add(tf.tidy(() => tf.variable(tf.zeros([out]), true))) });
     }
   });
   return { arch, layers, trainable, layerOfVariable };

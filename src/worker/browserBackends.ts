@@ -1,0 +1,69 @@
+/// <reference types="vite/client" />
+/**
+ * Every tfjs backend, registered in the browser worker: cpu, webgl, webgpu and wasm (its
+ * binaries served by Vite through `?url` imports), with tfjs-core's gradients. In Node
+ * the gradients come from '@tensorflow/tfjs' instead (src/train/backends/node.ts).
+ */
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import type { BackendPreference } from '../shared/experiment';
+import { selectBackend, type BackendChoice } from '../train/backends/select';
+import { backendOrder, selectWithChecks } from './backendOrder';
+
+/** The little of WebGPU used here (the WebWorker lib of this TypeScript has no WebGPU types). */
+interface GpuEntry {
+  requestAdapter(): Promise<unknown>;
+}
+
+/** Why WebGPU cannot start here (no API, no adapter), or null; tfjs would only log a TypeError. */
+async function webgpuProblem(): Promise<string | null> {
+  const gpu = (navigator as { gpu?: GpuEntry }).gpu;
+  if (!gpu) return 'this browser offers no WebGPU';
+  try {
+    return (await gpu.requestAdapter()) ? null : 'no WebGPU adapter (GPU) is available';
+  } catch (error) {
+    return `WebGPU refused an adapter: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+/** The WebGL context calls used to read the renderer's name. */
+interface GlProbe {
+  getExtension(name: string): { UNMASKED_RENDERER_WEBGL: number } | null;
+  getParameter(name: number): unknown;
+}
+
+/**
+ * For 'auto' only: WebGL drawn by a software rasteriser (SwiftShader, llvmpipe: a
+ * machine without a usable GPU) is about 12x slower than wasm, so automatic choice passes
+ * it over, saying why. Chosen explicitly, WebGL is used all the same.
+ */
+async function softwareWebglProblem(): Promise<string | null> {
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2') as unknown as GlProbe | null;
+    if (!gl) return null; // tfjs will report its own failure
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+    return /swiftshader|llvmpipe|softpipe|software|basic render/i.test(renderer)
+      ? `software WebGL (${renderer.slice(0, 60)}), no GPU: wasm is faster here`
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Switches tfjs to the preferred backend, or the first that starts after it; says why the others were skipped. */
+export async function useBrowserBackend(preference: BackendPreference): Promise<BackendChoice> {
+  setWasmPaths({
+    'tfjs-backend-wasm.wasm': wasmPlain,
+    'tfjs-backend-wasm-simd.wasm': wasmSimd,
+    'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
+  });
+  const checks = preference === 'auto' ? { webgpu: webgpuProblem, webgl: softwareWebglProblem } : { webgpu: webgpuProblem };
+  return selectWithChecks(backendOrder(preference), checks, selectBackend);
+}

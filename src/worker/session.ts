@@ -1,0 +1,302 @@
+import { configProblems, type AuxHead } from '../model/config';
+import type { BackendPreference, ExperimentSettings, ModelId } from '../shared/experiment';
+import type { BackendChoice } from '../train/backends/select';
+import { loadDataset as loadAnyDataset, type Dataset, type DatasetName, type FetchBytes } from '../train/datasets';
+import { Trainer, type TrainerOptions } from '../train/trainer';
+import { transfersOf, type Command, type FrameMessage, type WorkerEvent } from './protocol';
+import { disposeRun, frameMessage, isPaused, newRun, Pace, type Run, type RunModel, type SessionTrainer } from './run';
+import { headerOf, headsChangeDetail, modelConfigOf, trainingOf, trainingProblem } from './runSetup';
+
+/** What the session needs of a trainer (see run.ts). */
+export type { SessionTrainer } from './run';
+
+/** How the session speaks: one event and the buffers to transfer with it. */
+export type Report = (event: WorkerEvent, transfer: ArrayBuffer[]) => void;
+
+/** What the session runs on; everything that touches the platform is passed in. */
+export interface SessionOptions {
+  readonly report: Report;
+  /** Switches tfjs to a backend for this preference (called again only when the preference changes). */
+  readonly selectBackend: (preference: BackendPreference) => Promise<BackendChoice>;
+  /** Reads a file of public/data (fetch in the browser, fs or a fake in Node). */
+  readonly fetchBytes: FetchBytes;
+  /** Builds a dataset; defaults to the datasets module's loadDataset. */
+  readonly loadDataset?: (name: DatasetName, seed: number, fetchBytes: FetchBytes) => Promise<Dataset>;
+  /** Builds one model's trainer; defaults to the engine's Trainer. */
+  readonly createTrainer?: (options: TrainerOptions) => SessionTrainer;
+}
+
+/** Datasets kept in memory (about 40 MB each for the MNIST sets). */
+const DATASET_CACHE_SIZE = 2;
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const yieldToEvents = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** The engine's Trainer, which is what the session uses outside tests. */
+const engineTrainer = (options: TrainerOptions): SessionTrainer => new Trainer(options);
+
+/**
+ * The training controller behind the worker: builds models A (and B) from the settings,
+ * steps them in lockstep, and reports every step, state change, setting change and error
+ * through `report`. No DOM and no postMessage: the worker entry (or a test) wires it up.
+ */
+export class TrainingSession {
+  /** The newest configure's run id (the run being built or running). */
+  private runId = 0;
+  /** The id of the last configure whose build has finished, failed or been skipped. */
+  private settledRunId = 0;
+  private run: Run | null = null;
+  private settings: ExperimentSettings | null = null;
+  private playing = false;
+  private loopToken = 0;
+  private readonly pace = new Pace();
+  private queue: Promise<void> = Promise.resolve();
+  private backend: { preference: BackendPreference; choice: BackendChoice } | null = null;
+  private readonly datasets = new Map<string, Dataset>();
+
+  constructor(private readonly options: SessionOptions) {}
+
+  /** Takes one command; resolves once it has been handled (configure: after `ready`; step: after its events). */
+  handle(command: Command): Promise<void> {
+    if (typeof command !== 'object' || command === null) return this.enqueue(() => this.complain('a command must be an object with a type'));
+    switch (command.type) {
+      case 'configure':
+        return this.configure(command.settings);
+      case 'reset':
+        if (this.settings) return this.configure(this.settings);
+        return this.enqueue(() => this.complain('cannot reset: nothing was configured yet'));
+      case 'play':
+        return this.enqueue(() => this.play());
+      case 'pause':
+        return this.enqueue(() => this.pause());
+      case 'step':
+        return this.enqueue(() => this.stepOnce());
+      case 'setAuxHeads':
+        return this.enqueue(() => this.setAuxHeads(command.model, command.aux1, command.aux2));
+      case 'setLearningRate':
+        return this.enqueue(() => this.setLearningRate(command.learningRate));
+      default:
+        return this.enqueue(() => this.complain(`unknown command ${JSON.stringify((command as { type?: unknown }).type)}`));
+    }
+  }
+
+  /** Stops everything and frees the models (waits for a step in flight). */
+  async dispose(): Promise<void> {
+    this.runId += 1;
+    this.playing = false;
+    this.run?.abort.abort();
+    await this.enqueue(() => this.teardown());
+  }
+
+  private enqueue(task: () => void | Promise<void>): Promise<void> {
+    const next = this.queue.then(task).catch((error: unknown) => this.emit({ type: 'error', runId: this.runId, message: messageOf(error), fatal: true }));
+    this.queue = next;
+    return next;
+  }
+
+  private emit(event: WorkerEvent): void {
+    this.options.report(event, transfersOf(event));
+  }
+
+  private complain(message: string): void {
+    this.emit({ type: 'error', runId: this.runId, message, fatal: false });
+  }
+
+  /** Cancels the current run at once (a step in flight finishes, unseen); the build waits its turn. */
+  private configure(settings: ExperimentSettings): Promise<void> {
+    const id = ++this.runId;
+    this.settings = settings;
+    this.playing = false;
+    this.run?.abort.abort();
+    return this.enqueue(async () => {
+      try {
+        if (id === this.runId) await this.build(id, settings);
+      } catch (error) {
+        if (id === this.runId) this.emit({ type: 'error', runId: id, message: messageOf(error), fatal: true });
+      } finally {
+        this.settledRunId = Math.max(this.settledRunId, id);
+      }
+    });
+  }
+
+  private async build(id: number, settings: ExperimentSettings): Promise<void> {
+    await this.teardown();
+    const training = trainingOf(settings);
+    const problem = trainingProblem(training);
+    if (problem) throw new Error(problem);
+    const choice = await this.backendFor(settings.backend);
+    const dataset = await this.dataset(settings.dataset, settings.seed);
+    if (id !== this.runId) return;
+    const variants = settings.compare ? ([['A', settings.a], ['B', settings.b]] as const) : ([['A', settings.a]] as const);
+    const models: RunModel[] = [];
+    try {
+      for (const [modelId, variant] of variants) {
+        const config = modelConfigOf(settings, variant);
+        const problems = configProblems(config);
+        if (problems.length > 0) throw new Error(`model ${modelId}: ${problems.join('; ')}`);
+        const trainer = (this.options.createTrainer ?? engineTrainer)({ config, training, dataset });
+        const header = headerOf(modelId, settings, config, trainer.arch, training, dataset, choice.active);
+        models.push({ id: modelId, trainer, description: { header, config }, heads: { aux1: config.aux1, aux2: config.aux2 }, paused: false });
+      }
+    } catch (error) {
+      for (const m of models) m.trainer.dispose();
+      throw error;
+    }
+    const run = newRun(id, models, training.learningRate);
+    this.run = run;
+    const [a, b] = models;
+    this.emit({ type: 'ready', runId: id, backend: choice, models: { A: a!.description, ...(b && { B: b.description }) } });
+    this.reportState(run);
+  }
+
+  /** Drops the current run: waits for its step in flight (whose result is dropped), then frees its models. */
+  private async teardown(): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    this.run = null;
+    run.abort.abort();
+    while (run.inFlight) await run.inFlight;
+    disposeRun(run);
+  }
+
+  private async backendFor(preference: BackendPreference): Promise<BackendChoice> {
+    if (this.backend?.preference === preference) return this.backend.choice;
+    this.backend = null;
+    const choice = await this.options.selectBackend(preference);
+    this.backend = { preference, choice };
+    return choice;
+  }
+
+  private async dataset(name: DatasetName, seed: number): Promise<Dataset> {
+    const key = `${name}:${seed}`;
+    const cached = this.datasets.get(key);
+    if (cached) {
+      this.datasets.delete(key);
+      this.datasets.set(key, cached); // most recently used last
+      return cached;
+    }
+    const dataset = await (this.options.loadDataset ?? loadAnyDataset)(name, seed, this.options.fetchBytes);
+    this.datasets.set(key, dataset);
+    for (const old of this.datasets.keys()) if (this.datasets.size > DATASET_CACHE_SIZE) this.datasets.delete(old);
+    return dataset;
+  }
+
+  /** The run commands act on, or null (with a complaint unless a newer configure is on its way). */
+  private current(what: string): Run | null {
+    const run = this.run;
+    if (run && run.id === this.runId && !run.failed) return run;
+    if (this.settledRunId < this.runId) return null;
+    this.complain(run?.failed ? `cannot ${what}: the run stopped after an error; reset or configure to start again` : `cannot ${what}: no model is ready; configure first`);
+    return null;
+  }
+
+  private play(): void {
+    const run = this.current('play');
+    if (!run || this.playing) return;
+    if (run.models.every((m) => m.paused)) return this.complain('cannot play: every model diverged and is paused; reset to start again');
+    this.playing = true;
+    this.pace.start();
+    this.reportState(run);
+    void this.loop(run, ++this.loopToken);
+  }
+
+  private async loop(run: Run, token: number): Promise<void> {
+    while (this.playing && token === this.loopToken && this.run === run && !run.failed) {
+      await this.iteration(run);
+      await yieldToEvents();
+    }
+  }
+
+  private pause(): void {
+    if (!this.playing) return;
+    this.playing = false;
+    if (this.run && this.run.id === this.runId) this.reportState(this.run);
+  }
+
+  private async stepOnce(): Promise<void> {
+    const run = this.current('step');
+    if (!run || this.playing) return;
+    if (run.models.every((m) => m.paused)) return this.complain('cannot step: every model diverged and is paused; reset to start again');
+    await this.iteration(run);
+  }
+
+  /** Runs one iteration, never two at once. */
+  private async iteration(run: Run): Promise<void> {
+    while (run.inFlight) await run.inFlight;
+    const inFlight = this.iterate(run);
+    run.inFlight = inFlight;
+    await inFlight;
+    run.inFlight = null;
+  }
+
+  /** Steps every model that is not paused, at one step number, and reports them in one event. */
+  private async iterate(run: Run): Promise<void> {
+    if (run.abort.signal.aborted || run.failed) return;
+    const active = run.models.filter((m) => !m.paused);
+    if (active.length === 0) return;
+    const results = await Promise.allSettled(active.map(async (m) => m.trainer.trainStep(run.learningRate)));
+    if (run.abort.signal.aborted) return; // stale: dropped; teardown frees the models
+    try {
+      const frames: { A?: FrameMessage; B?: FrameMessage } = {};
+      active.forEach((model, i) => {
+        const result = results[i]!;
+        if (result.status === 'rejected') throw result.reason;
+        frames[model.id] = frameMessage(result.value);
+        if (result.value.diverged) model.paused = true;
+      });
+      run.step += 1;
+      this.emit({ type: 'step', runId: run.id, frames });
+      if (run.models.every((m) => m.paused)) this.playing = false;
+      if (this.playing) this.pace.tick();
+      this.reportState(run);
+      for (const action of run.atBoundary.splice(0)) action();
+    } catch (error) {
+      run.failed = true;
+      this.playing = false;
+      this.emit({ type: 'error', runId: run.id, message: `step ${run.step + 1} failed: ${messageOf(error)}`, fatal: true });
+      this.reportState(run);
+      disposeRun(run);
+    }
+  }
+
+  /** Runs `action` now if no step is computing, else right after the step in flight. */
+  private atBoundary(run: Run, action: () => void): void {
+    if (run.inFlight) run.atBoundary.push(action);
+    else action();
+  }
+
+  private setAuxHeads(id: ModelId, aux1: AuxHead, aux2: AuxHead): void {
+    const run = this.current('change the aux heads');
+    if (!run) return;
+    const model = run.models.find((m) => m.id === id);
+    if (!model) return this.complain(`cannot change the aux heads of model ${id}: it is not part of this run`);
+    const problems = configProblems({ ...model.description.config, aux1, aux2 });
+    if (problems.length > 0) return this.complain(`cannot change the aux heads of model ${id}: ${problems.join('; ')}`);
+    this.atBoundary(run, () => {
+      try {
+        model.trainer.setHeads(aux1, aux2);
+      } catch (error) {
+        return this.complain(`cannot change the aux heads of model ${id}: ${messageOf(error)}`);
+      }
+      const detail = headsChangeDetail(id, model.heads, { aux1, aux2 });
+      model.heads = { aux1, aux2 };
+      this.emit({ type: 'settingApplied', runId: run.id, model: id, step: run.step + 1, detail });
+    });
+  }
+
+  private setLearningRate(learningRate: number): void {
+    const run = this.current('change the learning rate');
+    if (!run) return;
+    if (!(learningRate > 0 && Number.isFinite(learningRate))) return this.complain(`the learning rate must be a positive number (got ${learningRate})`);
+    this.atBoundary(run, () => {
+      run.learningRate = learningRate;
+      this.emit({ type: 'settingApplied', runId: run.id, model: 'both', step: run.step + 1, detail: `learning rate ${learningRate}` });
+    });
+  }
+
+  private reportState(run: Run): void {
+    const playing = this.playing && this.run === run;
+    const stepsPerSecond = playing ? this.pace.perSecond() : null;
+    this.emit({ type: 'state', runId: run.id, playing, step: run.step, stepsPerSecond, paused: { A: isPaused(run, 'A'), B: isPaused(run, 'B') } });
+  }
+}
