@@ -23,6 +23,8 @@ export interface NetworkDiagramProps {
   readonly auxModes: { readonly aux1: HeadMode; readonly aux2: HeadMode };
   /** Called when an aux branch is clicked or activated with Enter or Space; without it the branches are read-only. */
   readonly onToggleAux?: (head: 'aux1' | 'aux2') => void;
+  /** Accessible names of the aux switches, when a page shows several diagrams (default: "Auxiliary classifier N (on inception ...)"). */
+  readonly auxNames?: { readonly aux1: string; readonly aux2: string };
   readonly width: number;
   readonly height: number;
 }
@@ -37,7 +39,7 @@ export function switchKeys(head: 'aux1' | 'aux2', toggle: (head: 'aux1' | 'aux2'
 }
 
 /** GoogLeNet left to right, each weighted block filled by its latest gradient magnitude, with the two aux heads as switches. */
-export function NetworkDiagram({ run, measure, auxModes, onToggleAux, width, height }: NetworkDiagramProps) {
+export function NetworkDiagram({ run, measure, auxModes, onToggleAux, auxNames, width, height }: NetworkDiagramProps) {
   const [focused, setFocused] = useState<string | null>(null);
   const last = run.run.steps.length - 1;
   const values = new Map<string, number | undefined>(depthPoints(run.run, last, measure, 'block').map((p) => [p.key, p.value]));
@@ -99,7 +101,7 @@ export function NetworkDiagram({ run, measure, auxModes, onToggleAux, width, hei
           const mode = auxModes[b.head];
           const aux = byId.get(b.head)!;
           return (
-            <g key={b.head} role="switch" aria-checked={mode !== 'off'} aria-label={b.name} aria-disabled={onToggleAux ? undefined : true} tabIndex={onToggleAux ? 0 : undefined}
+            <g key={b.head} role="switch" aria-checked={mode !== 'off'} aria-label={auxNames?.[b.head] ?? b.name} aria-disabled={onToggleAux ? undefined : true} tabIndex={onToggleAux ? 0 : undefined}
               onClick={onToggleAux ? () => onToggleAux(b.head) : undefined} onKeyDown={onToggleAux ? switchKeys(b.head, onToggleAux) : undefined}
               onFocus={() => setFocused(b.head)} onBlur={() => setFocused(null)} style={{ cursor: onToggleAux ? 'pointer' : undefined, outline: 'none' }}>
               {focused === b.head && <rect x={round(aux.x - aux.w / 2 - 6)} y={round(aux.y - aux.h / 2 - 6)} width={round(aux.w + 12)} height={round(aux.h + 12)} rx={6} fill="none" stroke={theme.focus} strokeWidth={2} />}

@@ -27,13 +27,21 @@ function divergence(run: Run, id: string): string[] {
   return event ? [`${id} diverged at step ${event.step}: ${event.detail}.`] : [];
 }
 
-/** "In B, conv1 gets 10^-5 of the classifier's gradient", when conv1's gradient RMS is below 1/10 of loss3/classifier's. */
+/** "In B, conv1 gets about 10⁻⁵ of the classifier's gradient", when conv1's gradient RMS is below 1/10 of loss3/classifier's. */
 function vanishing(run: Run, id: string): string[] {
   const conv1 = latest(run, 'gradRms', 'conv1');
   const cls = latest(run, 'gradRms', 'classifier');
   if (!positive(conv1) || !positive(cls) || conv1 / cls >= VANISHING) return [];
-  const power = Math.round(Math.log10(conv1 / cls));
-  return [`In ${id}, conv1 gets 10^${power} of the classifier's gradient (RMS per parameter, step ${run.steps[run.steps.length - 1]!.step}).`];
+  return [`In ${id}, conv1 gets ${fraction(conv1 / cls)} of the classifier's gradient (RMS per parameter, step ${run.steps[run.steps.length - 1]!.step}).`];
+}
+
+const SUPERSCRIPT: Record<string, string> = { '-': '\u207b', '0': '\u2070', '1': '\u00b9', '2': '\u00b2', '3': '\u00b3', '4': '\u2074', '5': '\u2075', '6': '\u2076', '7': '\u2077', '8': '\u2078', '9': '\u2079' };
+
+/** A ratio below 1 as people read it: "1/20" down to 1/100, then "about 10⁻⁵". */
+export function fraction(ratio: number): string {
+  if (ratio >= 0.01) return `1/${Number((1 / ratio).toPrecision(2))}`;
+  const power = String(Math.round(Math.log10(ratio)));
+  return `about 10${[...power].map((c) => SUPERSCRIPT[c] ?? c).join('')}`;
 }
 
 /** Whether the two runs differ only in their aux heads (same network otherwise, same training, same data, no mid-run changes). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findings } from '../../src/charts/findings';
+import { findings, fraction } from '../../src/charts/findings';
 import type { Run, RunHeader, RunStep } from '../../src/shared/runFile';
 import { TINY_HEADER, tinyStep } from './fixtures';
 
@@ -27,7 +27,7 @@ describe('findings', () => {
   it('reports how far below the classifier conv1 is, as a rounded power of ten', () => {
     const b = run(withAux('off'), [tinyStep(7, norms(3.2e-6))]);
     const said = findings(run(withAux('loss'), [tinyStep(7, norms(0.5))]), b, 'gradRms');
-    expect(said).toContain("In B, conv1 gets 10^-5 of the classifier's gradient (RMS per parameter, step 7).");
+    expect(said).toContain("In B, conv1 gets about 10\u207b\u2075 of the classifier's gradient (RMS per parameter, step 7).");
     expect(said.some((s) => s.startsWith('In A, conv1 gets'))).toBe(false); // 0.5 is not below 1/10
   });
 
@@ -35,7 +35,7 @@ describe('findings', () => {
     for (const conv1 of [0, NaN, Infinity]) {
       const n = norms(1);
       n[0] = conv1;
-      expect(findings(run(withAux('off'), [tinyStep(1, n)]), null, 'gradRms').filter((s) => s.includes('10^'))).toEqual([]);
+      expect(findings(run(withAux('off'), [tinyStep(1, n)]), null, 'gradRms').filter((s) => s.includes('of the classifier'))).toEqual([]);
     }
   });
 
@@ -77,5 +77,13 @@ describe('findings', () => {
   it('names the step and the place where a run diverged', () => {
     const b = run(withAux('off'), [tinyStep(11, norms(1)), tinyStep(12, norms(NaN), { diverged: { where: 'inception_4a/3x3 (gradient NaN)' } })]);
     expect(findings(run(withAux('loss'), [tinyStep(11, norms(1))]), b, 'gradRms')[0]).toBe('B diverged at step 12: first non-finite in inception_4a/3x3 (gradient NaN).');
+  });
+});
+
+describe('fraction', () => {
+  it('writes ratios down to 1/100 as fractions and smaller ones as powers of ten', () => {
+    expect(fraction(0.05)).toBe('1/20');
+    expect(fraction(0.012)).toBe('1/83');
+    expect(fraction(3.2e-6)).toBe('about 10\u207b\u2075');
   });
 });

@@ -1,0 +1,80 @@
+import { useCallback, useMemo } from 'react';
+import type { ModelId, ModelVariant } from '../shared/experiment';
+import { AuxControls } from './controls/AuxControls';
+import { ExperimentControls, ViewControls } from './controls/ExperimentControls';
+import { FileControls, type LabelledRun } from './controls/FileControls';
+import { RunControls } from './controls/RunControls';
+import { Switch } from './controls/fields';
+import { useChartRuns } from './hooks/useChartRuns';
+import { useHashSettings } from './hooks/useHashSettings';
+import { useSpaceToPlay } from './hooks/useSpaceToPlay';
+import { useTrainingSession } from './hooks/useTrainingSession';
+import { Notices } from './Notices';
+import { CurvesPanel } from './panels/CurvesPanel';
+import { DepthPanel } from './panels/DepthPanel';
+import { HeadsPanel } from './panels/HeadsPanel';
+import { HeatmapPanel } from './panels/HeatmapPanel';
+import { NetworkPanel } from './panels/NetworkPanel';
+import { useRunImport } from './runImport';
+
+/**
+ * GradFlow's page: the run controls on top, the settings on the left, the charts of
+ * models A and B side by side in the main grid. State lives in hooks: the settings in the
+ * URL hash, the training history in the session, an opened run file in the import.
+ */
+export function App() {
+  const { settings, notices, setSettings, dismissNotices } = useHashSettings();
+  const session = useTrainingSession(settings, true);
+  const runImport = useRunImport();
+  const charts = useChartRuns(session.state.runs, runImport.imported, settings);
+  const { state } = session;
+
+  const togglePlay = useCallback(() => (state.playing ? session.pause() : session.play()), [state.playing, session]);
+  useSpaceToPlay(togglePlay);
+
+  const setVariant = useCallback((model: ModelId, variant: ModelVariant) =>
+    setSettings((s) => (model === 'A' ? { ...s, a: variant } : { ...s, b: variant })), [setSettings]);
+  const setA = useCallback((v: ModelVariant) => setVariant('A', v), [setVariant]);
+  const setB = useCallback((v: ModelVariant) => setVariant('B', v), [setVariant]);
+
+  const live = useMemo(() => [charts.a, charts.b].filter((r) => r !== null), [charts.a, charts.b]);
+  const labelled: LabelledRun[] = live.map((r) => ({ model: r.model === 'B' ? 'B' : 'A', label: r.label, run: r.run }));
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="brand">
+          <h1>GradFlow</h1>
+          <p>GoogLeNet training live: watch each layer's gradient, with and without the auxiliary classifiers.</p>
+        </div>
+        <RunControls session={session} />
+      </header>
+      <div className="layout">
+        <aside className="sidebar" aria-label="Settings">
+          <section className="control-group" aria-labelledby="aux-heading">
+            <h2 id="aux-heading">Auxiliary classifiers</h2>
+            <p className="hint">Switching one applies from the next step.</p>
+            <AuxControls model="A" variant={settings.a} onChange={setA} />
+            {settings.compare && <AuxControls model="B" variant={settings.b} onChange={setB} />}
+            <Switch name="Compare with model B" checked={settings.compare} onChange={(compare) => setSettings((s) => ({ ...s, compare }))}>
+              Compare with model B
+            </Switch>
+          </section>
+          <ExperimentControls settings={settings} update={setSettings} />
+          <ViewControls settings={settings} update={setSettings} />
+          <FileControls runs={labelled} runImport={runImport} />
+        </aside>
+        <main className="main">
+          <Notices hashNotices={notices} onDismissHash={dismissNotices} errors={state.errors}
+            onDismissErrors={session.dismissErrors} divergence={state.divergence} />
+          <NetworkPanel runs={live} settings={settings} onVariant={setVariant} />
+          <DepthPanel runs={charts.all} a={charts.a} b={charts.b} measure={settings.measure} detail={settings.detail} />
+          <HeatmapPanel runs={live} measure={settings.measure} detail={settings.detail} />
+          <HeadsPanel runs={live} detail={settings.detail} />
+          <CurvesPanel runs={charts.all} />
+        </main>
+      </div>
+      {runImport.dragging && <div className="drop-overlay" aria-hidden="true">Drop a run file to view it beside the live runs</div>}
+    </div>
+  );
+}

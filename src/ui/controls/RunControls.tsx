@@ -1,0 +1,28 @@
+import { statusText } from './status';
+import type { TrainingSession } from '../hooks/useTrainingSession';
+
+/** Play/Pause (one button), Step, Reset, and the live status line with the backend in use. */
+export function RunControls({ session }: { session: TrainingSession }) {
+  const { state } = session;
+  const ready = state.runId !== null;
+  const skipped = state.backend?.skipped ?? [];
+  return (
+    <div className="run-controls">
+      <button type="button" className="play" onClick={state.playing ? session.pause : session.play} disabled={!ready}
+        aria-keyshortcuts="Space" title={state.playing ? 'Pause (Space)' : 'Play (Space)'}>
+        <span aria-hidden="true" className={`play-icon ${state.playing ? 'is-pause' : ''}`} />
+        {state.playing ? 'Pause' : 'Play'}
+      </button>
+      <button type="button" onClick={session.step} disabled={!ready || state.playing} title="Train one step">Step</button>
+      <button type="button" onClick={session.reset} title="Fresh weights from the seed, step 0">Reset</button>
+      <div className="status-block">
+        <div role="status" aria-live="off" className="status">{statusText(state)}</div>
+        {skipped.length > 0 && (
+          <div className="backend-note" title={skipped.map((s) => `${s.name}: ${s.reason}`).join('\n')}>
+            not used: {skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,9 @@
+import type { SessionState } from '../hooks/sessionState';
+
+/** The status line: "step 12 · 2.4 steps/s · backend wasm". */
+export function statusText(state: Pick<SessionState, 'step' | 'stepsPerSecond' | 'backend' | 'runId'>): string {
+  const sps = state.stepsPerSecond;
+  const pace = sps === null || !Number.isFinite(sps) ? '– steps/s' : `${sps.toFixed(sps < 10 ? 1 : 0)} steps/s`;
+  const backend = state.backend ? `backend ${state.backend.active}` : state.runId === null ? 'starting…' : 'backend –';
+  return `step ${state.step} · ${pace} · ${backend}`;
+}

@@ -1,0 +1,203 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { e2eTest } from './harness';
+
+/** Tiny, fast settings: steps take a fraction of a second on wasm with 2 slow cores. */
+const FAST = 'backend=wasm&batch=4&width=1/8&eval=1000&k=2';
+/** A and B identical (aux heads off): same seed, same batches, so the same gradients until A changes. */
+const BOTH_OFF = 'a.aux1=off&a.aux2=off&b.aux1=off&b.aux2=off';
+
+/** The step count shown in the status line. */
+async function stepCount(page: Page): Promise<number> {
+  const text = await page.getByRole('status').innerText();
+  const match = /step (\d+)/.exec(text);
+  assert.ok(match, `status "${text}" has no step count`);
+  return Number(match[1]);
+}
+
+/** Waits until the status shows at least `n` steps. */
+async function waitForStep(page: Page, n: number, timeout = 60_000): Promise<number> {
+  await page.waitForFunction(`(/step (\\d+)/.exec(document.querySelector('[role=status]')?.textContent ?? '')?.[1] ?? 0) >= ${n}`, undefined, { timeout, polling: 200 });
+  return stepCount(page);
+}
+
+/** The `d` of the latest gradient-by-depth line of one run ('A', 'B' or 'file'). */
+async function depthPath(page: Page, run: string): Promise<string> {
+  return (await page.locator(`path[data-run="${run}"][data-series="latest"]`).first().getAttribute('d')) ?? '';
+}
+
+async function open(page: Page, baseURL: string, hash: string): Promise<void> {
+  await page.goto(`${baseURL}#${hash}`);
+  await page.getByRole('heading', { level: 1, name: 'GradFlow' }).waitFor();
+}
+
+export default [
+  e2eTest('app: loads without errors, Play trains and the step count rises, every panel draws; screenshot', async ({ page, baseURL, artifactsDir, errors }) => {
+    await page.setViewportSize({ width: 1600, height: 1200 });
+    await open(page, baseURL, FAST);
+    // Training starts by itself; pause it, then Play must start it again.
+    await waitForStep(page, 1);
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+    const paused = await stepCount(page);
+    await page.getByRole('button', { name: 'Step', exact: true }).click();
+    await waitForStep(page, paused + 1);
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
+    const later = await waitForStep(page, paused + 4);
+    assert.ok(later >= paused + 4);
+    assert.match(await page.getByRole('status').innerText(), /steps\/s · backend wasm/);
+    // Space pauses and plays when focus is not in a control.
+    await page.evaluate('document.activeElement?.blur()');
+    await page.keyboard.press('Space');
+    await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+    await page.keyboard.press('Space');
+    await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
+
+    // Every chart is a named figure with something drawn (per-head numbers come every 2nd step here).
+    // Panels off screen keep their last picture, so bring each into view first.
+    for (const title of ['The network', 'Gradient by depth', 'Gradient over time', 'Where the gradient comes from', 'Loss and accuracy per head']) {
+      const heading = page.getByRole('heading', { level: 2, name: title });
+      assert.ok(await heading.isVisible(), `panel "${title}" is missing`);
+      await heading.scrollIntoViewIfNeeded();
+      await page.waitForTimeout(300);
+    }
+    await page.waitForFunction('document.querySelectorAll("[data-state=empty]").length === 0', undefined, { timeout: 30_000 });
+    const figures = page.getByRole('figure');
+    const count = await figures.count();
+    assert.ok(count >= 10, `expected at least 10 figures, found ${count}`);
+    for (let i = 0; i < count; i++) {
+      const figure = figures.nth(i);
+      assert.ok(((await figure.getAttribute('aria-label')) ?? '').length > 0, `figure ${i} has no name`);
+      const box = await figure.boundingBox();
+      assert.ok(box && box.width > 100 && box.height > 80, `figure ${i} is too small: ${JSON.stringify(box)}`);
+      const marks = await figure.locator('path[d]:not([d=""]), rect, circle, canvas').count();
+      assert.ok(marks > 0, `figure "${await figure.getAttribute('aria-label')}" draws nothing`);
+    }
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(artifactsDir, 'app.png') });
+    await page.screenshot({ path: join(artifactsDir, 'app-full.png'), fullPage: true });
+
+    // Reset: fresh weights from the seed, the step count starts over, training goes on.
+    const beforeReset = await waitForStep(page, 8);
+    await page.getByRole('button', { name: 'Reset', exact: true }).click();
+    await page.waitForFunction(`Number(/step (\\d+)/.exec(document.querySelector('[role=status]')?.textContent ?? '')?.[1]) < ${beforeReset}`, undefined, { timeout: 20_000, polling: 100 });
+    await waitForStep(page, 2);
+    assert.deepEqual(errors, []);
+  }, 90_000),
+
+  e2eTest('toggling "Auxiliary classifier 1" changes model A\'s gradient by depth and marks the change', async ({ page, baseURL }) => {
+    await open(page, baseURL, `${FAST}&${BOTH_OFF}`);
+    await waitForStep(page, 2);
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+    await page.waitForTimeout(300);
+    // Identical settings from one seed: identical lines.
+    assert.equal(await depthPath(page, 'A'), await depthPath(page, 'B'));
+    const aux1 = page.getByRole('switch', { name: /Auxiliary classifier 1/ });
+    assert.equal(await aux1.count(), 1, 'exactly one switch (model A) is named "Auxiliary classifier 1"');
+    assert.equal(await aux1.getAttribute('aria-checked'), 'false');
+    await aux1.click();
+    assert.equal(await aux1.getAttribute('aria-checked'), 'true');
+    const before = await stepCount(page);
+    await page.getByRole('button', { name: 'Step', exact: true }).click();
+    await waitForStep(page, before + 1);
+    await page.getByRole('button', { name: 'Step', exact: true }).click();
+    await waitForStep(page, before + 2);
+    await page.waitForTimeout(300);
+    assert.notEqual(await depthPath(page, 'A'), await depthPath(page, 'B'), "model A's line must differ from B's once aux 1 is on");
+    // The change is marked on A's time axes, and kept in the address.
+    await page.getByRole('heading', { level: 2, name: 'Gradient over time' }).scrollIntoViewIfNeeded();
+    const heatmapA = page.getByRole('figure', { name: /heatmap, A/ });
+    await heatmapA.locator('[data-event="setting"]').first().waitFor({ state: 'attached', timeout: 5_000 });
+    assert.match((await heatmapA.locator('[data-event="setting"] title').first().textContent()) ?? '', /aux1 loss/);
+    assert.match(page.url(), /a\.aux1=loss/);
+  }, 90_000),
+
+  e2eTest('the URL hash reproduces the settings; a bad hash falls back to defaults with a notice', async ({ page, baseURL }) => {
+    await open(page, baseURL, 'preset=tanh&dataset=fashion-mnist&width=1/4&lr=0.03&batch=8&seed=7&backend=wasm&a.aux2=probe:0.5&b.aux1=loss:0.3&measure=gradNorm&detail=layer');
+    const selected = (label: string) => page.getByLabel(label, { exact: true }).locator('option:checked').innerText();
+    assert.equal(await selected('Preset'), 'Tanh');
+    assert.equal(await selected('Dataset'), 'Fashion-MNIST');
+    assert.equal(await selected('Activation'), 'tanh');
+    assert.equal(await selected('Width'), '1/4');
+    assert.equal(await selected('Learning rate'), '0.03');
+    assert.equal(await selected('Batch size'), '8');
+    assert.equal(await selected('Backend'), 'wasm');
+    assert.equal(await selected('Measure'), 'Weight gradient, L2 norm');
+    assert.equal(await page.getByLabel('Seed', { exact: true }).inputValue(), '7');
+    assert.equal(await page.getByRole('switch', { name: /Auxiliary classifier 2/ }).getAttribute('aria-checked'), 'true');
+    assert.equal(await page.getByRole('radiogroup', { name: 'Model A aux 2 mode' }).getByRole('radio', { name: 'probe' }).getAttribute('aria-checked'), 'true');
+    assert.equal(await page.getByRole('switch', { name: 'Model B aux 1 (inception 4a)' }).getAttribute('aria-checked'), 'true');
+    assert.equal(await page.getByRole('radiogroup', { name: 'Detail' }).getByRole('radio', { name: 'Layers' }).getAttribute('aria-checked'), 'true');
+    assert.match(page.url(), /seed=7/);
+    assert.match(page.url(), /a\.aux2=probe:0\.5/);
+
+    await page.goto('about:blank');
+    await open(page, baseURL, 'batch=zero&nonsense=1');
+    const notice = page.getByRole('alert').filter({ hasText: 'not understood' });
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /batch/);
+    assert.equal(await selected('Batch size'), '16');
+    assert.equal(await selected('Preset'), 'ReLU (paper)');
+  }, 60_000),
+
+  e2eTest('a bad run file shows an error and the live runs stay; a saved run opens beside them', async ({ page, baseURL }) => {
+    await open(page, baseURL, FAST);
+    await waitForStep(page, 2);
+    const input = page.locator('input[type=file]');
+    await input.setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"nope"}') });
+    const error = page.getByRole('alert').filter({ hasText: 'bad.json' });
+    await error.waitFor();
+    assert.match(await error.innerText(), /not a GradFlow run file/);
+    assert.ok((await depthPath(page, 'A')).length > 0, 'the live run A is still drawn');
+    assert.equal(await page.locator('path[data-run="file"]').count(), 0);
+    const step = await stepCount(page);
+    await waitForStep(page, step + 1);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Run A (JSON)' }).click()]);
+    const path = await download.path();
+    assert.ok(path, 'the run file was saved');
+    await input.setInputFiles(path);
+    await page.locator('path[data-run="file"][data-series="latest"]').first().waitFor();
+    assert.equal(await page.getByRole('alert').filter({ hasText: 'bad.json' }).count(), 0, 'a good file clears the error');
+    assert.ok((await depthPath(page, 'A')).length > 0);
+
+    // Dropping a bad file anywhere on the page: an error, and the opened run stays.
+    await page.evaluate(`(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['not json at all'], 'dropped.json', { type: 'application/json' }));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    })()`);
+    await page.getByRole('alert').filter({ hasText: 'dropped.json' }).waitFor();
+    assert.equal(await page.locator('path[data-run="file"][data-series="latest"]').count(), 1);
+
+    // A new batch size restarts the run cleanly: the step count starts over and training goes on.
+    const beforeRestart = await stepCount(page);
+    await page.getByLabel('Batch size', { exact: true }).selectOption({ label: '8' });
+    await page.waitForFunction(`Number(/step (\\d+)/.exec(document.querySelector('[role=status]')?.textContent ?? '')?.[1]) < ${beforeRestart}`, undefined, { timeout: 20_000, polling: 100 });
+    await waitForStep(page, 2);
+    assert.match(page.url(), /batch=8/);
+    assert.equal(await page.locator('path[data-run="file"][data-series="latest"]').count(), 1, 'the opened run stays across a restart');
+  }, 90_000),
+
+  e2eTest('no long task over 50 ms on the main thread while training', async ({ page, baseURL }) => {
+    await page.addInitScript(`
+      window.__longTasks = [];
+      new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(Math.round(e.duration)); })
+        .observe({ type: 'longtask', buffered: false });
+    `);
+    await page.setViewportSize({ width: 1600, height: 1200 });
+    await open(page, baseURL, FAST);
+    await waitForStep(page, 3);
+    await page.evaluate('window.__longTasks.length = 0');
+    const start = await stepCount(page);
+    await page.waitForTimeout(10_000);
+    const end = await stepCount(page);
+    const long = (await page.evaluate('window.__longTasks')) as number[];
+    assert.ok(end > start + 3, `training went on (${start} -> ${end})`);
+    assert.deepEqual(long.filter((d) => d > 50), [], `long tasks (ms) during ${end - start} steps`);
+  }, 60_000),
+];

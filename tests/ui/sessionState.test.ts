@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { PRESETS } from '../../src/model/config';
+import type { RunHeader } from '../../src/shared/runFile';
+import { frameLength } from '../../src/train/frame';
+import { INITIAL_SESSION, sessionReducer, type SessionState } from '../../src/ui/hooks/sessionState';
+import type { FrameMessage, WorkerEvent } from '../../src/worker/protocol';
+
+const SHAPE = { layers: 2, blocks: 1 };
+const HEADER: RunHeader = {
+  config: PRESETS.relu,
+  preset: 'relu',
+  training: { optimizer: 'sgd', learningRate: 0.01, momentum: 0.9, batchSize: 4, seed: 1, perHeadEvery: 10, evalEvery: 50, evalSize: 500 },
+  dataset: { name: 'mnist', trainCount: 9000, evalCount: 1000, normalisation: { mean: [0.13], std: [0.31] } },
+  backend: 'wasm',
+  layers: [
+    { name: 'conv1/3x3', kind: 'stem', head: 'main', params: 80 },
+    { name: 'loss3/classifier', kind: 'classifier', head: 'main', params: 1290 },
+  ],
+  blocks: ['conv1'],
+  createdAt: '2025-01-31T12:00:00.000Z',
+};
+const BACKEND = { active: 'wasm' as const, skipped: [{ name: 'webgpu' as const, reason: 'no adapter' }] };
+
+function ready(runId: number, withB = true): WorkerEvent {
+  const model = { header: HEADER, config: HEADER.config };
+  return { type: 'ready', runId, backend: BACKEND, models: withB ? { A: model, B: model } : { A: model } };
+}
+
+/** A frame whose numbers are all `value`. */
+function frame(step: number, value: number, diverged: string | null = null): FrameMessage {
+  return { step, data: new Float32Array(frameLength(SHAPE, false, false)).fill(value), perHead: false, evaluated: false, diverged: diverged ? { where: diverged } : null };
+}
+
+function stepEvent(runId: number, step: number, value = 0.5): WorkerEvent {
+  return { type: 'step', runId, frames: { A: frame(step, value), B: frame(step, value * 2) } };
+}
+
+const run = (state: SessionState, ...events: WorkerEvent[]) => sessionReducer(state, { type: 'events', events });
+
+describe('sessionReducer', () => {
+  it('builds one run per model from ready and step messages', () => {
+    const state = run(INITIAL_SESSION, ready(1), stepEvent(1, 1), stepEvent(1, 2, 0.25));
+    expect(state.runId).toBe(1);
+    expect(state.backend).toStrictEqual(BACKEND);
+    expect(state.runs.A?.steps.map((s) => s.step)).toStrictEqual([1, 2]);
+    expect(state.runs.A?.steps[1]?.loss.main).toBe(0.25);
+    expect(state.runs.B?.steps[1]?.layers.gradNorm).toStrictEqual([0.5, 0.5]);
+    expect(state.step).toBe(2);
+  });
+
+  it('never mutates the previous state or run', () => {
+    const before = run(INITIAL_SESSION, ready(1), stepEvent(1, 1));
+    const steps = before.runs.A!.steps;
+    const after = run(before, stepEvent(1, 2));
+    expect(before.runs.A!.steps).toBe(steps);
+    expect(steps).toHaveLength(1);
+    expect(after.runs.A!.steps).toHaveLength(2);
+  });
+
+  it('leaves B empty when the worker does not compare', () => {
+    const state = run(INITIAL_SESSION, ready(1, false), { type: 'step', runId: 1, frames: { A: frame(1, 1) } });
+    expect(state.runs.B).toBeNull();
+    expect(state.runs.A?.steps).toHaveLength(1);
+  });
+
+  it('drops messages of a run the page restarted, and adopts the next ready', () => {
+    const first = run(INITIAL_SESSION, ready(1), stepEvent(1, 1));
+    const restarted = sessionReducer(first, { type: 'restart' });
+    expect(restarted.runs.A).toBeNull();
+    const late = run(restarted, stepEvent(1, 2), { type: 'state', runId: 1, playing: true, step: 2, stepsPerSecond: 3, paused: { A: false, B: false } });
+    expect(late.runs.A).toBeNull();
+    expect(late.step).toBe(0);
+    const next = run(late, ready(1), ready(2), stepEvent(2, 1));
+    expect(next.runId).toBe(2);
+    expect(next.runs.A?.steps).toHaveLength(1);
+  });
+
+  it('keeps its backend across a restart so the status stays informative', () => {
+    const state = sessionReducer(run(INITIAL_SESSION, ready(1)), { type: 'restart' });
+    expect(state.backend?.active).toBe('wasm');
+  });
+
+  it('records setting changes as events of the models they apply to', () => {
+    const state = run(INITIAL_SESSION, ready(3), stepEvent(3, 1),
+      { type: 'settingApplied', runId: 3, model: 'A', step: 2, detail: 'aux1 off' },
+      { type: 'settingApplied', runId: 3, model: 'both', step: 2, detail: 'learning rate 0.001' });
+    expect(state.runs.A?.events).toStrictEqual([{ step: 2, type: 'setting', detail: 'aux1 off' }, { step: 2, type: 'setting', detail: 'learning rate 0.001' }]);
+    expect(state.runs.B?.events).toStrictEqual([{ step: 2, type: 'setting', detail: 'learning rate 0.001' }]);
+  });
+
+  it('marks a diverged step as an event and remembers the first divergence', () => {
+    const state = run(INITIAL_SESSION, ready(1), { type: 'step', runId: 1, frames: { A: frame(1, NaN, 'inception_3a'), B: frame(1, 1) } });
+    expect(state.runs.A?.events).toStrictEqual([{ step: 1, type: 'diverged', detail: 'inception_3a' }]);
+    expect(state.divergence).toStrictEqual({ model: 'A', step: 1, where: 'inception_3a' });
+    expect(Number.isNaN(state.runs.A?.steps[0]?.loss.main)).toBe(true);
+  });
+
+  it('shows errors and keeps the history; a fatal error stops playing', () => {
+    const playing = run(INITIAL_SESSION, ready(1), stepEvent(1, 1), { type: 'state', runId: 1, playing: true, step: 1, stepsPerSecond: 2, paused: { A: false, B: false } });
+    const state = run(playing, { type: 'error', runId: 1, message: 'out of memory', fatal: true });
+    expect(state.errors).toStrictEqual([{ runId: 1, message: 'out of memory', fatal: true }]);
+    expect(state.playing).toBe(false);
+    expect(state.runs.A?.steps).toHaveLength(1);
+    expect(sessionReducer(state, { type: 'dismissErrors' }).errors).toStrictEqual([]);
+  });
+
+  it('shows errors of the worker itself (runId -1) even after a restart, but not errors of restarted runs', () => {
+    const restarted = sessionReducer(run(INITIAL_SESSION, ready(1)), { type: 'restart' });
+    const state = run(restarted, { type: 'error', runId: 1, message: 'old', fatal: true }, { type: 'error', runId: -1, message: 'worker crashed', fatal: true });
+    expect(state.errors.map((e) => e.message)).toStrictEqual(['worker crashed']);
+  });
+
+  it('replaces a repeated step number rather than breaking the step order', () => {
+    const state = run(INITIAL_SESSION, ready(1), stepEvent(1, 1), stepEvent(1, 2), stepEvent(1, 2, 0.125));
+    expect(state.runs.A?.steps.map((s) => s.step)).toStrictEqual([1, 2]);
+    expect(state.runs.A?.steps[1]?.loss.main).toBe(0.125);
+  });
+
+  it('takes the step count and pace from state messages', () => {
+    const state = run(INITIAL_SESSION, ready(1), { type: 'state', runId: 1, playing: true, step: 7, stepsPerSecond: 2.5, paused: { A: false, B: false } });
+    expect([state.playing, state.step, state.stepsPerSecond]).toStrictEqual([true, 7, 2.5]);
+  });
+});
