@@ -1,0 +1,42 @@
+import type { BackendResult } from './measure';
+import { verdicts } from './targets';
+
+/** The rows of the table, in order, with their units. */
+const ROWS: readonly { field: keyof BackendResult; unit: string }[] = [
+  { field: 'stepMs', unit: 'ms' },
+  { field: 'forwardMs', unit: 'ms' },
+  { field: 'instrumentedMs', unit: 'ms' },
+  { field: 'perHeadMs', unit: 'ms' },
+  { field: 'backwardForwardRatio', unit: '' },
+  { field: 'instrumentedRatio', unit: '' },
+  { field: 'perHeadRatio', unit: '' },
+  { field: 'readbacksPerStep', unit: '' },
+  { field: 'trainGflopPerStep', unit: 'GFLOP' },
+  { field: 'trainGflops', unit: 'GFLOP/s' },
+  { field: 'matmulMs', unit: 'ms' },
+  { field: 'matmulGflops', unit: 'GFLOP/s' },
+  { field: 'efficiency', unit: '' },
+];
+
+function format(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  return Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(3);
+}
+
+/** A plain-text table: one row per field, one column per backend, then every backend's targets and verdicts. */
+export function table(results: Readonly<Record<string, BackendResult>>): string {
+  const names = Object.keys(results);
+  const judged = names.map((n) => [n, verdicts(n, results[n]!)] as const).filter(([, v]) => Object.keys(v).length > 0);
+  const header = ['field', ...names, ...judged.flatMap(([n]) => [`${n} target`, `${n} verdict`])];
+  const rows = ROWS.map(({ field, unit }) => [
+    unit ? `${field} (${unit})` : field,
+    ...names.map((n) => format(results[n]![field] as number)),
+    ...judged.flatMap(([, v]) => {
+      const verdict = v[field];
+      return verdict ? [verdict.target, `${verdict.met ? 'MET' : 'NOT MET'}: ${verdict.by}`] : ['', ''];
+    }),
+  ]);
+  const widths = header.map((_, c) => Math.max(...[header, ...rows].map((r) => r[c]!.length)));
+  const line = (cells: readonly string[]): string => cells.map((cell, c) => (c === 0 || c > names.length ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,50 @@
+import type { BackendResult } from './measure';
+
+/** A goal for one field of a backend's result. */
+export interface Target {
+  readonly field: keyof BackendResult;
+  readonly op: '<=' | '>=' | '=';
+  readonly value: number;
+}
+
+/** The goals on wasm (none are set for the cpu reference backend). Never weaken one to pass. */
+export const TARGETS: Readonly<Record<string, readonly Target[]>> = {
+  wasm: [
+    { field: 'backwardForwardRatio', op: '<=', value: 3 },
+    { field: 'instrumentedRatio', op: '<=', value: 1.1 },
+    { field: 'perHeadRatio', op: '<=', value: 2.5 },
+    { field: 'readbacksPerStep', op: '=', value: 1 },
+    { field: 'efficiency', op: '>=', value: 0.3 },
+  ],
+};
+
+export interface Verdict {
+  readonly target: string;
+  readonly met: boolean;
+  /** How far from the target, for people: "0.42 under", "2.10 over (1.70x the target)". */
+  readonly by: string;
+}
+
+const num = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(2));
+
+/** Whether `value` meets `target`, and by how much it misses or clears it. */
+export function judge(value: number, target: Target): Verdict {
+  const text = `${target.op} ${target.value}`;
+  const diff = value - target.value;
+  const times = `${num(value / target.value)}x the target`;
+  switch (target.op) {
+    case '<=':
+      return { target: text, met: value <= target.value, by: value <= target.value ? `${num(-diff)} under` : `${num(diff)} over (${times})` };
+    case '>=':
+      return { target: text, met: value >= target.value, by: value >= target.value ? `${num(diff)} above` : `${num(-diff)} short (${times})` };
+    case '=':
+      return { target: text, met: value === target.value, by: value === target.value ? 'exact' : `${diff > 0 ? '+' : ''}${num(diff)}` };
+  }
+}
+
+/** The verdict on every target of `backend` (empty when it has none). */
+export function verdicts(backend: string, result: BackendResult): Partial<Record<keyof BackendResult, Verdict>> {
+  const out: Partial<Record<keyof BackendResult, Verdict>> = {};
+  for (const t of TARGETS[backend] ?? []) out[t.field] = judge(result[t.field] as number, t);
+  return out;
+}
