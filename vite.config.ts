@@ -1,5 +1,5 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 /**
  * Cross-origin isolation: gives the page (and its workers) SharedArrayBuffer, which
@@ -25,8 +25,44 @@ const crossOriginIsolation = {
  */
 const minifyKeepingWasmThreadsWorking = { compress: false, mangle: true };
 
+/**
+ * The built page's Content Security Policy: only scripts served from here (no inline
+ * script, no eval; 'wasm-unsafe-eval' lets tfjs compile its WebAssembly), workers from
+ * here or blob: (tfjs's threaded wasm starts its pthread workers from blob: URLs), images
+ * from data: and blob: (the icon, PNG and SVG exports). Inline styles stay allowed: the
+ * charts set style attributes. Build only: the dev server's React refresh preamble is an
+ * inline script. As a <meta> it binds the page, not the training worker (a worker loaded
+ * from a URL takes the policy of its own response, and the pthreads it starts inherit
+ * that), and it cannot set frame-ancestors: a static host can send the same policy as a
+ * header to cover both. tests/e2e/security.e2e.ts checks the page trains under it.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self' blob: data:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+/** Puts CONTENT_SECURITY_POLICY into the built index.html, first in <head>. */
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'gradflow-content-security-policy',
+    apply: 'build',
+    transformIndexHtml: () => [{
+      tag: 'meta',
+      attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY },
+      injectTo: 'head-prepend',
+    }],
+  };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), contentSecurityPolicy()],
   server: {
     host: '127.0.0.1',
     port: 5173,

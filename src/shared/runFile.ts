@@ -247,9 +247,23 @@ function envelopeProblem(data: unknown): string | null {
   return null;
 }
 
-/** Reads a run file's text; never throws, and names the first problem of a file it rejects. */
+/** Longest message parseRun returns, in characters. */
+const MAX_ERROR_LENGTH = 280;
+
+/**
+ * `message` as one line of plain text: line breaks, tabs and other control or direction
+ * characters (which JSON.parse's messages and quoted file contents may carry) become
+ * spaces, and a message over MAX_ERROR_LENGTH characters is cut with "...".
+ */
+function oneLine(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = message.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ');
+  return flat.length > MAX_ERROR_LENGTH ? `${flat.slice(0, MAX_ERROR_LENGTH - 3)}...` : flat;
+}
+
+/** Reads a run file's text; never throws, and names the first problem of a file it rejects, on one line. */
 export function parseRun(text: string): ParseResult {
-  const fail = (error: string): ParseResult => ({ ok: false, error });
+  const fail = (error: string): ParseResult => ({ ok: false, error: oneLine(error) });
   try {
     if (typeof text !== 'string') return fail('a run file must be read as text');
     if (text.length > RUN_FILE_LIMITS.maxChars) {

@@ -172,8 +172,8 @@ export interface DecodedSettings {
   readonly notices: string[];
 }
 
-/** Whether a code point would garble or disguise a notice shown as text (controls, bidi overrides). */
-const unsafe = (c: number): boolean => c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x200e || c === 0x200f
+/** Whether a code point would garble or disguise a notice shown as text (controls, line separators, bidi overrides). */
+const unsafe = (c: number): boolean => c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x200e || c === 0x200f || c === 0x2028 || c === 0x2029
   || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 /** Input quoted for a notice: at most 40 characters, unsafe ones replaced. */
 function quote(text: string): string {

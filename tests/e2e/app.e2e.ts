@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { e2eTest } from './harness';
+import { e2eTest, waitForExpression } from './harness';
 
 /** Tiny, fast settings: steps take a fraction of a second on wasm with 2 slow cores. */
 const FAST = 'backend=wasm&batch=4&width=1/8&eval=1000&k=2';
@@ -18,7 +18,7 @@ async function stepCount(page: Page): Promise<number> {
 
 /** Waits until the status shows at least `n` steps. */
 async function waitForStep(page: Page, n: number, timeout = 60_000): Promise<number> {
-  await page.waitForFunction(`(/step (\\d+)/.exec(document.querySelector('[role=status]')?.textContent ?? '')?.[1] ?? 0) >= ${n}`, undefined, { timeout, polling: 200 });
+  await waitForExpression(page, `(/step (\\d+)/.exec(document.querySelector('[role=status]')?.textContent ?? '')?.[1] ?? 0) >= ${n}`, { timeout, polling: 200 });
   return stepCount(page);
 }
 
@@ -63,7 +63,7 @@ export default [
       await heading.scrollIntoViewIfNeeded();
       await page.waitForTimeout(300);
     }
-    await page.waitForFunction('document.querySelectorAll("[data-state=empty]").length === 0', undefined, { timeout: 30_000 });
+    await waitForExpression(page, 'document.querySelectorAll("[data-state=empty]").length === 0', { timeout: 30_000 });
     const figures = page.getByRole('figure');
     const count = await figures.count();
     assert.ok(count >= 10, `expected at least 10 figures, found ${count}`);
@@ -83,7 +83,7 @@ export default [
     // Reset: fresh weights from the seed, the step count starts over, training goes on.
     const beforeReset = await waitForStep(page, 8);
     await page.getByRole('button', { name: 'Reset', exact: true }).click();
-    await page.waitForFunction(`Number(/step (\\d+)/.exec(document.querySelector('[role=status]')?.textContent ?? '')?.[1]) < ${beforeReset}`, undefined, { timeout: 20_000, polling: 100 });
+    await waitForExpression(page, `Number(/step (\\d+)/.exec(document.querySelector('[role=status]')?.textContent ?? '')?.[1]) < ${beforeReset}`, { timeout: 20_000, polling: 100 });
     await waitForStep(page, 2);
     assert.deepEqual(errors, []);
   }, 90_000),
@@ -177,7 +177,7 @@ export default [
     // A new batch size restarts the run cleanly: the step count starts over and training goes on.
     const beforeRestart = await stepCount(page);
     await page.getByLabel('Batch size', { exact: true }).selectOption({ label: '8' });
-    await page.waitForFunction(`Number(/step (\\d+)/.exec(document.querySelector('[role=status]')?.textContent ?? '')?.[1]) < ${beforeRestart}`, undefined, { timeout: 20_000, polling: 100 });
+    await waitForExpression(page, `Number(/step (\\d+)/.exec(document.querySelector('[role=status]')?.textContent ?? '')?.[1]) < ${beforeRestart}`, { timeout: 20_000, polling: 100 });
     await waitForStep(page, 2);
     assert.match(page.url(), /batch=8/);
     assert.equal(await page.locator('path[data-run="file"][data-series="latest"]').count(), 1, 'the opened run stays across a restart');

@@ -28,3 +28,19 @@ export interface E2ETest {
 export function e2eTest(name: string, run: E2ETest['run'], timeoutMs?: number): E2ETest {
   return timeoutMs === undefined ? { name, run } : { name, run, timeoutMs };
 }
+
+/**
+ * Waits until `expression` (JavaScript text evaluated in the page) is truthy, checking
+ * every `polling` ms. Use it instead of page.waitForFunction: that one evals its predicate
+ * inside the page, which the built page's Content Security Policy refuses (no
+ * 'unsafe-eval'), whereas page.evaluate runs through DevTools, outside the policy.
+ */
+export async function waitForExpression(page: Page, expression: string, options: { timeout?: number; polling?: number } = {}): Promise<void> {
+  const { timeout = 30_000, polling = 200 } = options;
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await page.evaluate(expression)) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout / 1000} s waiting for ${expression}`);
+    await page.waitForTimeout(polling);
+  }
+}
