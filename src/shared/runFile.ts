@@ -6,6 +6,7 @@
 import type { ModelConfig } from '../model/config';
 import { HEADS, LAYER_METRICS, type FrameShape, type LayerMetric, type StepFrame } from '../train/frame';
 import { describeIssue, fileSchema, forbiddenKeyProblem, headerProblem, lengthProblem, located, RUN_FILE_LIMITS, stepSchema } from './runFileSchema';
+import { oneLine } from './plainText';
 
 /** Sizes past which parseRun rejects a file (text, steps, events, layers, blocks, string length). */
 export { RUN_FILE_LIMITS } from './runFileSchema';
@@ -245,20 +246,6 @@ function envelopeProblem(data: unknown): string | null {
   }
   if (version > RUN_FILE_VERSION) return `run file version ${version} is newer than this GradFlow understands (${RUN_FILE_VERSION})`;
   return null;
-}
-
-/** Longest message parseRun returns, in characters. */
-const MAX_ERROR_LENGTH = 280;
-
-/**
- * `message` as one line of plain text: line breaks, tabs and other control or direction
- * characters (which JSON.parse's messages and quoted file contents may carry) become
- * spaces, and a message over MAX_ERROR_LENGTH characters is cut with "...".
- */
-function oneLine(message: string): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = message.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ');
-  return flat.length > MAX_ERROR_LENGTH ? `${flat.slice(0, MAX_ERROR_LENGTH - 3)}...` : flat;
 }
 
 /** Reads a run file's text; never throws, and names the first problem of a file it rejects, on one line. */
