@@ -1,27 +1,37 @@
 /**
- * The Node benchmark: plain training step, forward, instrumented and per-head steps and a
- * large matMul, measured side by side on each backend in one run. Prints a table, or with
- * --json one JSON object on stdout; progress goes to stderr. See docs/benchmarks.md.
+ * The benchmark: plain training step, forward, instrumented and per-head steps and a
+ * large matMul, measured side by side on each Node backend in one run; then (unless
+ * --no-browser) the built app in headless Chromium and the gzipped bundle size
+ * (./browser.ts). Prints tables, or with --json one JSON object on stdout; progress goes
+ * to stderr. See docs/benchmarks.md.
  *
- *   npm run bench [-- --reps N] [--with-cpu] [--json]
+ *   npm run bench [-- --reps N] [--with-cpu] [--no-browser] [--json]
  */
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { PRESETS } from '../../src/model/config';
 import { useNodeBackend } from '../../src/train/backends/node';
+import { type BrowserBench, measureBrowser } from './browser';
 import { measureBackend, type BackendResult } from './measure';
-import { table } from './report';
-import { verdicts } from './targets';
+import { browserTable, table } from './report';
+import { browserVerdicts, verdicts } from './targets';
 
-const USAGE = `usage: npm run bench -- [--reps N] [--with-cpu] [--json]
-  --reps N     timed rounds per variant (default 5); medians are reported
-  --with-cpu   also measure the pure-JavaScript cpu backend (40-160x slower than wasm)
-  --json       print one JSON object on stdout instead of the table`;
+/** Training recorded in the browser after the first drawn chart, ms. */
+const BROWSER_WINDOW_MS = 30_000;
+
+const USAGE = `usage: npm run bench -- [--reps N] [--with-cpu] [--no-browser] [--json]
+  --reps N       timed rounds per variant (default 5); medians are reported
+  --with-cpu     also measure the pure-JavaScript cpu backend (40-160x slower than wasm)
+  --browser      build the app, serve it and measure it in headless Chromium, and the
+                 gzipped bundle (the default; needs /usr/bin/chromium)
+  --no-browser   the Node part only
+  --json         print one JSON object on stdout instead of the tables`;
 
 interface Args {
   readonly reps: number;
   readonly withCpu: boolean;
+  readonly browser: boolean;
   readonly json: boolean;
 }
 
@@ -29,10 +39,13 @@ function parseArgs(argv: readonly string[]): Args | null {
   let reps = 5;
   let withCpu = false;
   let json = false;
+  let browser = true;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--json') json = true;
     else if (arg === '--with-cpu') withCpu = true;
+    else if (arg === '--browser') browser = true;
+    else if (arg === '--no-browser') browser = false;
     else if (arg === '--reps' || arg.startsWith('--reps=')) {
       const text = arg === '--reps' ? argv[++i] : arg.slice('--reps='.length);
       reps = Number(text);
@@ -40,7 +53,7 @@ function parseArgs(argv: readonly string[]): Args | null {
     } else if (arg === '--help' || arg === '-h') return null;
     else throw new Error(`unknown argument "${arg}"\n${USAGE}`);
   }
-  return { reps, withCpu, json };
+  return { reps, withCpu, browser, json };
 }
 
 function machine(): string {
@@ -69,7 +82,22 @@ async function main(): Promise<void> {
     backends[name] = await measureBackend({ config, batchSize, reps: args.reps, warmup: 2, seed: 1, log });
   }
 
-  const targets = Object.fromEntries(Object.entries(backends).map(([name, r]) => [name, verdicts(name, r)]).filter(([, v]) => Object.keys(v as object).length > 0));
+  let web: BrowserBench | null = null;
+  let browserError: string | null = null;
+  if (args.browser) {
+    try {
+      web = await measureBrowser({ windowMs: BROWSER_WINDOW_MS, log });
+    } catch (error: unknown) {
+      browserError = error instanceof Error ? error.message : String(error);
+      log(`bench: the browser part failed: ${browserError}`);
+      process.exitCode = 1;
+    }
+  }
+  const browserNote = !args.browser ? 'browser and bundleGzipKb: not measured (--no-browser)'
+    : browserError !== null ? `browser and bundleGzipKb: the browser part failed: ${browserError}` : null;
+
+  const nodeTargets = Object.fromEntries(Object.entries(backends).map(([name, r]) => [name, verdicts(name, r)]).filter(([, v]) => Object.keys(v as object).length > 0));
+  const targets = web ? { ...nodeTargets, browser: browserVerdicts(web.browser) } : nodeTargets;
   const description = `${machine()}${wasmThreads === null ? '' : `, wasm threads ${wasmThreads}`}`;
   if (args.json) {
     const out = {
@@ -78,18 +106,23 @@ async function main(): Promise<void> {
       setup: { preset: 'relu', width: '1/8', batchSize, input: `noise [${batchSize},32,32,1]`, reps: args.reps, warmup: 2, loadAverageAtStart: loadAverage },
       backends,
       targets,
-      browser: null,
-      bundleGzipKb: null,
-      note: 'browser and bundleGzipKb: not measured yet (the Node part only)',
+      browser: web?.browser ?? null,
+      bundleGzipKb: web?.bundleGzipKb ?? null,
+      ...(browserNote === null ? {} : { note: browserNote }),
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return;
   }
-  process.stdout.write(`GradFlow bench (Node), ${new Date().toISOString()}\n`);
+  process.stdout.write(`GradFlow bench, ${new Date().toISOString()}\n`);
   process.stdout.write(`machine: ${description}; load average at start ${loadAverage.join(' ')}\n`);
   process.stdout.write(`relu preset, width 1/8, batch ${batchSize}, noise input [${batchSize},32,32,1]; medians of ${args.reps} interleaved rounds after 2 warm-up runs each\n\n`);
   process.stdout.write(`${table(backends)}\n\n`);
-  process.stdout.write('browser: not measured yet; bundle size: not measured yet\n');
+  if (web) {
+    const b = web.browser;
+    process.stdout.write(`browser: ${b.where}, headless, #${b.hash}, ${b.viewport}, cross-origin isolated ${b.crossOriginIsolated}; ${b.windowMs / 1000} s of training after the first drawn chart (steps ${b.stepAtStart} to ${b.stepAtEnd}); frames dropped: intervals > 33.4 ms\n\n`);
+    process.stdout.write(`${browserTable(b, web.bundleGzipKb)}\n`);
+    process.stdout.write('not measured yet: dropped frames with 60 layers x 10,000 steps of history\n');
+  } else process.stdout.write(`${browserNote}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,7 @@
+import type { BrowserResult } from './browser';
+import type { BundleGzipKb } from './bundle';
 import type { BackendResult } from './measure';
-import { verdicts } from './targets';
+import { browserVerdicts, verdicts } from './targets';
 
 /** The rows of the table, in order, with their units. */
 const ROWS: readonly { field: keyof BackendResult; unit: string }[] = [
@@ -38,5 +40,34 @@ export function table(results: Readonly<Record<string, BackendResult>>): string 
   ]);
   const widths = header.map((_, c) => Math.max(...[header, ...rows].map((r) => r[c]!.length)));
   const line = (cells: readonly string[]): string => cells.map((cell, c) => (c === 0 || c > names.length ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** The browser rows, with their units. */
+const BROWSER_ROWS: readonly { field: keyof BrowserResult; unit: string }[] = [
+  { field: 'longestTaskMs', unit: 'ms' },
+  { field: 'loadLongestTaskMs', unit: 'ms' },
+  { field: 'firstFrameMs', unit: 'ms' },
+  { field: 'framesDropped', unit: '' },
+  { field: 'frames', unit: '' },
+  { field: 'framesLate', unit: '' },
+  { field: 'longestFrameMs', unit: 'ms' },
+  { field: 'longTasks', unit: '' },
+];
+
+/** A plain-text table of the browser part and the bundle size, with the browser targets and verdicts. */
+export function browserTable(result: BrowserResult, bundle: BundleGzipKb): string {
+  const judged = browserVerdicts(result);
+  const rows = [
+    ...BROWSER_ROWS.map(({ field, unit }) => {
+      const verdict = judged[field];
+      return [unit ? `${field} (${unit})` : field, format(result[field] as number), verdict?.target ?? '', verdict ? `${verdict.met ? 'MET' : 'NOT MET'}: ${verdict.by}` : ''];
+    }),
+    ['bundleGzipKb all JS (KiB)', bundle.allJs.toFixed(1), '', ''],
+    ['bundleGzipKb worker (KiB)', bundle.worker.toFixed(1), '', ''],
+  ];
+  const header = ['field', 'browser', 'target', 'verdict'];
+  const widths = header.map((_, c) => Math.max(...[header, ...rows].map((r) => r[c]!.length)));
+  const line = (cells: readonly string[]): string => cells.map((cell, c) => (c === 1 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }

@@ -1,0 +1,283 @@
+/**
+ * The browser part of `npm run bench`: builds the app (`vite build`), serves dist/ with
+ * `vite preview` on a free 127.0.0.1 port, opens it in headless Chromium (the flags of
+ * tests/e2e/run.ts) and measures, in the page, the main thread while the app trains on
+ * its own: long tasks, animation frames and the time to the first drawn chart. Stops
+ * the server and the browser whatever happens. See docs/benchmarks.md.
+ *
+ * The serving code is a minimal copy of tests/e2e/run.ts, which runs its tests when
+ * imported and so cannot be imported here.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { bundleGzipKb, type BundleGzipKb } from './bundle';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const VITE_BIN = join(ROOT, 'node_modules', '.bin', 'vite');
+const VITE_JS = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+const CHROMIUM = '/usr/bin/chromium';
+/** The flags tests/e2e/run.ts launches Chromium with. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SERVER_START_MS = 30_000;
+const FIRST_FRAME_TIMEOUT_MS = 180_000;
+/** The settings: wasm, batch 16, everything else the app's defaults. The app plays by itself. */
+export const HASH = 'backend=wasm&batch=16';
+/** The page size (the e2e app test's): the gradient-by-depth panel is on screen. */
+const VIEWPORT = { width: 1600, height: 1200 };
+/** A frame interval longer than this drops at least one frame at 60 Hz (the target's definition). */
+const DROPPED_FRAME_MS = 2 * 16.7;
+/** A frame interval longer than this missed at least one vsync at 60 Hz (an interval of two vsyncs is 33.3 ms, not over DROPPED_FRAME_MS). */
+const LATE_FRAME_MS = 1.5 * 16.7;
+
+export interface BrowserResult {
+  /** The longest main-thread long task in the window, ms (0 when there was none). */
+  readonly longestTaskMs: number;
+  /** The longest long task before the first drawn chart (loading, starting the worker), ms. */
+  readonly loadLongestTaskMs: number;
+  /** performance.now() (ms since navigation start) at the first animation frame with step >= 1 and a gradient-by-depth line. */
+  readonly firstFrameMs: number;
+  /** Animation-frame intervals in the window longer than 2 x 16.7 ms. */
+  readonly framesDropped: number;
+  /** Animation frames in the window. */
+  readonly frames: number;
+  /** Animation-frame intervals in the window longer than 1.5 x 16.7 ms: at least one vsync missed (includes framesDropped). */
+  readonly framesLate: number;
+  /** The longest animation-frame interval in the window, ms. */
+  readonly longestFrameMs: number;
+  /** Long tasks in the window. */
+  readonly longTasks: number;
+  /** Training steps shown at the start and at the end of the window. */
+  readonly stepAtStart: number;
+  readonly stepAtEnd: number;
+  readonly windowMs: number;
+  readonly hash: string;
+  readonly viewport: string;
+  readonly crossOriginIsolated: boolean;
+  /** The status line at the end of the window. */
+  readonly status: string;
+  readonly where: string;
+}
+
+/**
+ * Runs in the page before its own scripts (injected through DevTools, so the page's
+ * Content Security Policy does not apply). A string, not a function: tsx may wrap
+ * functions with helpers (`__name`) that do not exist in the page.
+ */
+const INIT_SCRIPT = `(() => {
+  const b = { longTasks: [], frames: [], firstFrameAt: null, stepAtFirstFrame: null, recordUntil: Infinity };
+  window.__gradflowBench = b;
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) b.longTasks.push([e.startTime, e.duration]);
+    }).observe({ type: 'longtask', buffered: true });
+  } catch (e) { b.observerError = String(e); }
+  const stepOf = () => {
+    const m = /step (\\d+)/.exec(document.querySelector('[role=status]')?.textContent ?? '');
+    return m ? Number(m[1]) : 0;
+  };
+  const tick = (t) => {
+    if (b.firstFrameAt === null) {
+      const step = stepOf();
+      if (step >= 1 && document.querySelector('path[data-series="latest"][d]:not([d=""])')) {
+        b.firstFrameAt = performance.now();
+        b.stepAtFirstFrame = step;
+      }
+    } else if (t <= b.recordUntil) b.frames.push(t);
+    if (t <= b.recordUntil) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  b.step = stepOf;
+})()`;
+
+interface PageRecord {
+  longTasks: [number, number][];
+  frames: number[];
+  firstFrameAt: number | null;
+  stepAtFirstFrame: number | null;
+  observerError?: string;
+}
+
+/** Runs `vite build` (output to stderr); throws if it fails. */
+async function viteBuild(log: (line: string) => void): Promise<void> {
+  log('browser: vite build');
+  const child = spawn(VITE_BIN, ['build'], { cwd: ROOT, stdio: ['ignore', process.stderr, process.stderr], env: { ...process.env, NO_COLOR: '1' } });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (c, signal) => resolve(signal ? -1 : c));
+  });
+  if (code !== 0) throw new Error(`vite build failed (exit ${code})`);
+}
+
+/** A port that was free a moment ago (vite gets --strictPort, so a race fails loudly). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+interface Preview {
+  readonly url: string;
+  readonly child: ChildProcess;
+  readonly output: () => string;
+}
+
+async function startPreview(): Promise<Preview> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [VITE_JS, 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  let text = '';
+  child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
+  const preview = { url: `http://127.0.0.1:${port}/`, child, output: () => text };
+  const deadline = Date.now() + SERVER_START_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`vite preview exited before serving:\n${text}`);
+    try {
+      const res = await fetch(preview.url, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return preview;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await stopChild(child);
+  throw new Error(`vite preview did not answer on ${preview.url} within ${SERVER_START_MS / 1000} s:\n${text}`);
+}
+
+/** SIGTERM, then SIGKILL if it has not exited after 3 s. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const round1 = (x: number): number => Math.round(x * 10) / 10;
+
+/** Opens the app, waits for its first drawn chart, then records `windowMs` of training. */
+async function measurePage(browser: Browser, url: string, windowMs: number, log: (line: string) => void): Promise<Omit<BrowserResult, 'where'>> {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  try {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (msg) => void (msg.type() === 'error' && errors.push(`console.error: ${msg.text()}`)));
+    page.on('pageerror', (err) => void errors.push(`page error: ${err.message}`));
+    await page.addInitScript({ content: INIT_SCRIPT });
+    log(`browser: opening ${url}#${HASH}`);
+    await page.goto(`${url}#${HASH}`);
+
+    const deadline = Date.now() + FIRST_FRAME_TIMEOUT_MS;
+    let firstFrameAt: number | null = null;
+    while (firstFrameAt === null) {
+      if (errors.length > 0) throw new Error(`errors in the page:\n${errors.join('\n')}`);
+      if (Date.now() > deadline) throw new Error(`no drawn chart within ${FIRST_FRAME_TIMEOUT_MS / 1000} s`);
+      firstFrameAt = (await page.evaluate('window.__gradflowBench.firstFrameAt')) as number | null;
+      if (firstFrameAt === null) await sleep(200);
+    }
+    const windowEnd = firstFrameAt + windowMs;
+    // Stop the rAF loop a little after the window, so the page does no bench work afterwards.
+    await page.evaluate(`window.__gradflowBench.recordUntil = ${windowEnd + 1_000}`);
+    log(`browser: first chart at ${firstFrameAt.toFixed(0)} ms; recording ${windowMs / 1000} s of training`);
+    for (;;) {
+      const now = (await page.evaluate('performance.now()')) as number;
+      if (now >= windowEnd + 200) break;
+      await sleep(Math.min(1_000, windowEnd + 200 - now));
+    }
+    const stepAtEnd = (await page.evaluate('window.__gradflowBench.step()')) as number;
+    const status = (await page.evaluate(`document.querySelector('[role=status]')?.textContent ?? ''`)) as string;
+    const crossOriginIsolated = (await page.evaluate('self.crossOriginIsolated')) as boolean;
+    // Settle: long-task entries arrive after their task ends.
+    await sleep(300);
+    const record = JSON.parse((await page.evaluate('JSON.stringify(window.__gradflowBench)')) as string) as PageRecord;
+    if (record.observerError) throw new Error(`long-task observer failed: ${record.observerError}`);
+    if (errors.length > 0) throw new Error(`errors in the page:\n${errors.join('\n')}`);
+
+    const inWindow = record.longTasks.filter(([start]) => start >= firstFrameAt && start < windowEnd);
+    const beforeFirst = record.longTasks.filter(([start]) => start < firstFrameAt);
+    const frames = record.frames.filter((t) => t >= firstFrameAt && t <= windowEnd);
+    const intervals = frames.slice(1).map((t, i) => t - frames[i]!);
+    return {
+      longestTaskMs: round1(Math.max(0, ...inWindow.map(([, d]) => d))),
+      loadLongestTaskMs: round1(Math.max(0, ...beforeFirst.map(([, d]) => d))),
+      firstFrameMs: Math.round(firstFrameAt),
+      framesDropped: intervals.filter((d) => d > DROPPED_FRAME_MS).length,
+      frames: frames.length,
+      framesLate: intervals.filter((d) => d > LATE_FRAME_MS).length,
+      longestFrameMs: round1(Math.max(0, ...intervals)),
+      longTasks: inWindow.length,
+      stepAtStart: record.stepAtFirstFrame ?? 0,
+      stepAtEnd,
+      windowMs,
+      hash: HASH,
+      viewport: `${VIEWPORT.width}x${VIEWPORT.height}`,
+      crossOriginIsolated,
+      status,
+    };
+  } finally {
+    await context.close().catch(() => undefined);
+  }
+}
+
+export interface BrowserBench {
+  readonly browser: BrowserResult;
+  readonly bundleGzipKb: BundleGzipKb;
+}
+
+/** Builds, measures the bundle, serves dist/ and measures the page; always stops the server and the browser. */
+export async function measureBrowser(options: { windowMs: number; log: (line: string) => void }): Promise<BrowserBench> {
+  const { windowMs, log } = options;
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM} (apt-get install -y chromium), or run with --no-browser`);
+  await viteBuild(log);
+  const bundle = bundleGzipKb(join(ROOT, 'dist', 'assets'));
+  log(`browser: bundle ${bundle.allJs} KiB gzipped (worker ${bundle.worker} KiB)`);
+
+  let preview: Preview | undefined;
+  let browser: Browser | undefined;
+  const killOnExit = (): void => void preview?.child.kill('SIGKILL');
+  const onSignal = (signal: NodeJS.Signals): void => {
+    killOnExit();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('exit', killOnExit);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    preview = await startPreview();
+    log(`browser: serving dist/ at ${preview.url}`);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    const where = `chromium ${browser.version()}`;
+    const result = await measurePage(browser, preview.url, windowMs, log);
+    return { browser: { ...result, where }, bundleGzipKb: bundle };
+  } finally {
+    await browser?.close().catch(() => undefined);
+    if (preview) await stopChild(preview.child);
+    process.removeListener('exit', killOnExit);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
