@@ -8,17 +8,16 @@
  * The serving code is a minimal copy of tests/e2e/run.ts, which runs its tests when
  * imported and so cannot be imported here.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
+import { startPreview, stopPreview, type PreviewServer } from '../../tests/e2e/preview';
 import { bundleGzipKb, type BundleGzipKb } from './bundle';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const VITE_BIN = join(ROOT, 'node_modules', '.bin', 'vite');
-const VITE_JS = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
 const CHROMIUM = '/usr/bin/chromium';
 /** The flags tests/e2e/run.ts launches Chromium with. */
 const CHROMIUM_ARGS = [
@@ -30,7 +29,6 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const SERVER_START_MS = 30_000;
 const FIRST_FRAME_TIMEOUT_MS = 180_000;
 /** The settings: wasm, batch 16, everything else the app's defaults. The app plays by itself. */
 export const HASH = 'backend=wasm&batch=16';
@@ -120,62 +118,6 @@ async function viteBuild(log: (line: string) => void): Promise<void> {
   if (code !== 0) throw new Error(`vite build failed (exit ${code})`);
 }
 
-/** A port that was free a moment ago (vite gets --strictPort, so a race fails loudly). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
-interface Preview {
-  readonly url: string;
-  readonly child: ChildProcess;
-  readonly output: () => string;
-}
-
-async function startPreview(): Promise<Preview> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [VITE_JS, 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  let text = '';
-  child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
-  const preview = { url: `http://127.0.0.1:${port}/`, child, output: () => text };
-  const deadline = Date.now() + SERVER_START_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`vite preview exited before serving:\n${text}`);
-    try {
-      const res = await fetch(preview.url, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) return preview;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  await stopChild(child);
-  throw new Error(`vite preview did not answer on ${preview.url} within ${SERVER_START_MS / 1000} s:\n${text}`);
-}
-
-/** SIGTERM, then SIGKILL if it has not exited after 3 s. */
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 
@@ -256,7 +198,7 @@ export async function measureBrowser(options: { windowMs: number; log: (line: st
   const bundle = bundleGzipKb(join(ROOT, 'dist', 'assets'));
   log(`browser: bundle ${bundle.allJs} KiB gzipped (worker ${bundle.worker} KiB)`);
 
-  let preview: Preview | undefined;
+  let preview: PreviewServer | undefined;
   let browser: Browser | undefined;
   const killOnExit = (): void => void preview?.child.kill('SIGKILL');
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -275,7 +217,7 @@ export async function measureBrowser(options: { windowMs: number; log: (line: st
     return { browser: { ...result, where }, bundleGzipKb: bundle };
   } finally {
     await browser?.close().catch(() => undefined);
-    if (preview) await stopChild(preview.child);
+    if (preview) await stopPreview(preview.child);
     process.removeListener('exit', killOnExit);
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);

@@ -8,18 +8,16 @@
  *
  * The last line printed is always "N passed, N failed"; the exit code is 1 on any failure.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import type { E2EContext, E2ETest } from './harness';
+import { SetupError, startPreview, stopPreview, type PreviewServer } from './preview';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const E2E_DIR = join(ROOT, 'tests', 'e2e');
 const DIST_INDEX = join(ROOT, 'dist', 'index.html');
-const VITE_BIN = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
 const ARTIFACTS_DIR = join(ROOT, 'test-results', 'e2e');
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -31,11 +29,7 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const SERVER_START_MS = 30_000;
 const DEFAULT_TEST_MS = 30_000;
-
-/** A setup problem the user must fix; reported as one line, without a stack. */
-class SetupError extends Error {}
 
 interface NamedTest extends E2ETest {
   file: string;
@@ -50,67 +44,6 @@ async function loadTests(filter: string | undefined): Promise<NamedTest[]> {
     for (const t of mod.default as E2ETest[]) tests.push({ ...t, file });
   }
   return filter ? tests.filter((t) => t.name.includes(filter)) : tests;
-}
-
-/** A port that was free a moment ago (vite gets --strictPort, so a race fails loudly). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
-interface PreviewServer {
-  url: string;
-  child: ChildProcess;
-  output: () => string;
-}
-
-async function spawnPreview(): Promise<PreviewServer> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [VITE_BIN, 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
-  );
-  let log = '';
-  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-  return { url: `http://127.0.0.1:${port}/`, child, output: () => log };
-}
-
-/** Polls until the server answers 200, or fails if it exits or takes too long. */
-async function waitForPreview({ url, child, output }: PreviewServer): Promise<void> {
-  const deadline = Date.now() + SERVER_START_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new SetupError(`vite preview exited (${child.exitCode ?? child.signalCode}) before serving:\n${output()}`);
-    }
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new SetupError(`vite preview did not answer on ${url} within ${SERVER_START_MS / 1000} s:\n${output()}`);
-}
-
-/** SIGTERM, then SIGKILL if it has not exited after 3 s. */
-async function stopPreview(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -172,8 +105,7 @@ async function main(): Promise<number> {
     }
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
 
-    server = await spawnPreview();
-    await waitForPreview(server);
+    server = await startPreview();
     console.log(`serving dist/ at ${server.url}`);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     console.log(`chromium ${browser.version()}`);
