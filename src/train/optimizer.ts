@@ -27,10 +27,7 @@ export class Optimizer {
    * Call inside tf.tidy.
    */
   apply(vars: readonly tf.Variable[], grads: readonly tf.Tensor[], ok: tf.Scalar, learningRate: number, t: number, frozen: readonly boolean[] = []): tf.Tensor[] {
-    if (this.slots.length === 0) {
-      const count = this.name === 'sgd' ? 1 : 2;
-      for (const v of vars) this.slots.push(Array.from({ length: count }, () => tf.variable(tf.zerosLike(v), false)));
-    }
+    this.ensureSlots(vars);
     const lr = tf.scalar(learningRate);
     return vars.map((v, i) => {
       if (frozen[i]) return tf.zerosLike(v);
@@ -55,6 +52,18 @@ export class Optimizer {
       v.assign(applied);
       return delta;
     });
+  }
+
+  /** The optimizer's state for `vars` (momentum; Adam's two moments), created at zero if no update ran yet: what a checkpoint saves. */
+  stateVariables(vars: readonly tf.Variable[]): tf.Variable[] {
+    this.ensureSlots(vars);
+    return this.slots.flat();
+  }
+
+  private ensureSlots(vars: readonly tf.Variable[]): void {
+    if (this.slots.length > 0) return;
+    const count = this.name === 'sgd' ? 1 : 2;
+    for (const v of vars) this.slots.push(Array.from({ length: count }, () => tf.variable(tf.zerosLike(v), false)));
   }
 
   dispose(): void {

@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, type Architecture } from '../model/architecture';
 import type { AuxHead, ModelConfig } from '../model/config';
 import { BN_MOMENTUM, forward } from '../model/forward';
-import { createParams, disposeParams, type ModelParams } from '../model/params';
+import { allVariables, createParams, disposeParams, type ModelParams } from '../model/params';
 import type { TrainingSettings } from '../shared/runFile';
 import { BatchStream } from './batches';
+import { assignVariables, readVariables, type TrainerCheckpoint } from './checkpoint';
 import type { Dataset } from './datasets';
 import { gatherBatch } from './datasets';
 import { firstNonFinite } from './divergence';
@@ -97,6 +98,35 @@ export class Trainer {
   /** The model's parameters (for probes and tests; the trainer keeps ownership). */
   get modelParams(): ModelParams {
     return this.params;
+  }
+
+  /** Every variable a checkpoint saves, in its order: the model's, then the optimizer's state. */
+  private savedVariables(): tf.Variable[] {
+    return [...allVariables(this.params), ...this.optimizer.stateVariables(this.params.trainable)];
+  }
+
+  /** The trainer's state now (one read from the device); call between steps. */
+  async checkpoint(): Promise<TrainerCheckpoint> {
+    const values = await readVariables(this.savedVariables());
+    const { aux1, aux2 } = this.current;
+    return { step: this.stepsDone, updatesApplied: this.updatesApplied, heads: { aux1, aux2 }, values };
+  }
+
+  /** Takes up the state of a checkpoint of a trainer of the same configuration; the next step is checkpoint.step + 1. */
+  restore(checkpoint: TrainerCheckpoint): void {
+    assignVariables(this.savedVariables(), checkpoint.values);
+    this.stepsDone = checkpoint.step;
+    this.updatesApplied = checkpoint.updatesApplied;
+    this.setHeads(checkpoint.heads.aux1, checkpoint.heads.aux2);
+  }
+
+  /**
+   * Moves the step count forward without training, so that a model that sat out steps
+   * (paused after diverging) takes the same batch as its partner when it goes on.
+   */
+  skipTo(step: number): void {
+    if (!(Number.isInteger(step) && step >= this.stepsDone)) throw new Error(`cannot skip back from step ${this.stepsDone} to ${step}`);
+    this.stepsDone = step;
   }
 
   /** Runs one training step and resolves to its frame. A diverged step changes no weight. */

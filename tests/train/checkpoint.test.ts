@@ -1,0 +1,91 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PRESETS, type ModelConfig } from '../../src/model/config';
+import type { TrainingSettings } from '../../src/shared/runFile';
+import type { StepFrame } from '../../src/train/frame';
+import { Trainer } from '../../src/train/trainer';
+import { backend, noiseDataset } from '../helpers/tfjs';
+
+const SETTINGS: TrainingSettings = { optimizer: 'sgd', learningRate: 0.05, momentum: 0.9, batchSize: 4, seed: 3, perHeadEvery: 3, evalEvery: 4, evalSize: 20 };
+const dataset = noiseDataset();
+
+async function run(trainer: Trainer, n: number): Promise<StepFrame[]> {
+  const frames: StepFrame[] = [];
+  for (let i = 0; i < n; i++) frames.push(await trainer.trainStep());
+  return frames;
+}
+
+/** The frames' numbers, comparable with toEqual (NaN equals NaN there). */
+const numbers = (frames: readonly StepFrame[]) => frames.map((f) => ({ step: f.step, data: Array.from(f.data) }));
+
+describe('trainer checkpoints', () => {
+  beforeAll(() => backend('wasm'));
+
+  const cases: [string, ModelConfig, TrainingSettings][] = [
+    ['SGD with momentum', PRESETS.relu, SETTINGS],
+    ['Adam with batch norm (moving statistics, both moments, bias correction)', PRESETS['relu-bn'], { ...SETTINGS, optimizer: 'adam', learningRate: 0.002 }],
+  ];
+  it.each(cases)('%s: a restored trainer takes exactly the steps the original would have taken', async (_name, config, training) => {
+    const original = new Trainer({ config, training, dataset });
+    await run(original, 3);
+    const saved = await original.checkpoint();
+    const expected = await run(original, 3);
+
+    const resumed = new Trainer({ config, training, dataset });
+    resumed.restore(saved);
+    expect(resumed.step).toBe(3);
+    const got = await run(resumed, 3);
+    expect(numbers(got)).toEqual(numbers(expected));
+    expect(got.map((f) => f.step)).toEqual([4, 5, 6]);
+    original.dispose();
+    resumed.dispose();
+  });
+
+  it('a checkpoint taken before any step restores the untrained model', async () => {
+    const first = new Trainer({ config: PRESETS.relu, training: SETTINGS, dataset });
+    const saved = await first.checkpoint();
+    const expected = await run(first, 2);
+    const second = new Trainer({ config: PRESETS.relu, training: SETTINGS, dataset });
+    await run(second, 2); // moved away from the start ...
+    second.restore(saved); // ... and back
+    expect(numbers(await run(second, 2))).toEqual(numbers(expected));
+    first.dispose();
+    second.dispose();
+  });
+
+  it('keeps the heads in use at the checkpoint', async () => {
+    const trainer = new Trainer({ config: PRESETS.relu, training: SETTINGS, dataset });
+    trainer.setHeads({ mode: 'off', weight: 0.3 }, { mode: 'probe', weight: 0.5 });
+    const saved = await trainer.checkpoint();
+    const other = new Trainer({ config: PRESETS.relu, training: SETTINGS, dataset });
+    other.restore(saved);
+    expect(other.config.aux1).toEqual({ mode: 'off', weight: 0.3 });
+    expect(other.config.aux2).toEqual({ mode: 'probe', weight: 0.5 });
+    trainer.dispose();
+    other.dispose();
+  });
+
+  it("refuses another model's checkpoint and changes nothing", async () => {
+    const small = new Trainer({ config: PRESETS.relu, training: SETTINGS, dataset });
+    const wide = new Trainer({ config: { ...PRESETS.relu, width: 1 / 4 }, training: SETTINGS, dataset });
+    await run(wide, 1);
+    const before = await wide.checkpoint();
+    const foreign = await small.checkpoint();
+    expect(() => wide.restore(foreign)).toThrow(/belongs to another model/);
+    const after = await wide.checkpoint();
+    expect(after.step).toBe(1);
+    expect(Array.from(after.values)).toEqual(Array.from(before.values));
+    small.dispose();
+    wide.dispose();
+  });
+
+  it('skipTo moves to a later step: the next step takes that step\'s batch', async () => {
+    const skipped = new Trainer({ config: PRESETS.relu, training: SETTINGS, dataset });
+    const restored = new Trainer({ config: PRESETS.relu, training: SETTINGS, dataset });
+    restored.restore({ ...(await skipped.checkpoint()), step: 5 });
+    skipped.skipTo(5);
+    expect(numbers(await run(skipped, 1))).toEqual(numbers(await run(restored, 1)));
+    expect(() => skipped.skipTo(2)).toThrow(/cannot skip back/);
+    skipped.dispose();
+    restored.dispose();
+  });
+});
