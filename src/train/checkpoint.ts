@@ -45,3 +45,22 @@ export function assignVariables(variables: readonly tf.Variable[], values: Float
     }
   });
 }
+
+/** A trainer's state kept on the device (copies of its variables): a point to go back to without a read. */
+export interface SavedState {
+  readonly step: number;
+  readonly updatesApplied: number;
+  readonly heads: { readonly aux1: AuxHead; readonly aux2: AuxHead };
+  /** One copy per saved variable, in order; freed with disposeState. */
+  readonly copies: readonly tf.Tensor[];
+}
+
+/** Copies of `variables`, kept (not tidied away). */
+export function copyVariables(variables: readonly tf.Variable[]): tf.Tensor[] {
+  return variables.map((v) => tf.keep(tf.clone(v)));
+}
+
+/** Frees a saved state's copies. */
+export function disposeState(state: SavedState): void {
+  tf.dispose([...state.copies]);
+}

@@ -5,7 +5,7 @@ import { BN_MOMENTUM, forward } from '../model/forward';
 import { allVariables, createParams, disposeParams, type ModelParams } from '../model/params';
 import type { TrainingSettings } from '../shared/runFile';
 import { BatchStream } from './batches';
-import { assignVariables, readVariables, type TrainerCheckpoint } from './checkpoint';
+import { assignVariables, copyVariables, readVariables, type SavedState, type TrainerCheckpoint } from './checkpoint';
 import type { Dataset } from './datasets';
 import { gatherBatch } from './datasets';
 import { firstNonFinite } from './divergence';
@@ -118,6 +118,22 @@ export class Trainer {
     this.stepsDone = checkpoint.step;
     this.updatesApplied = checkpoint.updatesApplied;
     this.setHeads(checkpoint.heads.aux1, checkpoint.heads.aux2);
+  }
+
+  /** The trainer's state now, copied on the device (no read): free it with disposeState. */
+  saveState(): SavedState {
+    const { aux1, aux2 } = this.current;
+    return { step: this.stepsDone, updatesApplied: this.updatesApplied, heads: { aux1, aux2 }, copies: copyVariables(this.savedVariables()) };
+  }
+
+  /** Goes back to a state saved by saveState (which stays valid); the step count is the state's. */
+  loadState(state: SavedState): void {
+    const variables = this.savedVariables();
+    if (state.copies.length !== variables.length) throw new Error('the saved state belongs to another model');
+    variables.forEach((v, i) => v.assign(state.copies[i]!));
+    this.stepsDone = state.step;
+    this.updatesApplied = state.updatesApplied;
+    this.setHeads(state.heads.aux1, state.heads.aux2);
   }
 
   /**

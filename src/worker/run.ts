@@ -1,8 +1,10 @@
 import type { Architecture } from '../model/architecture';
 import type { AuxHead } from '../model/config';
 import type { ModelId } from '../shared/experiment';
+import type { SavedState, TrainerCheckpoint } from '../train/checkpoint';
 import type { FrameShape, StepFrame } from '../train/frame';
 import type { FrameMessage, ModelDescription } from './protocol';
+import type { RollbackPoints } from './rollback';
 
 /**
  * The state of one run of the training session: its models (A, and B when comparing),
@@ -15,6 +17,12 @@ export interface SessionTrainer {
   readonly shape: FrameShape;
   trainStep(learningRate: number): Promise<StepFrame>;
   setHeads(aux1: AuxHead, aux2: AuxHead): void;
+  checkpoint(): Promise<TrainerCheckpoint>;
+  restore(checkpoint: TrainerCheckpoint): void;
+  saveState(): SavedState;
+  loadState(state: SavedState): void;
+  /** Moves the step count on without training (a paused model rejoining its partner). */
+  skipTo(step: number): void;
   dispose(): void;
 }
 
@@ -27,6 +35,8 @@ export interface RunModel {
   heads: { aux1: AuxHead; aux2: AuxHead };
   /** Diverged: stops stepping while the other model goes on. */
   paused: boolean;
+  /** Where it goes back to if it diverges and the learning rate is lowered. */
+  readonly rollback: RollbackPoints;
 }
 
 /** One run: from a configure (or reset) to the next. */
@@ -56,7 +66,10 @@ export function newRun(id: number, models: readonly RunModel[], learningRate: nu
 export function disposeRun(run: Run): void {
   if (run.disposed) return;
   run.disposed = true;
-  for (const m of run.models) m.trainer.dispose();
+  for (const m of run.models) {
+    m.rollback.dispose();
+    m.trainer.dispose();
+  }
 }
 
 /** Whether model `id` of the run is paused (false for a model the run does not have). */

@@ -3,7 +3,9 @@ import type { BackendPreference, ExperimentSettings, ModelId } from '../shared/e
 import type { BackendChoice } from '../train/backends/select';
 import { loadDataset as loadAnyDataset, type Dataset, type DatasetName, type FetchBytes } from '../train/datasets';
 import { Trainer, type TrainerOptions } from '../train/trainer';
-import { transfersOf, type Command, type FrameMessage, type WorkerEvent } from './protocol';
+import { CHECKPOINT_EVERY_MS, checkpointOf, resumeRun } from './checkpoints';
+import { RollbackPoints } from './rollback';
+import { transfersOf, type Command, type FrameMessage, type SessionCheckpoint, type WorkerEvent } from './protocol';
 import { disposeRun, frameMessage, isPaused, newRun, Pace, type Run, type RunModel, type SessionTrainer } from './run';
 import { headerOf, headsChangeDetail, modelConfigOf, trainingOf, trainingProblem } from './runSetup';
 
@@ -24,6 +26,8 @@ export interface SessionOptions {
   readonly loadDataset?: (name: DatasetName, seed: number, fetchBytes: FetchBytes) => Promise<Dataset>;
   /** Builds one model's trainer; defaults to the engine's Trainer. */
   readonly createTrainer?: (options: TrainerOptions) => SessionTrainer;
+  /** The least time between two checkpoints while playing (default CHECKPOINT_EVERY_MS; 0: after every step). */
+  readonly checkpointEveryMs?: number;
 }
 
 /** Datasets kept in memory (about 40 MB each for the MNIST sets). */
@@ -53,6 +57,8 @@ export class TrainingSession {
   private queue: Promise<void> = Promise.resolve();
   private backend: { preference: BackendPreference; choice: BackendChoice } | null = null;
   private readonly datasets = new Map<string, Dataset>();
+  /** When the last checkpoint was sent (ms, Date.now), or -Infinity. */
+  private checkpointedAt = -Infinity;
 
   constructor(private readonly options: SessionOptions) {}
 
@@ -61,7 +67,7 @@ export class TrainingSession {
     if (typeof command !== 'object' || command === null) return this.enqueue(() => this.complain('a command must be an object with a type'));
     switch (command.type) {
       case 'configure':
-        return this.configure(command.settings);
+        return this.configure(command.settings, command.resume);
       case 'reset':
         if (this.settings) return this.configure(this.settings);
         return this.enqueue(() => this.complain('cannot reset: nothing was configured yet'));
@@ -102,15 +108,30 @@ export class TrainingSession {
     this.emit({ type: 'error', runId: this.runId, message, fatal: false });
   }
 
+  /**
+   * The backend lost its device (a WebGL context lost, a GPU reset): nothing computed on
+   * it can be trusted or finished, so the run stops at once, without waiting for a step in
+   * flight, and the page is told to resume from its last checkpoint in a new worker.
+   */
+  backendLost(reason: string): void {
+    const run = this.run;
+    this.playing = false;
+    this.emit({ type: 'error', runId: run?.id ?? -1, message: `${reason}; the run cannot go on in this worker`, fatal: true });
+    if (!run) return;
+    run.failed = true;
+    run.abort.abort();
+    this.reportState(run);
+  }
+
   /** Cancels the current run at once (a step in flight finishes, unseen); the build waits its turn. */
-  private configure(settings: ExperimentSettings): Promise<void> {
+  private configure(settings: ExperimentSettings, resume?: SessionCheckpoint): Promise<void> {
     const id = ++this.runId;
     this.settings = settings;
     this.playing = false;
     this.run?.abort.abort();
     return this.enqueue(async () => {
       try {
-        if (id === this.runId) await this.build(id, settings);
+        if (id === this.runId) await this.build(id, settings, resume);
       } catch (error) {
         if (id === this.runId) this.emit({ type: 'error', runId: id, message: messageOf(error), fatal: true });
       } finally {
@@ -119,7 +140,7 @@ export class TrainingSession {
     });
   }
 
-  private async build(id: number, settings: ExperimentSettings): Promise<void> {
+  private async build(id: number, settings: ExperimentSettings, resume?: SessionCheckpoint): Promise<void> {
     await this.teardown();
     const training = trainingOf(settings);
     const problem = trainingProblem(training);
@@ -136,16 +157,27 @@ export class TrainingSession {
         if (problems.length > 0) throw new Error(`model ${modelId}: ${problems.join('; ')}`);
         const trainer = (this.options.createTrainer ?? engineTrainer)({ config, training, dataset });
         const header = headerOf(modelId, settings, config, trainer.arch, training, dataset, choice.active);
-        models.push({ id: modelId, trainer, description: { header, config }, heads: { aux1: config.aux1, aux2: config.aux2 }, paused: false });
+        models.push({ id: modelId, trainer, description: { header, config }, heads: { aux1: config.aux1, aux2: config.aux2 }, paused: false, rollback: new RollbackPoints() });
       }
     } catch (error) {
       for (const m of models) m.trainer.dispose();
       throw error;
     }
     const run = newRun(id, models, training.learningRate);
+    if (resume) {
+      try {
+        resumeRun(run, resume);
+      } catch (error) {
+        disposeRun(run);
+        throw error;
+      }
+    }
+    for (const model of models) model.rollback.pin(model.trainer);
     this.run = run;
+    this.checkpointedAt = Date.now();
     const [a, b] = models;
-    this.emit({ type: 'ready', runId: id, backend: choice, models: { A: a!.description, ...(b && { B: b.description }) } });
+    const description = { A: a!.description, ...(b && { B: b.description }) };
+    this.emit({ type: 'ready', runId: id, backend: choice, models: description, ...(resume && { resumedFrom: run.step }) });
     this.reportState(run);
   }
 
@@ -193,7 +225,7 @@ export class TrainingSession {
   private play(): void {
     const run = this.current('play');
     if (!run || this.playing) return;
-    if (run.models.every((m) => m.paused)) return this.complain('cannot play: every model diverged and is paused; reset to start again');
+    if (run.models.every((m) => m.paused)) return this.complain('cannot play: every model diverged and is paused; lower the learning rate or reset');
     this.playing = true;
     this.pace.start();
     this.reportState(run);
@@ -207,16 +239,33 @@ export class TrainingSession {
     }
   }
 
-  private pause(): void {
+  private async pause(): Promise<void> {
     if (!this.playing) return;
     this.playing = false;
-    if (this.run && this.run.id === this.runId) this.reportState(this.run);
+    const run = this.run;
+    if (!run || run.id !== this.runId) return;
+    this.reportState(run);
+    // Paused is where people leave a tab: what they trained should survive the worker.
+    while (run.inFlight) await run.inFlight;
+    await this.sendCheckpoint(run);
+  }
+
+  /** Sends the run's checkpoint (between iterations); a run that failed or was replaced sends none. */
+  private async sendCheckpoint(run: Run): Promise<void> {
+    if (run.failed || run.disposed || run.abort.signal.aborted) return;
+    this.checkpointedAt = Date.now();
+    try {
+      const checkpoint = await checkpointOf(run);
+      if (this.run === run && !run.abort.signal.aborted) this.emit({ type: 'checkpoint', runId: run.id, checkpoint });
+    } catch (error) {
+      this.complain(`could not save a checkpoint at step ${run.step} (training goes on; the previous one is kept): ${messageOf(error)}`);
+    }
   }
 
   private async stepOnce(): Promise<void> {
     const run = this.current('step');
     if (!run || this.playing) return;
-    if (run.models.every((m) => m.paused)) return this.complain('cannot step: every model diverged and is paused; reset to start again');
+    if (run.models.every((m) => m.paused)) return this.complain('cannot step: every model diverged and is paused; lower the learning rate or reset');
     await this.iteration(run);
   }
 
@@ -243,6 +292,7 @@ export class TrainingSession {
         if (result.status === 'rejected') throw result.reason;
         frames[model.id] = frameMessage(result.value);
         if (result.value.diverged) model.paused = true;
+        else model.rollback.afterStep(model.trainer, result.value.step);
       });
       run.step += 1;
       this.emit({ type: 'step', runId: run.id, frames });
@@ -250,6 +300,7 @@ export class TrainingSession {
       if (this.playing) this.pace.tick();
       this.reportState(run);
       for (const action of run.atBoundary.splice(0)) action();
+      if (Date.now() - this.checkpointedAt >= (this.options.checkpointEveryMs ?? CHECKPOINT_EVERY_MS)) await this.sendCheckpoint(run);
     } catch (error) {
       run.failed = true;
       this.playing = false;
@@ -290,7 +341,19 @@ export class TrainingSession {
     if (!(learningRate > 0 && Number.isFinite(learningRate))) return this.complain(`the learning rate must be a positive number (got ${learningRate})`);
     this.atBoundary(run, () => {
       run.learningRate = learningRate;
-      this.emit({ type: 'settingApplied', runId: run.id, model: 'both', step: run.step + 1, detail: `learning rate ${learningRate}` });
+      // A model paused after diverging goes back to a state from before the blow-up and
+      // trains on at the new rate, on the same batches as its partner.
+      const rejoining = run.models.filter((m) => m.paused).map((model) => {
+        const target = model.rollback.target();
+        if (target) model.trainer.loadState(target);
+        model.trainer.skipTo(run.step);
+        model.paused = false;
+        return `${model.id} goes back to its weights of step ${target?.step ?? 0} and trains on`;
+      });
+      for (const model of run.models) model.rollback.pin(model.trainer);
+      const back = rejoining.map((text) => `; ${text}`).join('');
+      this.emit({ type: 'settingApplied', runId: run.id, model: 'both', step: run.step + 1, detail: `learning rate ${learningRate}${back}` });
+      if (rejoining.length > 0) this.reportState(run);
     });
   }
 

@@ -89,3 +89,25 @@ describe('trainer checkpoints', () => {
     restored.dispose();
   });
 });
+
+describe('saved states on the device', () => {
+  beforeAll(() => backend('wasm'));
+
+  it('loadState goes back to a saved state: the same steps follow; the state stays valid until disposed', async () => {
+    const { disposeState } = await import('../../src/train/checkpoint');
+    const tf = await import('@tensorflow/tfjs-core');
+    const trainer = new Trainer({ config: PRESETS.relu, training: { ...SETTINGS, optimizer: 'adam', learningRate: 0.002 }, dataset });
+    await run(trainer, 2);
+    const saved = trainer.saveState();
+    const expected = await run(trainer, 2);
+    trainer.loadState(saved);
+    expect(trainer.step).toBe(2);
+    expect(numbers(await run(trainer, 2))).toEqual(numbers(expected));
+    trainer.loadState(saved);
+    expect(numbers(await run(trainer, 1))).toEqual(numbers(expected.slice(0, 1)));
+    const before = tf.memory().numTensors;
+    disposeState(saved);
+    expect(tf.memory().numTensors).toBe(before - saved.copies.length);
+    trainer.dispose();
+  });
+});

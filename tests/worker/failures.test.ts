@@ -33,7 +33,30 @@ describe('divergence and failures', () => {
     expect(diverged).toHaveLength(2);
     for (const f of diverged) expect(f!.diverged!.where.length).toBeGreaterThan(0);
     await session.handle({ type: 'play' });
-    expect(ofType(events, 'error').at(-1)).toMatchObject({ fatal: false, message: 'cannot play: every model diverged and is paused; reset to start again' });
+    expect(ofType(events, 'error').at(-1)).toMatchObject({ fatal: false, message: 'cannot play: every model diverged and is paused; lower the learning rate or reset' });
+    await session.dispose();
+  });
+
+  it('lowering the learning rate after a divergence recovers: the paused models train again from their last good weights, on the same batch as each other', async () => {
+    const { createTrainer, calls } = spyTrainers();
+    const { session, events } = recordingSession({ createTrainer });
+    await session.handle({ type: 'configure', settings: SETTINGS });
+    await session.handle({ type: 'setLearningRate', learningRate: 1e30 });
+    await session.handle({ type: 'play' });
+    await waitFor(events, (e) => e.type === 'state' && e.paused.A && e.paused.B);
+    const stoppedAt = ofType(events, 'state').at(-1)!.step;
+    await session.handle({ type: 'setLearningRate', learningRate: 0.01 });
+    expect(ofType(events, 'settingApplied').at(-1)!.detail).toBe('learning rate 0.01; A goes back to its weights of step 0 and trains on; B goes back to its weights of step 0 and trains on');
+    expect(ofType(events, 'state').at(-1)).toMatchObject({ step: stoppedAt, paused: { A: false, B: false } });
+    await session.handle({ type: 'step' });
+    const last = stepsOf(events, 1).at(-1)!;
+    for (const frame of [last.frames.A!, last.frames.B!]) {
+      expect(frame.step).toBe(stoppedAt + 1);
+      expect(frame.diverged).toBeNull();
+      expect(Number.isFinite(frame.data[3])).toBe(true); // the total loss
+    }
+    expect(calls.filter((c) => c.call === 'loadState').map((c) => c.arg)).toEqual([0, 0]);
+    expect(calls.filter((c) => c.call === 'skipTo').map((c) => c.arg)).toEqual([stoppedAt, stoppedAt]);
     await session.dispose();
   });
 

@@ -79,7 +79,7 @@ export function ofType<T extends WorkerEvent['type']>(events: readonly WorkerEve
 /** One call seen by spyTrainers, in order: which model (by creation order), what, and with what. */
 export interface TrainerCall {
   readonly trainer: number;
-  readonly call: 'trainStep' | 'setHeads' | 'dispose';
+  readonly call: 'trainStep' | 'setHeads' | 'checkpoint' | 'restore' | 'saveState' | 'loadState' | 'skipTo' | 'dispose';
   readonly arg?: unknown;
 }
 
@@ -107,6 +107,26 @@ export function spyTrainers(meddle?: (trainer: number, frame: StepFrame) => Step
       setHeads: (aux1, aux2) => {
         calls.push({ trainer: index, call: 'setHeads', arg: { aux1, aux2 } });
         trainer.setHeads(aux1, aux2);
+      },
+      checkpoint: () => {
+        calls.push({ trainer: index, call: 'checkpoint' });
+        return trainer.checkpoint();
+      },
+      restore: (checkpoint) => {
+        calls.push({ trainer: index, call: 'restore', arg: checkpoint.step });
+        trainer.restore(checkpoint);
+      },
+      saveState: () => {
+        calls.push({ trainer: index, call: 'saveState' });
+        return trainer.saveState();
+      },
+      loadState: (state) => {
+        calls.push({ trainer: index, call: 'loadState', arg: state.step });
+        trainer.loadState(state);
+      },
+      skipTo: (step) => {
+        calls.push({ trainer: index, call: 'skipTo', arg: step });
+        trainer.skipTo(step);
       },
       dispose: () => {
         calls.push({ trainer: index, call: 'dispose' });
