@@ -1,5 +1,5 @@
 import { useCallback, useMemo } from 'react';
-import type { ModelId, ModelVariant } from '../shared/experiment';
+import type { BackendPreference, ModelId, ModelVariant } from '../shared/experiment';
 import { AuxControls } from './controls/AuxControls';
 import { ExperimentControls, ViewControls } from './controls/ExperimentControls';
 import { FileControls, type LabelledRun } from './controls/FileControls';
@@ -9,6 +9,7 @@ import { useChartRuns } from './hooks/useChartRuns';
 import { useHashSettings } from './hooks/useHashSettings';
 import { useSpaceToPlay } from './hooks/useSpaceToPlay';
 import { useTrainingSession } from './hooks/useTrainingSession';
+import { FaultNotice } from './FaultNotice';
 import { Notices } from './Notices';
 import { CurvesPanel } from './panels/CurvesPanel';
 import { DepthPanel } from './panels/DepthPanel';
@@ -36,6 +37,8 @@ export function App() {
     setSettings((s) => (model === 'A' ? { ...s, a: variant } : { ...s, b: variant })), [setSettings]);
   const setA = useCallback((v: ModelVariant) => setVariant('A', v), [setVariant]);
   const setB = useCallback((v: ModelVariant) => setVariant('B', v), [setVariant]);
+
+  const resume = useCallback((backend: BackendPreference) => setSettings(() => session.resume(backend)), [session, setSettings]);
 
   const live = useMemo(() => [charts.a, charts.b].filter((r) => r !== null), [charts.a, charts.b]);
   const labelled: LabelledRun[] = live.map((r) => ({ model: r.model === 'B' ? 'B' : 'A', label: r.label, run: r.run }));
@@ -65,6 +68,7 @@ export function App() {
           <FileControls runs={labelled} runImport={runImport} />
         </aside>
         <main className="main">
+          <FaultNotice state={state} onResume={resume} />
           <Notices hashNotices={notices} onDismissHash={dismissNotices} errors={state.errors}
             onDismissErrors={session.dismissErrors} divergence={state.divergence} />
           <NetworkPanel runs={live} settings={settings} onVariant={setVariant} />

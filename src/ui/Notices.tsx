@@ -19,13 +19,13 @@ export function Notices({ hashNotices, onDismissHash, errors, onDismissErrors, d
       {divergence && (
         <div className="notice warn" role="alert">
           <strong>Model {divergence.model} diverged at step {divergence.step}</strong>: the first non-finite value was in {divergence.where}.
-          That model stopped training (the other goes on while it can); try a lower learning rate, then Reset.
+          That model stopped training (the other goes on while it can). Lower the learning rate to go on: it goes back
+          to its weights from before the blow-up. Or Reset to start both again.
         </div>
       )}
       {errors.length > 0 && (
         <div className="notice error" role="alert">
-          <strong>The training worker reported {errors.length === 1 ? 'a problem' : 'problems'}</strong>
-          {errors.some((e) => e.fatal) ? ' (the run stopped; the charts keep what was trained)' : ''}:
+          <strong>The training worker reported {errors.length === 1 ? 'a problem' : 'problems'}</strong>:
           <ul>{errors.map((e, i) => <li key={i}>{e.message}</li>)}</ul>
           <button type="button" className="link" onClick={onDismissErrors}>Dismiss</button>
         </div>

@@ -4,6 +4,7 @@
  * binaries served by Vite through `?url` imports), with tfjs-core's gradients. In Node
  * the gradients come from '@tensorflow/tfjs' instead (src/train/backends/node.ts).
  */
+import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
@@ -66,4 +67,23 @@ export async function useBrowserBackend(preference: BackendPreference): Promise<
   });
   const checks = preference === 'auto' ? { webgpu: webgpuProblem, webgl: softwareWebglProblem } : { webgpu: webgpuProblem };
   return selectWithChecks(backendOrder(preference), checks, selectBackend);
+}
+
+/** The little of tfjs's WebGL backend used to watch its context. */
+interface WebglBackendInternals {
+  readonly gpgpu?: { readonly gl?: { readonly canvas: EventTarget } };
+}
+
+/**
+ * Calls `onLost` when the WebGL context of tfjs's backend is lost (a GPU reset, the
+ * browser reclaiming memory, another tab's crash): everything on that context is gone
+ * and a read may never return, so the session must be told rather than wait. The context
+ * is also left on the worker's global scope as `gradflowWebGL`, for diagnostics (the
+ * browser tests lose it on purpose through WEBGL_lose_context).
+ */
+export function watchWebglContext(onLost: () => void): void {
+  const gl = (tf.backend() as unknown as WebglBackendInternals).gpgpu?.gl;
+  if (!gl) return;
+  gl.canvas.addEventListener('webglcontextlost', () => onLost(), { once: true });
+  Object.defineProperty(self, 'gradflowWebGL', { value: gl, configurable: true });
 }

@@ -3,7 +3,9 @@
  * backends, fed by the page's commands, reporting through postMessage. Nothing escapes:
  * an uncaught error or rejection is posted as an `error` event (runId -1).
  */
-import { useBrowserBackend } from './browserBackends';
+import type { BackendPreference } from '../shared/experiment';
+import type { BackendChoice } from '../train/backends/select';
+import { useBrowserBackend, watchWebglContext } from './browserBackends';
 import { fetchBytes } from './dataFetch';
 import type { WorkerEvent } from './protocol';
 import { TrainingSession } from './session';
@@ -11,8 +13,25 @@ import { connect } from './transport';
 
 const scope: DedicatedWorkerGlobalScope = self as DedicatedWorkerGlobalScope;
 
+/** How often the worker says it is alive: the page takes a long silence for a stopped or stuck worker. */
+const ALIVE_EVERY_MS = 2000;
+
+/** The backend for a preference; a WebGL context is watched so that its loss stops the run at once. */
+async function selectBackend(preference: BackendPreference): Promise<BackendChoice> {
+  const choice = await useBrowserBackend(preference);
+  if (choice.active === 'webgl') {
+    watchWebglContext(() => session.backendLost('the WebGL context was lost (the GPU was reset or the browser reclaimed it)'));
+  }
+  return choice;
+}
+
 // The worker's one session, alive as long as the worker.
-connect(scope, (report) => new TrainingSession({ report, selectBackend: useBrowserBackend, fetchBytes }));
+const session = connect(scope, (report) => new TrainingSession({ report, selectBackend, fetchBytes }));
+
+setInterval(() => {
+  const alive: WorkerEvent = { type: 'alive', runId: -1 };
+  scope.postMessage(alive);
+}, ALIVE_EVERY_MS);
 
 function reportUncaught(what: string, error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);

@@ -95,19 +95,58 @@ describe('sessionReducer', () => {
     expect(Number.isNaN(state.runs.A?.steps[0]?.loss.main)).toBe(true);
   });
 
-  it('shows errors and keeps the history; a fatal error stops playing', () => {
+  it('lists errors that do not stop the run; a fatal error is a fault: playing stops, the history stays', () => {
     const playing = run(INITIAL_SESSION, ready(1), stepEvent(1, 1), { type: 'state', runId: 1, playing: true, step: 1, stepsPerSecond: 2, paused: { A: false, B: false } });
-    const state = run(playing, { type: 'error', runId: 1, message: 'out of memory', fatal: true });
-    expect(state.errors).toStrictEqual([{ runId: 1, message: 'out of memory', fatal: true }]);
+    const warned = run(playing, { type: 'error', runId: 1, message: 'a checkpoint failed', fatal: false });
+    expect(warned.errors).toStrictEqual([{ runId: 1, message: 'a checkpoint failed', fatal: false }]);
+    expect(warned.playing).toBe(true);
+    const state = run(warned, { type: 'error', runId: 1, message: 'out of memory', fatal: true });
+    expect(state.fault).toStrictEqual({ kind: 'stopped', message: 'out of memory' });
     expect(state.playing).toBe(false);
     expect(state.runs.A?.steps).toHaveLength(1);
     expect(sessionReducer(state, { type: 'dismissErrors' }).errors).toStrictEqual([]);
   });
 
-  it('shows errors of the worker itself (runId -1) even after a restart, but not errors of restarted runs', () => {
+  it('takes fatal errors of the worker itself (runId -1) even after a restart, but not errors of restarted runs', () => {
     const restarted = sessionReducer(run(INITIAL_SESSION, ready(1)), { type: 'restart' });
-    const state = run(restarted, { type: 'error', runId: 1, message: 'old', fatal: true }, { type: 'error', runId: -1, message: 'worker crashed', fatal: true });
-    expect(state.errors.map((e) => e.message)).toStrictEqual(['worker crashed']);
+    const old = run(restarted, { type: 'error', runId: 1, message: 'old', fatal: true });
+    expect(old.fault).toBeNull();
+    expect(run(old, { type: 'error', runId: -1, message: 'worker crashed', fatal: true }).fault?.message).toBe('worker crashed');
+  });
+
+  it('a silent worker is a fault that clears when it speaks again; a stop is not cleared by that', () => {
+    const silent = sessionReducer(run(INITIAL_SESSION, ready(1)), { type: 'silent', seconds: 16 });
+    expect(silent.fault?.kind).toBe('silent');
+    expect(silent.fault?.message).toMatch(/not answered for 16 s/);
+    expect(sessionReducer(silent, { type: 'heard' }).fault).toBeNull();
+    const stopped = run(INITIAL_SESSION, ready(1), { type: 'error', runId: -1, message: 'crashed', fatal: true });
+    expect(sessionReducer(sessionReducer(stopped, { type: 'silent', seconds: 20 }), { type: 'heard' }).fault?.message).toBe('crashed');
+  });
+
+  it('resuming keeps the history up to the checkpoint, marks where it resumed, and goes on from there', () => {
+    const checkpoint = { step: 2, learningRate: 0.01, models: { A: { step: 2, updatesApplied: 2, heads: PRESETS.relu, values: new Float32Array(1), paused: false } } };
+    const trained = run(INITIAL_SESSION, ready(1), stepEvent(1, 1), stepEvent(1, 2), { type: 'checkpoint', runId: 1, checkpoint }, stepEvent(1, 3),
+      { type: 'error', runId: -1, message: 'the worker crashed', fatal: true });
+    expect(trained.checkpoint).toBe(checkpoint);
+    const resuming = sessionReducer(trained, { type: 'resume', backend: 'cpu' });
+    expect(resuming.fault).toBeNull();
+    expect(resuming.resuming).toStrictEqual({ step: 2, backend: 'cpu', reason: 'the worker crashed' });
+    expect(resuming.runs.A?.steps.map((s) => s.step)).toStrictEqual([1, 2]);
+    // The new worker numbers its runs from 1 again.
+    const resumed = run(resuming, { ...ready(1), backend: { active: 'cpu', skipped: [] }, resumedFrom: 2 } as WorkerEvent, stepEvent(1, 3, 0.25));
+    expect(resumed.runs.A?.steps.map((s) => s.step)).toStrictEqual([1, 2, 3]);
+    expect(resumed.runs.A?.steps[2]?.loss.main).toBe(0.25);
+    expect(resumed.runs.B?.events).toStrictEqual([{ step: 3, type: 'setting', detail: 'resumed from step 2 on cpu after: the worker crashed' }]);
+    expect([resumed.step, resumed.resuming, resumed.backend?.active]).toStrictEqual([3, null, 'cpu']);
+  });
+
+  it('the divergence notice goes once the model trains again (the marks in its run stay)', () => {
+    const diverged = run(INITIAL_SESSION, ready(1), { type: 'step', runId: 1, frames: { A: frame(1, 1), B: frame(1, NaN, 'conv1') } },
+      { type: 'state', runId: 1, playing: true, step: 1, stepsPerSecond: null, paused: { A: false, B: true } });
+    expect(diverged.divergence?.model).toBe('B');
+    const recovered = run(diverged, { type: 'state', runId: 1, playing: false, step: 1, stepsPerSecond: null, paused: { A: false, B: false } });
+    expect(recovered.divergence).toBeNull();
+    expect(recovered.runs.B?.events.map((e) => e.type)).toStrictEqual(['diverged']);
   });
 
   it('replaces a repeated step number rather than breaking the step order', () => {

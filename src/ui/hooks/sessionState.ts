@@ -4,9 +4,9 @@
  * copies them into a RunStep (stepFromFrame) and appends it to that model's Run. Messages
  * of runs other than the current one are dropped. No DOM here: unit-tested in Node.
  */
-import type { FrameMessage, ModelDescription, WorkerEvent } from '../../worker/protocol';
+import type { FrameMessage, ModelDescription, SessionCheckpoint, WorkerEvent } from '../../worker/protocol';
 import type { BackendChoice } from '../../train/backends/select';
-import type { ModelId } from '../../shared/experiment';
+import type { BackendPreference, ModelId } from '../../shared/experiment';
 import { stepFromFrame, type Run, type RunEvent } from '../../shared/runFile';
 import { frameFromData } from '../../train/frame';
 
@@ -24,6 +24,23 @@ export interface Divergence {
   readonly where: string;
 }
 
+/**
+ * The training stopped, or the worker went silent: what the page says, with what it
+ * can do about it (resume from `checkpoint` in a new worker).
+ */
+export interface Fault {
+  /** 'stopped': a fatal error (the worker crashed, a step failed, the GPU context was lost); 'silent': no word from the worker for a while. */
+  readonly kind: 'stopped' | 'silent';
+  readonly message: string;
+}
+
+/** A resume asked for and not yet ready. */
+export interface Resuming {
+  readonly step: number;
+  readonly backend: BackendPreference;
+  readonly reason: string;
+}
+
 /** Everything the page knows of the training session: the current run's history, pace, backend and problems. */
 export interface SessionState {
   /** The run whose messages are kept; null until its `ready` arrives. */
@@ -39,6 +56,10 @@ export interface SessionState {
   /** Newest last; at most MAX_ERRORS. */
   readonly errors: readonly SessionError[];
   readonly divergence: Divergence | null;
+  /** The newest checkpoint of the current run: where a resume starts. */
+  readonly checkpoint: SessionCheckpoint | null;
+  readonly fault: Fault | null;
+  readonly resuming: Resuming | null;
 }
 
 /** What changes the session state: worker events (batched per frame) and the page's own requests. */
@@ -51,7 +72,13 @@ export type SessionAction =
   | { readonly type: 'newWorker' }
   /** A problem found on the page (e.g. the worker failed to load). */
   | { readonly type: 'pageError'; readonly message: string }
-  | { readonly type: 'dismissErrors' };
+  | { readonly type: 'dismissErrors' }
+  /** The worker has said nothing for `seconds`. */
+  | { readonly type: 'silent'; readonly seconds: number }
+  /** The worker spoke again after going silent. */
+  | { readonly type: 'heard' }
+  /** A new worker takes the run up from the checkpoint (or step 0 without one), on `backend`. */
+  | { readonly type: 'resume'; readonly backend: BackendPreference };
 
 const MAX_ERRORS = 5;
 
@@ -67,6 +94,9 @@ export const INITIAL_SESSION: SessionState = {
   stepsPerSecond: null,
   errors: [],
   divergence: null,
+  checkpoint: null,
+  fault: null,
+  resuming: null,
 };
 
 /** An empty run for a model described by the worker. */
@@ -90,6 +120,11 @@ function withEvent(run: Run | null, event: RunEvent): Run | null {
   return run && { ...run, events: [...run.events, event] };
 }
 
+/** The run as it was after `step`: later steps and events dropped (a resume trains them again). */
+export function truncateRun(run: Run | null, step: number): Run | null {
+  return run && { ...run, steps: run.steps.filter((s) => s.step <= step), events: run.events.filter((e) => e.step <= step) };
+}
+
 function withError(state: SessionState, error: SessionError): SessionState {
   return { ...state, errors: [...state.errors, error].slice(-MAX_ERRORS) };
 }
@@ -102,28 +137,31 @@ function isCurrent(state: SessionState, event: WorkerEvent): boolean {
 }
 
 function applyEvent(state: SessionState, event: WorkerEvent): SessionState {
+  if (event.type === 'alive') return state;
   if (event.type === 'error') {
     // Shown unless it belongs to a run the page restarted; runId -1: the worker itself (always shown).
     if (event.runId >= 0 && event.runId <= state.staleUpTo) return state;
-    const stops = event.fatal && (event.runId < 0 || event.runId === state.runId);
-    return withError(stops ? { ...state, playing: false } : state, { runId: event.runId, message: event.message, fatal: event.fatal });
+    const stops = event.fatal && (event.runId < 0 || event.runId === state.runId || state.runId === null);
+    if (stops) return { ...state, playing: false, fault: { kind: 'stopped', message: event.message } };
+    return withError(state, { runId: event.runId, message: event.message, fatal: event.fatal });
   }
   if (!isCurrent(state, event)) return state;
   switch (event.type) {
     case 'ready': {
       const { A, B } = event.models;
-      return {
-        ...state,
-        runId: event.runId,
-        backend: event.backend,
-        models: event.models,
-        runs: { A: emptyRun(A, 'A'), B: B ? emptyRun(B, 'B') : null },
-        step: 0,
-        playing: false,
-        stepsPerSecond: null,
-        divergence: null,
-      };
+      const base = { ...state, runId: event.runId, backend: event.backend, models: event.models, playing: false, stepsPerSecond: null, fault: null, resuming: null };
+      const resumed = state.resuming;
+      if (resumed && event.resumedFrom !== undefined) {
+        // The history stays; the run goes on from the checkpoint, marked where it did.
+        const detail = `resumed from step ${event.resumedFrom} on ${event.backend.active} after: ${resumed.reason}`;
+        const mark = (run: Run | null, description: ModelDescription | undefined, label: string): Run | null =>
+          description ? withEvent(truncateRun(run, event.resumedFrom!) ?? emptyRun(description, label), { step: event.resumedFrom! + 1, type: 'setting', detail }) : null;
+        return { ...base, runs: { A: mark(state.runs.A, A, 'A'), B: mark(state.runs.B, B, 'B') }, step: event.resumedFrom };
+      }
+      return { ...base, runs: { A: emptyRun(A, 'A'), B: B ? emptyRun(B, 'B') : null }, step: 0, divergence: null, checkpoint: null };
     }
+    case 'checkpoint':
+      return { ...state, checkpoint: event.checkpoint };
     case 'step': {
       let { A, B } = state.runs;
       let divergence = state.divergence;
@@ -139,8 +177,11 @@ function applyEvent(state: SessionState, event: WorkerEvent): SessionState {
       const newest = Math.max(event.frames.A?.step ?? 0, event.frames.B?.step ?? 0);
       return { ...state, runs: { A, B }, divergence, step: Math.max(state.step, newest) };
     }
-    case 'state':
-      return { ...state, playing: event.playing, step: event.step, stepsPerSecond: event.stepsPerSecond };
+    case 'state': {
+      // A model that trains again (the rate was lowered) has recovered: the notice goes, the chart marks stay.
+      const divergence = state.divergence && event.paused[state.divergence.model] ? state.divergence : null;
+      return { ...state, playing: event.playing, step: event.step, stepsPerSecond: event.stepsPerSecond, divergence };
+    }
     case 'settingApplied': {
       const entry: RunEvent = { step: event.step, type: 'setting', detail: event.detail };
       const { A, B } = state.runs;
@@ -173,5 +214,26 @@ export function sessionReducer(state: SessionState, action: SessionAction): Sess
       return withError(state, { runId: null, message: action.message, fatal: false });
     case 'dismissErrors':
       return { ...state, errors: [] };
+    case 'silent':
+      if (state.fault) return state;
+      return { ...state, fault: { kind: 'silent', message: `the training worker has not answered for ${action.seconds} s: it stopped, or a step takes that long` } };
+    case 'heard':
+      return state.fault?.kind === 'silent' ? { ...state, fault: null } : state;
+    case 'resume': {
+      // The new worker numbers its runs from 1 again; the old one is gone, so nothing of it can arrive.
+      const step = state.checkpoint?.step ?? 0;
+      const reason = state.fault ? state.fault.message : 'a request to resume';
+      return {
+        ...state,
+        runId: null,
+        staleUpTo: -Infinity,
+        runs: { A: truncateRun(state.runs.A, step), B: truncateRun(state.runs.B, step) },
+        step,
+        playing: false,
+        stepsPerSecond: null,
+        fault: null,
+        resuming: { step, backend: action.backend, reason },
+      };
+    }
   }
 }

@@ -1,9 +1,9 @@
 import { startTransition, useCallback, useEffect, useReducer, useRef } from 'react';
-import type { ExperimentSettings } from '../../shared/experiment';
-import type { Command, WorkerEvent } from '../../worker/protocol';
-import { createTrainingWorker } from '../../worker/client';
-import { planCommands } from './sessionCommands';
+import type { BackendPreference, ExperimentSettings } from '../../shared/experiment';
+import type { Command, SessionCheckpoint } from '../../worker/protocol';
+import { planCommands, resumeCommands } from './sessionCommands';
 import { INITIAL_SESSION, sessionReducer, type SessionState } from './sessionState';
+import { WorkerLink } from './workerLink';
 
 /** What the page can do with a training session. */
 export interface TrainingSession {
@@ -13,76 +13,77 @@ export interface TrainingSession {
   readonly step: () => void;
   readonly reset: () => void;
   readonly dismissErrors: () => void;
+  /**
+   * Starts a new worker on `backend` and goes on from the newest checkpoint (step 0
+   * without one), keeping the history up to it; returns the settings now in use (the
+   * page stores them, so the change of backend starts no new run).
+   */
+  readonly resume: (backend: BackendPreference) => ExperimentSettings;
 }
-
-type Worker = ReturnType<typeof createTrainingWorker>;
 
 /**
  * Runs the training worker for `settings`: sends only what changed (restart, aux heads,
- * learning rate) and keeps the history of both models. Worker messages are queued and
- * applied at most once per animation frame, so charts render at most once a frame.
- * Starts playing as soon as the first run is ready (`autoplay`).
+ * learning rate) and keeps the history of both models. Worker messages are applied at
+ * most once per animation frame (WorkerLink), in a transition, so charts render at most
+ * once a frame. Starts playing as soon as the first run is ready (`autoplay`).
  */
 export function useTrainingSession(settings: ExperimentSettings, autoplay: boolean): TrainingSession {
   const [state, dispatch] = useReducer(sessionReducer, INITIAL_SESSION);
-  const workerRef = useRef<Worker | null>(null);
+  const linkRef = useRef<WorkerLink | null>(null);
   const sentRef = useRef<ExperimentSettings | null>(null);
+  const settingsRef = useRef(settings);
+  settingsRef.current = settings;
+  const checkpointRef = useRef<SessionCheckpoint | null>(null);
+  checkpointRef.current = state.checkpoint;
   /** What the person wants: playing or not; re-applied to each new run. */
   const wantPlayingRef = useRef(autoplay);
   /** The runId most recently seen in a `ready` message (to re-apply play). */
   const readyRunRef = useRef<number | null>(null);
 
   useEffect(() => {
-    let queue: WorkerEvent[] = [];
-    let frame = 0;
-    let alive = true;
-    const flush = () => {
-      frame = 0;
-      const events = queue;
-      queue = [];
-      // A transition: React renders the charts in slices and yields to input in between.
-      if (alive && events.length > 0) startTransition(() => dispatch({ type: 'events', events }));
-    };
-    const onEvent = (event: WorkerEvent) => {
-      if (!alive) return;
-      if (event.type === 'ready' && event.runId !== readyRunRef.current) {
-        readyRunRef.current = event.runId;
-        if (wantPlayingRef.current) worker.send({ type: 'play' });
-      }
-      if (event.type === 'step' && (event.frames.A?.diverged || event.frames.B?.diverged)) wantPlayingRef.current = false;
-      if (event.type === 'error' && event.fatal) wantPlayingRef.current = false;
-      queue.push(event);
-      if (frame === 0) frame = requestAnimationFrame(flush);
-    };
+    const link = new WorkerLink(
+      {
+        // A transition: React renders the charts in slices and yields to input in between.
+        events: (events) => startTransition(() => dispatch({ type: 'events', events })),
+        silent: (seconds) => dispatch({ type: 'silent', seconds }),
+        heard: () => dispatch({ type: 'heard' }),
+        failed: (message) => dispatch({ type: 'pageError', message }),
+      },
+      (event, self) => {
+        if (event.type === 'ready' && event.runId !== readyRunRef.current) {
+          readyRunRef.current = event.runId;
+          if (wantPlayingRef.current) self.send({ type: 'play' });
+        }
+        if (event.type === 'step' && (event.frames.A?.diverged || event.frames.B?.diverged)) wantPlayingRef.current = false;
+        if (event.type === 'error' && event.fatal) wantPlayingRef.current = false;
+      },
+    );
+    linkRef.current = link;
     dispatch({ type: 'newWorker' });
-    let worker: Worker;
-    try {
-      worker = createTrainingWorker(onEvent);
-    } catch (error) {
-      dispatch({ type: 'pageError', message: `The training worker could not start: ${error instanceof Error ? error.message : String(error)}` });
-      return undefined;
-    }
-    workerRef.current = worker;
     sentRef.current = null;
     readyRunRef.current = null;
+    if (link.start()) {
+      const { commands } = planCommands(null, settingsRef.current);
+      for (const command of commands) link.send(command);
+      sentRef.current = settingsRef.current;
+    }
     return () => {
-      alive = false;
-      if (frame !== 0) cancelAnimationFrame(frame);
-      worker.terminate();
-      workerRef.current = null;
+      link.stop();
+      linkRef.current = null;
     };
   }, []);
 
   useEffect(() => {
-    const worker = workerRef.current;
-    if (!worker) return;
+    const link = linkRef.current;
+    if (!link) return;
     const { commands, restart } = planCommands(sentRef.current, settings);
+    if (commands.length === 0) return;
     if (restart) dispatch({ type: 'restart' });
-    for (const command of commands) worker.send(command);
+    for (const command of commands) link.send(command);
     sentRef.current = settings;
   }, [settings]);
 
-  const send = useCallback((command: Command) => workerRef.current?.send(command), []);
+  const send = useCallback((command: Command) => linkRef.current?.send(command), []);
   const play = useCallback(() => {
     wantPlayingRef.current = true;
     send({ type: 'play' });
@@ -97,6 +98,19 @@ export function useTrainingSession(settings: ExperimentSettings, autoplay: boole
     send({ type: 'reset' });
   }, [send]);
   const dismissErrors = useCallback(() => dispatch({ type: 'dismissErrors' }), []);
+  const resume = useCallback((backend: BackendPreference): ExperimentSettings => {
+    const next = { ...settingsRef.current, backend };
+    const link = linkRef.current;
+    if (!link) return next;
+    dispatch({ type: 'resume', backend });
+    readyRunRef.current = null;
+    wantPlayingRef.current = true;
+    if (link.start()) {
+      for (const command of resumeCommands(next, checkpointRef.current)) link.send(command);
+      sentRef.current = next;
+    }
+    return next;
+  }, []);
 
-  return { state, play, pause, step, reset, dismissErrors };
+  return { state, play, pause, step, reset, dismissErrors, resume };
 }
