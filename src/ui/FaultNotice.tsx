@@ -10,7 +10,7 @@ export function faultTexts(state: Pick<SessionState, 'fault' | 'checkpoint' | 's
   if (!fault) return null;
   const kept = Math.max(state.runs.A?.steps.at(-1)?.step ?? 0, state.runs.B?.steps.at(-1)?.step ?? 0);
   const title = fault.kind === 'silent' ? 'The training worker is not answering' : 'Training stopped';
-  const history = kept > 0 ? `The charts keep all ${kept} steps trained so far.` : 'Nothing was trained yet.';
+  const history = kept === 0 ? 'Nothing was trained yet.' : kept === 1 ? 'The charts keep the one step trained so far.' : `The charts keep all ${kept} steps trained so far.`;
   let resume: string;
   if (!checkpoint) resume = 'Nothing was saved yet: resuming starts at step 0.';
   else if (checkpoint.step >= kept) resume = `Resuming goes on from step ${checkpoint.step}, where it stopped.`;

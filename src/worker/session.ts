@@ -174,7 +174,7 @@ export class TrainingSession {
     }
     for (const model of models) model.rollback.pin(model.trainer);
     this.run = run;
-    this.checkpointedAt = Date.now();
+    this.checkpointedAt = -Infinity; // the first step sends one: a fault loses at most one interval of steps
     const [a, b] = models;
     const description = { A: a!.description, ...(b && { B: b.description }) };
     this.emit({ type: 'ready', runId: id, backend: choice, models: description, ...(resume && { resumedFrom: run.step }) });

@@ -26,6 +26,15 @@ describe('checkpoints and resuming', () => {
     await session.dispose();
   });
 
+  it('the first step sends a checkpoint at once (the interval counts from there)', async () => {
+    const { session, events } = recordingSession();
+    await session.handle({ type: 'configure', settings: SETTINGS });
+    await session.handle({ type: 'step' });
+    await session.handle({ type: 'step' });
+    expect(ofType(events, 'checkpoint').map((e) => e.checkpoint.step)).toEqual([1]);
+    await session.dispose();
+  });
+
   it('a new session resumed from a checkpoint takes exactly the steps the old one took after it', async () => {
     const first = recordingSession();
     await first.session.handle({ type: 'configure', settings: SETTINGS });

@@ -4,7 +4,8 @@ import type { TrainingSession } from '../hooks/useTrainingSession';
 /** Play/Pause (one button), Step, Reset, and the live status line with the backend in use. */
 export function RunControls({ session }: { session: TrainingSession }) {
   const { state } = session;
-  const ready = state.runId !== null;
+  // A stopped run takes no step: the fault notice offers to resume instead.
+  const ready = state.runId !== null && state.fault?.kind !== 'stopped';
   const skipped = state.backend?.skipped ?? [];
   return (
     <div className="run-controls">

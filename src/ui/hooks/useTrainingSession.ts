@@ -55,7 +55,11 @@ export function useTrainingSession(settings: ExperimentSettings, autoplay: boole
           if (wantPlayingRef.current) self.send({ type: 'play' });
         }
         if (event.type === 'step' && (event.frames.A?.diverged || event.frames.B?.diverged)) wantPlayingRef.current = false;
-        if (event.type === 'error' && event.fatal) wantPlayingRef.current = false;
+        if (event.type === 'error' && event.fatal) {
+          wantPlayingRef.current = false;
+          // The worker itself failed (not one run): whatever it still does cannot be trusted.
+          if (event.runId === -1) self.end();
+        }
       },
     );
     linkRef.current = link;

@@ -62,6 +62,13 @@ export class WorkerLink {
     this.worker?.send(command);
   }
 
+  /** Ends the worker (one that failed as a whole cannot be trusted to go on); start() makes a new one. */
+  end(): void {
+    this.generation += 1;
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
   /** Ends the worker and the watch, for good. */
   stop(): void {
     this.generation += 1;

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import type { Page, Worker } from 'playwright-core';
+import { e2eTest, waitForExpression } from './harness';
+
+/**
+ * Worker faults as people meet them: the worker throws, stops (here: closes itself, as
+ * when the browser ends it), or loses its WebGL context. Each time the page must say so,
+ * keep the charts, and resume from the newest checkpoint on the backend chosen.
+ */
+
+/** Tiny, fast settings on wasm (steps of a fraction of a second). */
+const FAST = 'batch=4&width=1/8&eval=1000&k=1000';
+
+async function open(page: Page, baseURL: string, hash: string): Promise<void> {
+  await page.goto(`${baseURL}#${hash}`);
+  await page.getByRole('heading', { level: 1, name: 'GradFlow' }).waitFor();
+}
+
+/** The step count and backend in the status line. */
+async function status(page: Page): Promise<{ step: number; backend: string }> {
+  const text = await page.getByRole('status').innerText();
+  const match = /step (\d+) .* backend (\w+)/.exec(text);
+  assert.ok(match, `status "${text}" has no step count and backend`);
+  return { step: Number(match[1]), backend: match[2]! };
+}
+
+async function waitForStep(page: Page, n: number, timeout = 60_000): Promise<void> {
+  await waitForExpression(page, `(/step (\\d+)/.exec(document.querySelector('[role=status]')?.textContent ?? '')?.[1] ?? 0) >= ${n}`, { timeout });
+}
+
+/** The training worker (the wasm backend's threads are workers too). */
+function trainingWorker(page: Page): Worker {
+  const workers = page.workers().filter((w) => /training\.worker/.test(w.url()));
+  assert.equal(workers.length, 1, `expected one training worker, found ${workers.map((w) => w.url()).join(', ')}`);
+  return workers[0]!;
+}
+
+/** The fault notice's text, once it shows. */
+async function faultText(page: Page, timeout: number): Promise<string> {
+  const notice = page.locator('.fault');
+  await notice.waitFor({ state: 'visible', timeout });
+  return notice.innerText();
+}
+
+/** Resumes on `backend` and checks that training goes on past the checkpoint there, the notice gone. */
+async function resumeAndCheck(page: Page, backend: string, from: number): Promise<void> {
+  await page.getByRole('button', { name: new RegExp(`^Resume on ${backend}`) }).click();
+  await waitForStep(page, from + 2, 90_000);
+  const now = await status(page);
+  assert.equal(now.backend, backend);
+  assert.equal(await page.locator('.fault').count(), 0, 'the fault notice stays after resuming');
+}
+
+export default [
+  e2eTest('the worker throws: the page says so, keeps the charts, resumes on another backend from the checkpoint', async ({ page, baseURL, errors }) => {
+    await open(page, baseURL, `backend=wasm&${FAST}`);
+    await waitForStep(page, 4);
+    const before = (await status(page)).step;
+    await trainingWorker(page).evaluate("setTimeout(() => { throw new Error('injected fault') }, 0)");
+    const text = await faultText(page, 10_000);
+    assert.match(text, /Training stopped: uncaught error in the training worker: injected fault/);
+    assert.match(text, /The charts keep all \d+ steps trained so far/);
+    assert.match(text, /Resuming goes on from step \d+/);
+    // The worker was ended: the step count stands still, the charts stay drawn.
+    const stopped = (await status(page)).step;
+    assert.ok(stopped >= before);
+    await page.waitForTimeout(1500);
+    assert.equal((await status(page)).step, stopped);
+    assert.ok(await page.locator('path[data-run="A"][data-series="latest"]').count() > 0, 'the gradient-by-depth chart lost its lines');
+    assert.equal(await page.getByRole('button', { name: 'Play', exact: true }).isDisabled(), true);
+    const from = Number(/Resuming goes on from step (\d+)/.exec(text)![1]);
+    await resumeAndCheck(page, 'cpu', from);
+    assert.match(page.url(), /backend=cpu/);
+    // The uncaught error was also logged by the browser: expected here, and only it.
+    const others = errors.filter((e) => !/injected fault/.test(e));
+    errors.length = 0;
+    assert.deepEqual(others, []);
+  }, 150_000),
+
+  e2eTest('the worker is stopped: after its silence the page offers to resume, and training goes on', async ({ page, baseURL }) => {
+    await open(page, baseURL, `backend=wasm&${FAST}`);
+    await waitForStep(page, 3);
+    await trainingWorker(page).evaluate('self.close()');
+    const text = await faultText(page, 40_000);
+    assert.match(text, /The training worker is not answering: the training worker has not answered for \d+ s/);
+    const from = Number(/Resuming goes on from step (\d+)/.exec(text)![1]);
+    assert.ok(from >= 1, `no checkpoint before the stop: ${text}`);
+    await resumeAndCheck(page, 'wasm', from);
+  }, 150_000),
+
+  e2eTest('the WebGL context is lost (WEBGL_lose_context): the page says so and resumes on wasm', async ({ page, baseURL }) => {
+    await open(page, baseURL, `backend=webgl&${FAST}`);
+    await waitForExpression(page, "/backend webgl/.test(document.querySelector('[role=status]')?.textContent ?? '')", { timeout: 60_000 });
+    const worker = trainingWorker(page);
+    await waitForExpression(page, 'true'); // let the first step start on the GPU context
+    await worker.evaluate("self.gradflowWebGL.getExtension('WEBGL_lose_context').loseContext()");
+    const text = await faultText(page, 20_000);
+    assert.match(text, /Training stopped: the WebGL context was lost .*; the run cannot go on in this worker/);
+    await resumeAndCheck(page, 'wasm', 0);
+  }, 150_000),
+];
