@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ACTIVATIONS, HEAD_MODES, PRESET_NAMES, PRESETS, parseWidth, type Activation, type HeadMode, type ModelConfig, type PresetName } from '../model/config';
+import type { NodeBackendRequest } from '../train/backends/node';
 import { DATASET_NAMES, datasetChannels, type DatasetName } from '../train/datasets';
 
 /** A mistake in the command line, reported to the user as it is (no stack). */
@@ -9,14 +10,23 @@ export const USAGE = `GradFlow command line: the same GoogLeNet, training and me
 
   summary --preset P [--width W] [--json]
   probe   --preset P [--width W] [--activation A] [--seed S] [--batch B] [--dataset D]
-          [--aux1 MODE] [--aux2 MODE] [--aux-weight X] --out FILE
+          [--aux1 MODE] [--aux2 MODE] [--aux-weight X] [--backend BACKEND] --out FILE
   train   --preset P [--steps N] [--seed S] [--dataset D] [--aux1 MODE] [--aux2 MODE]
           [--aux-weight X] [--width W] [--activation A] [--batch B] [--lr X]
-          [--optimizer sgd|adam] [--per-head-every K] [--eval-every N] [--backend wasm|cpu]
-          [--out FILE]
+          [--optimizer sgd|adam] [--per-head-every K] [--eval-every N]
+          [--backend BACKEND] [--out FILE]
 
   P: ${PRESET_NAMES.join(', ')}   W: 1, 1/2, 1/4, 1/8   A: ${ACTIVATIONS.join(', ')}
-  MODE: ${HEAD_MODES.join(', ')}   D: ${DATASET_NAMES.join(', ')}`;
+  MODE: ${HEAD_MODES.join(', ')}   D: ${DATASET_NAMES.join(', ')}
+
+  BACKEND: wasm (default), webgpu, auto, cpu
+    wasm      runs everywhere and gives the same run file on every machine.
+    webgpu    a GPU through the optional package webgpu (Dawn; needs a Vulkan driver on
+              Linux); if it cannot start, wasm, with one line on stderr saying why.
+    auto      webgpu on a hardware GPU, else wasm (with that line). Not the default: most
+              machines without a GPU would print it on every run, and the numbers would
+              then depend on the machine.
+    cpu       the slow pure-JavaScript reference.`;
 
 export const OPTIONS = {
   preset: { type: 'string' },
@@ -52,6 +62,9 @@ export function parse(argv: readonly string[]): { command: string | undefined; f
   }
 }
 
+/** The values of --backend; the run file records the backend actually used. */
+export const BACKEND_FLAGS = ['wasm', 'webgpu', 'auto', 'cpu'] as const satisfies readonly NodeBackendRequest[];
+
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
@@ -77,6 +90,10 @@ export function real(flag: string, value: string | undefined, fallback: number, 
 export function presetOf(flags: Flags): PresetName {
   if (flags.preset === undefined) throw new UsageError(`--preset is required (${PRESET_NAMES.join(', ')})`);
   return oneOf('preset', flags.preset, PRESET_NAMES, 'relu');
+}
+
+export function backendOf(flags: Flags): NodeBackendRequest {
+  return oneOf('backend', flags.backend, BACKEND_FLAGS, 'wasm');
 }
 
 export function datasetOf(flags: Flags): DatasetName {

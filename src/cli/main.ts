@@ -1,4 +1,4 @@
-import { parse, USAGE, UsageError } from './args';
+import { backendOf, parse, USAGE, UsageError } from './args';
 import { probe } from './probe';
 import { summary } from './summary';
 import { train } from './train';
@@ -15,12 +15,13 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (command !== 'probe' && command !== 'train') throw new UsageError(`unknown command "${command}" (summary, probe, train)`);
+  const backend = backendOf(flags);
   // The backends load only for commands that compute.
   const { useNodeBackend } = await import('../train/backends/node');
-  const backendFlag = flags.backend ?? 'wasm';
-  if (backendFlag !== 'wasm' && backendFlag !== 'cpu') throw new UsageError(`--backend must be wasm or cpu (got "${backendFlag}")`);
-  const choice = await useNodeBackend(backendFlag);
-  for (const s of choice.skipped) process.stderr.write(`backend ${s.name} not used: ${s.reason}\n`);
+  const choice = await useNodeBackend(backend);
+  // A GPU that could not be used is one line; the notice already names the reason.
+  if (choice.notice !== null) process.stderr.write(`gradflow: ${choice.notice}\n`);
+  for (const s of choice.skipped) if (s.name !== 'webgpu') process.stderr.write(`backend ${s.name} not used: ${s.reason}\n`);
   if (command === 'probe') {
     process.stderr.write(`${await probe(flags)}\n`);
     return 0;
