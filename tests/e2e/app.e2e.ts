@@ -98,6 +98,9 @@ export default [
     assert.equal(await depthPath(page, 'A'), await depthPath(page, 'B'));
     const aux1 = page.getByRole('switch', { name: /Auxiliary classifier 1/ });
     assert.equal(await aux1.count(), 1, 'exactly one switch (model A) is named "Auxiliary classifier 1"');
+    // Label in name: the accessible name starts with the words on screen.
+    const shown = (await aux1.innerText()).replace(/\s+/g, ' ').trim();
+    assert.ok((await aux1.getAttribute('aria-label'))!.startsWith(shown), `"${shown}" is not the start of the switch's name`);
     assert.equal(await aux1.getAttribute('aria-checked'), 'false');
     await aux1.click();
     assert.equal(await aux1.getAttribute('aria-checked'), 'true');
@@ -130,7 +133,7 @@ export default [
     assert.equal(await page.getByLabel('Seed', { exact: true }).inputValue(), '7');
     assert.equal(await page.getByRole('switch', { name: /Auxiliary classifier 2/ }).getAttribute('aria-checked'), 'true');
     assert.equal(await page.getByRole('radiogroup', { name: 'Model A aux 2 mode' }).getByRole('radio', { name: 'probe' }).getAttribute('aria-checked'), 'true');
-    assert.equal(await page.getByRole('switch', { name: 'Model B aux 1 (inception 4a)' }).getAttribute('aria-checked'), 'true');
+    assert.equal(await page.getByRole('switch', { name: 'Aux 1 after 4a, model B' }).getAttribute('aria-checked'), 'true');
     assert.equal(await page.getByRole('radiogroup', { name: 'Detail' }).getByRole('radio', { name: 'Layers' }).getAttribute('aria-checked'), 'true');
     assert.match(page.url(), /seed=7/);
     assert.match(page.url(), /a\.aux2=probe:0\.5/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
-import { auxSwitchName, toggledHead } from '../../src/ui/controls/auxHeads';
+import { auxSwitchLabel, auxSwitchName, toggledHead } from '../../src/ui/controls/auxHeads';
 import { statusText } from '../../src/ui/controls/status';
 import { planCommands, shapeKey } from '../../src/ui/hooks/sessionCommands';
 import { exportFileName, joinCsv } from '../../src/ui/runExports';
@@ -35,7 +35,14 @@ describe('aux head switches', () => {
     expect(auxSwitchName('A', 'aux1')).toMatch(/Auxiliary classifier 1/);
     expect(auxSwitchName('A', 'aux2')).toMatch(/Auxiliary classifier 2/);
     expect(auxSwitchName('B', 'aux1')).not.toMatch(/Auxiliary classifier/);
-    expect(auxSwitchName('B', 'aux2')).toMatch(/Model B aux 2/);
+  });
+
+  it('starts every switch name with its visible label (label in name)', () => {
+    for (const model of ['A', 'B'] as const) {
+      expect(auxSwitchName(model, 'aux1').startsWith(auxSwitchLabel('aux1'))).toBe(true);
+      expect(auxSwitchName(model, 'aux2').startsWith('Aux 2 after 4d')).toBe(true);
+    }
+    expect(auxSwitchName('B', 'aux2')).toBe('Aux 2 after 4d, model B');
   });
 
   it('switches a head off and back on in the mode it had', () => {

@@ -23,6 +23,7 @@ function HeadRow({ model, head, value, onChange }: {
     <div className="aux-row">
       <Switch name={auxSwitchName(model, head)} checked={value.mode !== 'off'}
         onChange={(on) => onChange(toggledHead(value, on, lastOn.current))}>
+        {/* The same words as auxSwitchLabel, the start of the switch's accessible name. */}
         Aux {n} <span className="muted">after {AUX_WHERE[head]}</span>
       </Switch>
       <div className="aux-settings">
