@@ -88,6 +88,22 @@ export default [
     await resumeAndCheck(page, 'wasm', from);
   }, 150_000),
 
+  e2eTest('a learning rate that blows up: the page names the layer, and a lower rate recovers training', async ({ page, baseURL }) => {
+    await open(page, baseURL, `backend=wasm&${FAST}&lr=10`);
+    const notice = page.getByRole('alert').filter({ hasText: 'diverged at step' });
+    await notice.waitFor({ state: 'visible', timeout: 60_000 });
+    const text = await notice.innerText();
+    assert.match(text, /Model [AB] diverged at step \d+: the first non-finite value was in \S+/);
+    // Both models share the rate: both stop, and so does playing.
+    await waitForExpression(page, "document.querySelector('button.play')?.textContent?.includes('Play') === true", { timeout: 30_000 });
+    const stoppedAt = (await status(page)).step;
+    await page.getByLabel('Learning rate').selectOption({ label: '0.01' });
+    await notice.waitFor({ state: 'detached', timeout: 10_000 });
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    await waitForStep(page, stoppedAt + 3);
+    assert.equal(await page.getByRole('alert').filter({ hasText: 'diverged at step' }).count(), 0, 'training diverged again at the lower rate');
+  }, 120_000),
+
   e2eTest('the WebGL context is lost (WEBGL_lose_context): the page says so and resumes on wasm', async ({ page, baseURL }) => {
     await open(page, baseURL, `backend=webgl&${FAST}`);
     await waitForExpression(page, "/backend webgl/.test(document.querySelector('[role=status]')?.textContent ?? '')", { timeout: 60_000 });
