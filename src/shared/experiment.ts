@@ -2,6 +2,7 @@ import type { Activation, AuxHead, PresetName } from '../model/config';
 import type { DatasetName } from '../train/datasets/types';
 import type { BackendName } from '../train/backends/select';
 import type { LayerMetric } from '../train/frame';
+import type { WidthSetting } from './widths';
 
 /**
  * What the person chose: one experiment, two models (A and B) trained in lockstep from
@@ -31,8 +32,8 @@ export type BackendPreference = 'auto' | BackendName;
 export interface ExperimentSettings {
   readonly preset: TrainablePreset;
   readonly dataset: DatasetName;
-  /** 1, 1/2, 1/4 or 1/8. */
-  readonly width: number;
+  /** 1, 1/2, 1/4 or 1/8; 'auto': the backend's (src/shared/widths.ts). */
+  readonly width: WidthSetting;
   readonly optimizer: 'sgd' | 'adam';
   readonly learningRate: number;
   readonly batchSize: number;

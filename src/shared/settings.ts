@@ -8,6 +8,7 @@ import type { DatasetName } from '../train/datasets/types';
 import {
   MEASURES, TRAINABLE_PRESETS, type BackendPreference, type ExperimentSettings, type ModelVariant, type TrainablePreset,
 } from './experiment';
+import { widthText, type WidthSetting } from './widths';
 
 /** Every member of a string union, in the record's order (the compiler checks none is missing or extra). */
 const members = <K extends string>(all: Record<K, true>): readonly K[] => Object.keys(all) as K[];
@@ -22,7 +23,7 @@ const variant = (aux: AuxHead['mode'], activation: ModelVariant['activation']): 
 
 /** What the page shows on first load: the relu preset, A with the paper's aux heads, B without. Frozen. */
 export const DEFAULT_SETTINGS: ExperimentSettings = Object.freeze({
-  preset: 'relu', dataset: 'mnist', width: 1 / 8, optimizer: 'sgd', learningRate: 0.01, batchSize: 16, seed: 1,
+  preset: 'relu', dataset: 'mnist', width: 'auto', optimizer: 'sgd', learningRate: 0.01, batchSize: 16, seed: 1,
   perHeadEvery: 10, evalEvery: 50, backend: 'auto', compare: true,
   a: variant('loss', 'relu'), b: variant('off', 'relu'), measure: 'gradRms', detail: 'block',
 });
@@ -132,10 +133,10 @@ const FIELDS: readonly Entry[] = [
   choice('preset', { ...top('preset'), set: settingsForPreset }, 'a preset', TRAINABLE_PRESETS),
   choice('dataset', top('dataset'), 'a dataset', DATASETS),
   entry({
-    key: 'width', ...top('width'), what: 'a width (1, 1/2, 1/4 or 1/8)',
-    valid: (v): v is number => typeof v === 'number' && WIDTHS.includes(v),
-    parse: (t) => (/^[\d.]+(\/[\d.]+)?$/.test(t) ? parseWidth(t) : null),
-    format: (w) => (w === 1 ? '1' : `1/${Math.round(1 / w)}`),
+    key: 'width', ...top('width'), what: 'a width (auto, 1, 1/2, 1/4 or 1/8)',
+    valid: (v): v is WidthSetting => v === 'auto' || (typeof v === 'number' && WIDTHS.includes(v)),
+    parse: (t) => (t === 'auto' ? 'auto' : /^[\d.]+(\/[\d.]+)?$/.test(t) ? parseWidth(t) : null),
+    format: (w) => (w === 'auto' ? 'auto' : widthText(w)),
   }),
   number('lr', top('learningRate'), 'a learning rate', 0, 10),
   choice('opt', top('optimizer'), 'an optimizer', OPTIMIZERS),

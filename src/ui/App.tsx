@@ -38,6 +38,9 @@ export function App() {
   const setA = useCallback((v: ModelVariant) => setVariant('A', v), [setVariant]);
   const setB = useCallback((v: ModelVariant) => setVariant('B', v), [setVariant]);
 
+  const builtWidth = state.models.A?.config.width;
+  const autoWidth = useMemo(() => (settings.width === 'auto' && builtWidth !== undefined && state.backend ? { width: builtWidth, backend: state.backend.active } : null),
+    [settings.width, builtWidth, state.backend]);
   const resume = useCallback((backend: BackendPreference) => setSettings(() => session.resume(backend)), [session, setSettings]);
 
   const live = useMemo(() => [charts.a, charts.b].filter((r) => r !== null), [charts.a, charts.b]);
@@ -63,7 +66,7 @@ export function App() {
               Compare with model B
             </Switch>
           </section>
-          <ExperimentControls settings={settings} update={setSettings} />
+          <ExperimentControls settings={settings} update={setSettings} autoWidth={autoWidth} />
           <ViewControls settings={settings} update={setSettings} />
           <FileControls runs={labelled} runImport={runImport} />
         </aside>

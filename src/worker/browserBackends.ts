@@ -14,6 +14,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { BackendPreference } from '../shared/experiment';
+import type { BackendInUse } from '../shared/widths';
 import { selectBackend, type BackendChoice } from '../train/backends/select';
 import { backendOrder, selectWithChecks } from './backendOrder';
 
@@ -58,15 +59,32 @@ async function softwareWebglProblem(): Promise<string | null> {
   }
 }
 
+/** Whether WebGPU's adapter here is a software fallback (no real GPU behind it). */
+async function webgpuIsSoftware(): Promise<boolean> {
+  try {
+    const adapter = (await (navigator as { gpu?: GpuEntry }).gpu?.requestAdapter()) as { isFallbackAdapter?: boolean; info?: { isFallbackAdapter?: boolean } } | null;
+    return adapter?.info?.isFallbackAdapter === true || adapter?.isFallbackAdapter === true;
+  } catch {
+    return false;
+  }
+}
+
+/** The backend chosen, and whether its GPU is drawn in software (an 'auto' width is narrow there). */
+async function withDevice(choice: BackendChoice): Promise<BackendInUse> {
+  if (choice.active === 'webgl') return { ...choice, softwareGpu: (await softwareWebglProblem()) !== null };
+  if (choice.active === 'webgpu') return { ...choice, softwareGpu: await webgpuIsSoftware() };
+  return choice;
+}
+
 /** Switches tfjs to the preferred backend, or the first that starts after it; says why the others were skipped. */
-export async function useBrowserBackend(preference: BackendPreference): Promise<BackendChoice> {
+export async function useBrowserBackend(preference: BackendPreference): Promise<BackendInUse> {
   setWasmPaths({
     'tfjs-backend-wasm.wasm': wasmPlain,
     'tfjs-backend-wasm-simd.wasm': wasmSimd,
     'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
   });
   const checks = preference === 'auto' ? { webgpu: webgpuProblem, webgl: softwareWebglProblem } : { webgpu: webgpuProblem };
-  return selectWithChecks(backendOrder(preference), checks, selectBackend);
+  return withDevice(await selectWithChecks(backendOrder(preference), checks, selectBackend));
 }
 
 /** The little of tfjs's WebGL backend used to watch its context. */

@@ -1,8 +1,8 @@
 import type { AuxHead, ModelConfig } from '../model/config';
-import type { BackendChoice } from '../train/backends/select';
 import type { RunHeader } from '../shared/runFile';
 import type { ExperimentSettings, ModelId } from '../shared/experiment';
 import type { TrainerCheckpoint } from '../train/checkpoint';
+import type { BackendInUse } from '../shared/widths';
 
 /**
  * The messages between the page and the training worker: tagged unions with string tags.
@@ -62,7 +62,7 @@ export interface ModelDescription {
 /** Worker -> page. Every message carries the run it belongs to; the page drops stale runs' messages. */
 export type WorkerEvent =
   /** Models built and ready at step 0 (or at `resumedFrom`, from a checkpoint). `models.B` is absent when not comparing. */
-  | { readonly type: 'ready'; readonly runId: number; readonly backend: BackendChoice; readonly models: { readonly A: ModelDescription; readonly B?: ModelDescription }; readonly resumedFrom?: number }
+  | { readonly type: 'ready'; readonly runId: number; readonly backend: BackendInUse; readonly models: { readonly A: ModelDescription; readonly B?: ModelDescription }; readonly resumedFrom?: number }
   /** One step of every model that stepped, in one message (buffers transferred). */
   | { readonly type: 'step'; readonly runId: number; readonly frames: { readonly A?: FrameMessage; readonly B?: FrameMessage } }
   /** Playing or not, the step count, the measured pace; sent on every change of state and with steps. */

@@ -2,6 +2,7 @@ import { PRESETS, type AuxHead, type ModelConfig } from '../model/config';
 import type { RunHeader, TrainingSettings } from '../shared/runFile';
 import type { ExperimentSettings, ModelId, ModelVariant } from '../shared/experiment';
 import { DEFAULT_TRAINING } from '../shared/trainingDefaults';
+import { resolveWidth, type BackendInUse } from '../shared/widths';
 import type { Architecture } from '../model/architecture';
 import { datasetChannels, type Dataset } from '../train/datasets';
 
@@ -11,11 +12,15 @@ import { datasetChannels, type Dataset } from '../train/datasets';
  * model, and short texts for the setting changes marked on time axes.
  */
 
-/** The model configuration of one variant: the preset with the settings' width, the variant's activation and heads, the dataset's channels. */
-export function modelConfigOf(settings: ExperimentSettings, variant: ModelVariant): ModelConfig {
+/**
+ * The model configuration of one variant: the preset with the settings' width (an 'auto'
+ * width resolved for the backend in use), the variant's activation and heads, the
+ * dataset's channels.
+ */
+export function modelConfigOf(settings: ExperimentSettings, variant: ModelVariant, backend: BackendInUse): ModelConfig {
   return {
     ...PRESETS[settings.preset],
-    width: settings.width,
+    width: resolveWidth(settings.width, backend),
     activation: variant.activation,
     aux1: variant.aux1,
     aux2: variant.aux2,

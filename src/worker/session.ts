@@ -1,6 +1,6 @@
 import { configProblems, type AuxHead } from '../model/config';
 import type { BackendPreference, ExperimentSettings, ModelId } from '../shared/experiment';
-import type { BackendChoice } from '../train/backends/select';
+import type { BackendInUse } from '../shared/widths';
 import { loadDataset as loadAnyDataset, type Dataset, type DatasetName, type FetchBytes } from '../train/datasets';
 import { Trainer, type TrainerOptions } from '../train/trainer';
 import { CHECKPOINT_EVERY_MS, checkpointOf, resumeRun } from './checkpoints';
@@ -19,7 +19,7 @@ export type Report = (event: WorkerEvent, transfer: ArrayBuffer[]) => void;
 export interface SessionOptions {
   readonly report: Report;
   /** Switches tfjs to a backend for this preference (called again only when the preference changes). */
-  readonly selectBackend: (preference: BackendPreference) => Promise<BackendChoice>;
+  readonly selectBackend: (preference: BackendPreference) => Promise<BackendInUse>;
   /** Reads a file of public/data (fetch in the browser, fs or a fake in Node). */
   readonly fetchBytes: FetchBytes;
   /** Builds a dataset; defaults to the datasets module's loadDataset. */
@@ -55,7 +55,7 @@ export class TrainingSession {
   private loopToken = 0;
   private readonly pace = new Pace();
   private queue: Promise<void> = Promise.resolve();
-  private backend: { preference: BackendPreference; choice: BackendChoice } | null = null;
+  private backend: { preference: BackendPreference; choice: BackendInUse } | null = null;
   private readonly datasets = new Map<string, Dataset>();
   /** When the last checkpoint was sent (ms, Date.now), or -Infinity. */
   private checkpointedAt = -Infinity;
@@ -152,7 +152,7 @@ export class TrainingSession {
     const models: RunModel[] = [];
     try {
       for (const [modelId, variant] of variants) {
-        const config = modelConfigOf(settings, variant);
+        const config = modelConfigOf(settings, variant, choice);
         const problems = configProblems(config);
         if (problems.length > 0) throw new Error(`model ${modelId}: ${problems.join('; ')}`);
         const trainer = (this.options.createTrainer ?? engineTrainer)({ config, training, dataset });
@@ -191,7 +191,7 @@ export class TrainingSession {
     disposeRun(run);
   }
 
-  private async backendFor(preference: BackendPreference): Promise<BackendChoice> {
+  private async backendFor(preference: BackendPreference): Promise<BackendInUse> {
     if (this.backend?.preference === preference) return this.backend.choice;
     this.backend = null;
     const choice = await this.options.selectBackend(preference);

@@ -4,7 +4,7 @@
  * an uncaught error or rejection is posted as an `error` event (runId -1).
  */
 import type { BackendPreference } from '../shared/experiment';
-import type { BackendChoice } from '../train/backends/select';
+import type { BackendInUse } from '../shared/widths';
 import { useBrowserBackend, watchWebglContext } from './browserBackends';
 import { fetchBytes } from './dataFetch';
 import type { WorkerEvent } from './protocol';
@@ -17,7 +17,7 @@ const scope: DedicatedWorkerGlobalScope = self as DedicatedWorkerGlobalScope;
 const ALIVE_EVERY_MS = 2000;
 
 /** The backend for a preference; a WebGL context is watched so that its loss stops the run at once. */
-async function selectBackend(preference: BackendPreference): Promise<BackendChoice> {
+async function selectBackend(preference: BackendPreference): Promise<BackendInUse> {
   const choice = await useBrowserBackend(preference);
   if (choice.active === 'webgl') {
     watchWebglContext(() => session.backendLost('the WebGL context was lost (the GPU was reset or the browser reclaimed it)'));

@@ -237,7 +237,7 @@ describe('decodeSettings survives mutated URL hashes', () => {
     return {
       preset: pick(rng, TRAINABLE_PRESETS),
       dataset: pick(rng, ['mnist', 'fashion-mnist', 'shapes'] as const),
-      width: pick(rng, WIDTHS),
+      width: pick(rng, [...WIDTHS, 'auto' as const]),
       optimizer: pick(rng, ['sgd', 'adam'] as const),
       learningRate: pick(rng, [10, 1e-7, 10 ** rng.uniform(-8, 1)]),
       batchSize: 1 + rng.int(256),

@@ -7,7 +7,7 @@ import {
 } from '../../src/shared/settings';
 import { Rng } from '../../src/train/rng';
 
-const DEFAULT_HASH = 'preset=relu&dataset=mnist&width=1/8&lr=0.01&opt=sgd&batch=16&seed=1&k=10&eval=50&backend=auto'
+const DEFAULT_HASH = 'preset=relu&dataset=mnist&width=auto&lr=0.01&opt=sgd&batch=16&seed=1&k=10&eval=50&backend=auto'
   + '&compare=1&a.aux1=loss:0.3&a.aux2=loss:0.3&a.act=relu&b.aux1=off:0.3&b.aux2=off:0.3&b.act=relu&measure=gradRms&detail=block';
 
 const pick = <T>(rng: Rng, values: readonly T[]): T => values[rng.int(values.length)]!;
@@ -21,7 +21,7 @@ function randomSettings(rng: Rng): ExperimentSettings {
   return {
     preset: pick(rng, TRAINABLE_PRESETS),
     dataset: pick(rng, ['mnist', 'fashion-mnist', 'shapes'] as const),
-    width: pick(rng, WIDTHS),
+    width: pick(rng, [...WIDTHS, 'auto' as const]),
     optimizer: pick(rng, ['sgd', 'adam'] as const),
     learningRate: edgeOr(rng, [10, 5e-324, 1e-7, 0.1 + 0.2], () => 10 ** rng.uniform(-8, 1)),
     batchSize: edgeOr(rng, [1, 256], () => 1 + rng.int(256)),
@@ -90,11 +90,11 @@ describe('encodeSettings and decodeSettings', () => {
     const { settings, notices } = decodeChecked('#lr=1e-3&width=0.125&a.aux1=probe%3A0.5&b.aux2=%20loss%20&%62atch=32');
     expect(notices).toEqual([]);
     expect(settings).toEqual({
-      ...DEFAULT_SETTINGS, learningRate: 0.001, batchSize: 32,
+      ...DEFAULT_SETTINGS, learningRate: 0.001, batchSize: 32, width: 0.125,
       a: { ...DEFAULT_SETTINGS.a, aux1: { mode: 'probe', weight: 0.5 } },
       b: { ...DEFAULT_SETTINGS.b, aux2: { mode: 'loss', weight: 0.3 } },
     });
-    for (const [text, width] of [['1', 1], ['1/2', 0.5], ['0.5', 0.5], ['1/4', 0.25], ['2/16', 0.125]] as const) {
+    for (const [text, width] of [['1', 1], ['1/2', 0.5], ['0.5', 0.5], ['1/4', 0.25], ['2/16', 0.125], ['auto', 'auto']] as const) {
       expect(decodeChecked(`width=${text}`)).toEqual({ settings: { ...DEFAULT_SETTINGS, width }, notices: [] });
     }
   });
@@ -115,7 +115,7 @@ describe('decodeSettings falls back field by field', () => {
     ['lr=Infinity', {}, '"lr=Infinity" is not a learning rate (a number above 0 up to 10); using 0.01'],
     ['preset=paper', {}, '"preset=paper" is not a preset (relu, sigmoid, tanh or relu-bn); using relu'],
     ['dataset=cifar', {}, '"dataset=cifar" is not a dataset (mnist, fashion-mnist or shapes); using mnist'],
-    ['width=1/3', {}, '"width=1/3" is not a width (1, 1/2, 1/4 or 1/8); using 1/8'],
+    ['width=1/3', {}, '"width=1/3" is not a width (auto, 1, 1/2, 1/4 or 1/8); using auto'],
     ['opt=rmsprop', {}, '"opt=rmsprop" is not an optimizer (sgd or adam); using sgd'],
     ['batch=0', {}, '"batch=0" is not a batch size (a whole number from 1 to 256); using 16'],
     ['batch=2.5', {}, '"batch=2.5" is not a batch size (a whole number from 1 to 256); using 16'],
@@ -204,7 +204,7 @@ describe('settingsProblems', () => {
     expect(settingsProblems({ ...DEFAULT_SETTINGS, a: undefined })).toEqual(['a must be an object']);
     expect(settingsProblems({ ...DEFAULT_SETTINGS, learningRate: NaN, width: 0.3, seed: -1, extra: 1 })).toEqual([
       'unexpected property "extra"',
-      'width is not a width (1, 1/2, 1/4 or 1/8)',
+      'width is not a width (auto, 1, 1/2, 1/4 or 1/8)',
       'learningRate is not a learning rate (a number above 0 up to 10)',
       'seed is not a seed (a whole number from 0 to 4294967295)',
     ]);

@@ -4,6 +4,7 @@ import { BACKEND_ORDER, type BackendChoice, type BackendName } from '../../src/t
 import { backendOrder, selectWithChecks } from '../../src/worker/backendOrder';
 import { dataFetcher } from '../../src/worker/dataFetch';
 import { headsChangeDetail, modelConfigOf, trainingOf, trainingProblem } from '../../src/worker/runSetup';
+import type { BackendInUse } from '../../src/shared/widths';
 import { SETTINGS } from './harness';
 
 describe('backend order', () => {
@@ -46,8 +47,20 @@ describe('fetching data files', () => {
 
 describe('from settings to models', () => {
   it("a variant's config is the preset with the settings' width, the variant's heads and activation, the dataset's channels", () => {
-    const config = modelConfigOf({ ...SETTINGS, preset: 'relu-bn', dataset: 'shapes' }, { ...SETTINGS.b, activation: 'tanh' });
+    const wasm = { active: 'wasm' as const, skipped: [] };
+    const config = modelConfigOf({ ...SETTINGS, preset: 'relu-bn', dataset: 'shapes' }, { ...SETTINGS.b, activation: 'tanh' }, wasm);
     expect(config).toEqual({ ...PRESETS['relu-bn'], width: 1 / 8, activation: 'tanh', channels: 3, aux1: SETTINGS.b.aux1, aux2: SETTINGS.b.aux2 });
+  });
+
+  it("an 'auto' width is the backend's: narrow on the CPU backends and software GPUs, 1/2 on a real GPU; a chosen width stays", () => {
+    const auto = { ...SETTINGS, width: 'auto' as const };
+    const widthOn = (backend: BackendInUse) => modelConfigOf(auto, SETTINGS.a, backend).width;
+    expect(widthOn({ active: 'wasm', skipped: [] })).toBe(1 / 8);
+    expect(widthOn({ active: 'cpu', skipped: [] })).toBe(1 / 8);
+    expect(widthOn({ active: 'webgpu', skipped: [], softwareGpu: false })).toBe(1 / 2);
+    expect(widthOn({ active: 'webgl', skipped: [] })).toBe(1 / 2);
+    expect(widthOn({ active: 'webgl', skipped: [], softwareGpu: true })).toBe(1 / 8);
+    expect(modelConfigOf({ ...SETTINGS, width: 1 / 4 }, SETTINGS.a, { active: 'webgpu', skipped: [] }).width).toBe(1 / 4);
   });
 
   it('training settings are the defaults overridden by the experiment, and are checked', () => {

@@ -1,6 +1,7 @@
 import type { Activation } from '../../model/config';
 import { MEASURES, TRAINABLE_PRESETS, type BackendPreference, type ExperimentSettings, type Measure } from '../../shared/experiment';
 import { settingsForPreset } from '../../shared/settings';
+import { widthText, type WidthSetting } from '../../shared/widths';
 import type { DatasetName } from '../../train/datasets/types';
 import { IntegerField, Segmented, SelectField, type Option } from './fields';
 
@@ -14,7 +15,19 @@ const DATASETS: Option<DatasetName>[] = [
   { value: 'mnist', label: 'MNIST digits' }, { value: 'fashion-mnist', label: 'Fashion-MNIST' }, { value: 'shapes', label: 'Shapes (colour)' },
 ];
 const ACTIVATIONS = opts<Activation>(['relu', 'sigmoid', 'tanh']);
-const WIDTHS = opts([1 / 8, 1 / 4, 1 / 2, 1], (w) => (w === 1 ? '1 (full, slow)' : `1/${Math.round(1 / w)}`));
+const WIDTHS = opts([1 / 8, 1 / 4, 1 / 2, 1], (w) => (w === 1 ? '1 (full, slow)' : widthText(w)));
+
+/** The width choices, 'auto' first, saying what it came to on the backend in use (the select is narrow: the hint says why). */
+function widthOptions(auto: AutoWidth | null): Option<WidthSetting>[] {
+  const label = auto ? `auto (${widthText(auto.width)})` : 'auto';
+  return [{ value: 'auto', label }, ...WIDTHS];
+}
+
+/** What an 'auto' width came to: the width the models were built with, and on which backend. */
+export interface AutoWidth {
+  readonly width: number;
+  readonly backend: string;
+}
 const BATCHES = opts([4, 8, 16, 32, 64, 128]);
 const RATES = opts([0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1]);
 const OPTIMIZERS = opts<ExperimentSettings['optimizer']>(['sgd', 'adam'], (o) => (o === 'sgd' ? 'SGD' : 'Adam'));
@@ -30,7 +43,7 @@ export const MEASURE_LABELS: Record<Measure, string> = {
 };
 
 /** The settings that define the run (changing one restarts training), grouped like the Playground's top bar. */
-export function ExperimentControls({ settings, update }: { settings: ExperimentSettings; update: Update }) {
+export function ExperimentControls({ settings, update, autoWidth }: { settings: ExperimentSettings; update: Update; autoWidth: AutoWidth | null }) {
   const set = <K extends keyof ExperimentSettings>(key: K) => (value: ExperimentSettings[K]) => update((s) => ({ ...s, [key]: value }));
   return (
     <section className="control-group" aria-labelledby="experiment-heading">
@@ -42,7 +55,8 @@ export function ExperimentControls({ settings, update }: { settings: ExperimentS
       <SelectField label="Activation" value={settings.a.activation} options={ACTIVATIONS}
         onChange={(act) => update((s) => ({ ...s, a: { ...s.a, activation: act }, b: { ...s.b, activation: act } }))} />
       <div className="field-pair">
-        <SelectField label="Width" value={settings.width} options={WIDTHS} onChange={set('width')} />
+        <SelectField label="Width" value={settings.width} options={widthOptions(autoWidth)} onChange={set('width')}
+          hint={autoWidth ? `Channels of every layer relative to the paper's; auto: ${widthText(autoWidth.width)} on ${autoWidth.backend} (1/2 on a GPU, 1/8 on a CPU)` : "Channels of every layer relative to the paper's; auto: 1/2 on a GPU, 1/8 on a CPU"} />
         <SelectField label="Batch size" value={settings.batchSize} options={BATCHES} onChange={set('batchSize')} />
       </div>
       <div className="field-pair">
