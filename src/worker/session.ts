@@ -1,13 +1,15 @@
-import { configProblems, type AuxHead } from '../model/config';
+import type { AuxHead } from '../model/config';
 import type { BackendPreference, ExperimentSettings, ModelId } from '../shared/experiment';
 import type { BackendInUse } from '../shared/widths';
 import { loadDataset as loadAnyDataset, type Dataset, type DatasetName, type FetchBytes } from '../train/datasets';
 import { Trainer, type TrainerOptions } from '../train/trainer';
-import { CHECKPOINT_EVERY_MS, checkpointOf, resumeRun } from './checkpoints';
-import { RollbackPoints } from './rollback';
+import { CHECKPOINT_EVERY_MS, checkpointOf } from './checkpoints';
 import { transfersOf, type Command, type FrameMessage, type SessionCheckpoint, type WorkerEvent } from './protocol';
-import { disposeRun, frameMessage, isPaused, newRun, Pace, type Run, type RunModel, type SessionTrainer } from './run';
-import { headerOf, headsChangeDetail, modelConfigOf, trainingOf, trainingProblem } from './runSetup';
+import { disposeRun, frameMessage, isPaused, Pace, type Run, type SessionTrainer } from './run';
+import { DatasetCache } from './datasetCache';
+import { buildRun, descriptionsOf } from './runBuild';
+import { changeHeads, changeLearningRate, headsProblem } from './runChanges';
+import { trainingOf, trainingProblem } from './runSetup';
 
 /** What the session needs of a trainer (see run.ts). */
 export type { SessionTrainer } from './run';
@@ -29,9 +31,6 @@ export interface SessionOptions {
   /** The least time between two checkpoints while playing (default CHECKPOINT_EVERY_MS; 0: after every step). */
   readonly checkpointEveryMs?: number;
 }
-
-/** Datasets kept in memory (about 40 MB each for the MNIST sets). */
-const DATASET_CACHE_SIZE = 2;
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const yieldToEvents = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
@@ -56,11 +55,14 @@ export class TrainingSession {
   private readonly pace = new Pace();
   private queue: Promise<void> = Promise.resolve();
   private backend: { preference: BackendPreference; choice: BackendInUse } | null = null;
-  private readonly datasets = new Map<string, Dataset>();
+  private readonly datasets: DatasetCache;
   /** When the last checkpoint was sent (ms, Date.now), or -Infinity. */
   private checkpointedAt = -Infinity;
 
-  constructor(private readonly options: SessionOptions) {}
+  constructor(private readonly options: SessionOptions) {
+    const load = options.loadDataset ?? loadAnyDataset;
+    this.datasets = new DatasetCache((name, seed) => load(name, seed, options.fetchBytes));
+  }
 
   /** Takes one command; resolves once it has been handled (configure: after `ready`; step: after its events). */
   handle(command: Command): Promise<void> {
@@ -146,38 +148,13 @@ export class TrainingSession {
     const problem = trainingProblem(training);
     if (problem) throw new Error(problem);
     const choice = await this.backendFor(settings.backend);
-    const dataset = await this.dataset(settings.dataset, settings.seed);
+    const dataset = await this.datasets.get(settings.dataset, settings.seed);
     if (id !== this.runId) return;
-    const variants = settings.compare ? ([['A', settings.a], ['B', settings.b]] as const) : ([['A', settings.a]] as const);
-    const models: RunModel[] = [];
-    try {
-      for (const [modelId, variant] of variants) {
-        const config = modelConfigOf(settings, variant, choice);
-        const problems = configProblems(config);
-        if (problems.length > 0) throw new Error(`model ${modelId}: ${problems.join('; ')}`);
-        const trainer = (this.options.createTrainer ?? engineTrainer)({ config, training, dataset });
-        const header = headerOf(modelId, settings, config, trainer.arch, training, dataset, choice.active);
-        models.push({ id: modelId, trainer, description: { header, config }, heads: { aux1: config.aux1, aux2: config.aux2 }, paused: false, rollback: new RollbackPoints() });
-      }
-    } catch (error) {
-      for (const m of models) m.trainer.dispose();
-      throw error;
-    }
-    const run = newRun(id, models, training.learningRate);
-    if (resume) {
-      try {
-        resumeRun(run, resume);
-      } catch (error) {
-        disposeRun(run);
-        throw error;
-      }
-    }
-    for (const model of models) model.rollback.pin(model.trainer);
+    const createTrainer = this.options.createTrainer ?? engineTrainer;
+    const run = buildRun({ id, settings, training, backend: choice, dataset, createTrainer, ...(resume && { resume }) });
     this.run = run;
     this.checkpointedAt = -Infinity; // the first step sends one: a fault loses at most one interval of steps
-    const [a, b] = models;
-    const description = { A: a!.description, ...(b && { B: b.description }) };
-    this.emit({ type: 'ready', runId: id, backend: choice, models: description, ...(resume && { resumedFrom: run.step }) });
+    this.emit({ type: 'ready', runId: id, backend: choice, models: descriptionsOf(run), ...(resume && { resumedFrom: run.step }) });
     this.reportState(run);
   }
 
@@ -197,20 +174,6 @@ export class TrainingSession {
     const choice = await this.options.selectBackend(preference);
     this.backend = { preference, choice };
     return choice;
-  }
-
-  private async dataset(name: DatasetName, seed: number): Promise<Dataset> {
-    const key = `${name}:${seed}`;
-    const cached = this.datasets.get(key);
-    if (cached) {
-      this.datasets.delete(key);
-      this.datasets.set(key, cached); // most recently used last
-      return cached;
-    }
-    const dataset = await (this.options.loadDataset ?? loadAnyDataset)(name, seed, this.options.fetchBytes);
-    this.datasets.set(key, dataset);
-    for (const old of this.datasets.keys()) if (this.datasets.size > DATASET_CACHE_SIZE) this.datasets.delete(old);
-    return dataset;
   }
 
   /** The run commands act on, or null (with a complaint unless a newer configure is on its way). */
@@ -319,18 +282,15 @@ export class TrainingSession {
   private setAuxHeads(id: ModelId, aux1: AuxHead, aux2: AuxHead): void {
     const run = this.current('change the aux heads');
     if (!run) return;
-    const model = run.models.find((m) => m.id === id);
-    if (!model) return this.complain(`cannot change the aux heads of model ${id}: it is not part of this run`);
-    const problems = configProblems({ ...model.description.config, aux1, aux2 });
-    if (problems.length > 0) return this.complain(`cannot change the aux heads of model ${id}: ${problems.join('; ')}`);
+    const problem = headsProblem(run, id, aux1, aux2);
+    if (problem) return this.complain(`cannot change the aux heads of model ${id}: ${problem}`);
     this.atBoundary(run, () => {
+      let detail: string;
       try {
-        model.trainer.setHeads(aux1, aux2);
+        detail = changeHeads(run, id, aux1, aux2);
       } catch (error) {
         return this.complain(`cannot change the aux heads of model ${id}: ${messageOf(error)}`);
       }
-      const detail = headsChangeDetail(id, model.heads, { aux1, aux2 });
-      model.heads = { aux1, aux2 };
       this.emit({ type: 'settingApplied', runId: run.id, model: id, step: run.step + 1, detail });
     });
   }
@@ -340,20 +300,9 @@ export class TrainingSession {
     if (!run) return;
     if (!(learningRate > 0 && Number.isFinite(learningRate))) return this.complain(`the learning rate must be a positive number (got ${learningRate})`);
     this.atBoundary(run, () => {
-      run.learningRate = learningRate;
-      // A model paused after diverging goes back to a state from before the blow-up and
-      // trains on at the new rate, on the same batches as its partner.
-      const rejoining = run.models.filter((m) => m.paused).map((model) => {
-        const target = model.rollback.target();
-        if (target) model.trainer.loadState(target);
-        model.trainer.skipTo(run.step);
-        model.paused = false;
-        return `${model.id} goes back to its weights of step ${target?.step ?? 0} and trains on`;
-      });
-      for (const model of run.models) model.rollback.pin(model.trainer);
-      const back = rejoining.map((text) => `; ${text}`).join('');
-      this.emit({ type: 'settingApplied', runId: run.id, model: 'both', step: run.step + 1, detail: `learning rate ${learningRate}${back}` });
-      if (rejoining.length > 0) this.reportState(run);
+      const { detail, rejoined } = changeLearningRate(run, learningRate);
+      this.emit({ type: 'settingApplied', runId: run.id, model: 'both', step: run.step + 1, detail });
+      if (rejoined) this.reportState(run);
     });
   }
 
