@@ -5,7 +5,7 @@
  * (./browser.ts). Prints tables, or with --json one JSON object on stdout; progress goes
  * to stderr. See docs/benchmarks.md.
  *
- *   npm run bench [-- --reps N] [--with-cpu] [--no-browser] [--json]
+ *   npm run bench [-- --reps N] [--with-cpu] [--no-browser] [--widths 0.125,0.25,0.5] [--json]
  */
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
@@ -16,13 +16,16 @@ import { type BrowserBench, measureBrowser } from './browser';
 import { measureBackend, type BackendResult } from './measure';
 import { browserTable, table } from './report';
 import { browserVerdicts, verdicts } from './targets';
+import { measureWidthSweep, parseWidths, widthTable, WIDTH_TOLERANCE } from './widthSweep';
 
 /** Training recorded in the browser after the first drawn chart, ms. */
 const BROWSER_WINDOW_MS = 30_000;
 
-const USAGE = `usage: npm run bench -- [--reps N] [--with-cpu] [--no-browser] [--json]
+const USAGE = `usage: npm run bench -- [--reps N] [--with-cpu] [--no-browser] [--widths W,W,...] [--json]
   --reps N       timed rounds per variant (default 5); medians are reported
   --with-cpu     also measure the pure-JavaScript cpu backend (40-160x slower than wasm)
+  --widths W,..  also time the plain step at these widths (e.g. 0.125,0.25,0.5) on each
+                 backend and recommend one: the widest costing at most 1.25x the narrowest
   --browser      build the app, serve it and measure it in headless Chromium, and the
                  gzipped bundle (the default; needs /usr/bin/chromium)
   --no-browser   the Node part only
@@ -33,6 +36,8 @@ interface Args {
   readonly withCpu: boolean;
   readonly browser: boolean;
   readonly json: boolean;
+  /** Widths of the width sweep; empty for none. */
+  readonly widths: readonly number[];
 }
 
 function parseArgs(argv: readonly string[]): Args | null {
@@ -40,6 +45,7 @@ function parseArgs(argv: readonly string[]): Args | null {
   let withCpu = false;
   let json = false;
   let browser = true;
+  let widths: number[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--json') json = true;
@@ -50,10 +56,13 @@ function parseArgs(argv: readonly string[]): Args | null {
       const text = arg === '--reps' ? argv[++i] : arg.slice('--reps='.length);
       reps = Number(text);
       if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps must be a positive integer (got "${text ?? ''}")`);
+    } else if (arg === '--widths' || arg.startsWith('--widths=')) {
+      const text = arg === '--widths' ? argv[++i] : arg.slice('--widths='.length);
+      widths = parseWidths(text ?? '');
     } else if (arg === '--help' || arg === '-h') return null;
     else throw new Error(`unknown argument "${arg}"\n${USAGE}`);
   }
-  return { reps, withCpu, browser, json };
+  return { reps, withCpu, browser, json, widths };
 }
 
 function machine(): string {
@@ -79,7 +88,12 @@ async function main(): Promise<void> {
     if (choice.active !== name) throw new Error(`wanted the ${name} backend, got ${choice.active}`);
     if (name === 'wasm') wasmThreads = getThreadsCount();
     log(`${name}: relu preset, width 1/8, batch ${batchSize}, noise [${batchSize},32,32,1], ${args.reps} rounds`);
-    backends[name] = await measureBackend({ config, batchSize, reps: args.reps, warmup: 2, seed: 1, log });
+    const result = await measureBackend({ config, batchSize, reps: args.reps, warmup: 2, seed: 1, log });
+    if (args.widths.length === 0) backends[name] = result;
+    else {
+      log(`${name}: width sweep ${args.widths.join(', ')}, plain step, ${args.reps} rounds`);
+      backends[name] = { ...result, widthSweep: await measureWidthSweep({ config, widths: args.widths, batchSize, reps: args.reps, warmup: 2, seed: 1, log }) };
+    }
   }
 
   let web: BrowserBench | null = null;
@@ -103,7 +117,7 @@ async function main(): Promise<void> {
     const out = {
       machine: description,
       date: new Date().toISOString(),
-      setup: { preset: 'relu', width: '1/8', batchSize, input: `noise [${batchSize},32,32,1]`, reps: args.reps, warmup: 2, loadAverageAtStart: loadAverage },
+      setup: { preset: 'relu', width: '1/8', batchSize, input: `noise [${batchSize},32,32,1]`, reps: args.reps, warmup: 2, loadAverageAtStart: loadAverage, ...(args.widths.length > 0 ? { widths: args.widths } : {}) },
       backends,
       targets,
       browser: web?.browser ?? null,
@@ -117,6 +131,11 @@ async function main(): Promise<void> {
   process.stdout.write(`machine: ${description}; load average at start ${loadAverage.join(' ')}\n`);
   process.stdout.write(`relu preset, width 1/8, batch ${batchSize}, noise input [${batchSize},32,32,1]; medians of ${args.reps} interleaved rounds after 2 warm-up runs each\n\n`);
   process.stdout.write(`${table(backends)}\n\n`);
+  const sweeps = Object.fromEntries(Object.entries(backends).flatMap(([name, r]) => (r.widthSweep ? [[name, r.widthSweep]] : [])));
+  if (Object.keys(sweeps).length > 0) {
+    process.stdout.write(`width sweep: median plain step (relu preset, batch ${batchSize}) at each width; recommended: the widest whose step costs at most ${WIDTH_TOLERANCE}x the narrowest's\n\n`);
+    process.stdout.write(`${widthTable(sweeps)}\n\n`);
+  }
   if (web) {
     const b = web.browser;
     process.stdout.write(`browser: ${b.where}, headless, #${b.hash}, ${b.viewport}, cross-origin isolated ${b.crossOriginIsolated}; ${b.windowMs / 1000} s of training after the first drawn chart (steps ${b.stepAtStart} to ${b.stepAtEnd}); frames dropped: intervals > 33.4 ms\n\n`);

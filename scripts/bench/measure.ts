@@ -11,6 +11,7 @@ import { trainStepFlops } from './flops';
 import { forwardOnly, plainStep, type HostBatch } from './plainStep';
 import { countReadbacks } from './readbacks';
 import { median, timed } from './stats';
+import type { WidthSweep } from './widthSweep';
 
 /** What one backend measured; times in milliseconds (medians), rates in GFLOP/s. */
 export interface BackendResult {
@@ -39,6 +40,8 @@ export interface BackendResult {
   /** 3 x forward FLOPs of one step of the batch, in GFLOP. */
   readonly trainGflopPerStep: number;
   readonly reps: number;
+  /** The plain step at each width of --widths and the width to recommend (absent without --widths). */
+  readonly widthSweep?: WidthSweep;
 }
 
 export interface BenchOptions {

@@ -48,6 +48,20 @@ const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
 })) as unknown as Parameters<typeof tf.customGrad>[0]);
 
+/**
+ * conv2d(x, kernel) + bias in one kernel (FusedConv2D, activation left out): on wasm one
+ * XNNPACK pass instead of a convolution and a broadcast add. Its gradient is the one
+ * src/train/backends/convGradients.ts registers (backend selection does that); where none
+ * is registered (tfjs has none of its own), the two plain ops run instead, with the same
+ * values. The activation stays a separate op: wasm's fused ReLU turns some NaNs into 0,
+ * which would hide a diverging run.
+ */
+function convPlusBias(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D, stride: number, padding: 'same' | 'valid'): tf.Tensor4D {
+  if (!tf.getGradient('FusedConv2D')) return tf.add(tf.conv2d(x, kernel, stride, padding), bias);
+  const attrs = { strides: [stride, stride], pad: padding, dataFormat: 'NHWC', dilations: [1, 1], activation: 'linear' };
+  return tf.engine().runKernel('FusedConv2D', { x, filter: kernel, bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D; // [b, h', w', filters]
+}
+
 function layer(params: ModelParams, name: string): LayerParams {
   const found = params.layers.get(name);
   if (!found) throw new Error(`the model has no layer ${name}`);
@@ -60,8 +74,10 @@ function tensorOps(params: ModelParams, options: ForwardOptions): NetOps<tf.Tens
   return {
     conv(x, spec) {
       const p = layer(params, spec.name);
+      if (!p.gamma || !p.beta || !p.movingMean || !p.movingVariance) {
+        return activate(convPlusBias(x as tf.Tensor4D, p.kernel as tf.Tensor4D, p.bias as tf.Tensor1D, spec.stride, spec.padding), activation); // [b, h', w', filters]
+      }
       const y = tf.conv2d(x as tf.Tensor4D, p.kernel as tf.Tensor4D, spec.stride, spec.padding); // [b, h', w', filters]
-      if (!p.gamma || !p.beta || !p.movingMean || !p.movingVariance) return activate(tf.add(y, p.bias!), activation);
       let mean: tf.Tensor1D = p.movingMean as tf.Tensor1D;
       let variance: tf.Tensor1D = p.movingVariance as tf.Tensor1D;
       if (options.training) {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * The gradient of Conv2D, routed for speed on the wasm backend.
+ * The gradients of Conv2D and of FusedConv2D (convolution plus bias, what the model's
+ * layers run), routed for speed on the wasm backend.
  *
  * tfjs 4.22's wasm backend has no Conv2DBackpropFilter kernel (training a conv net
  * throws) and its Conv2DBackpropInput is a naive loop, while its forward convolution and
@@ -9,12 +10,18 @@ import * as tf from '@tensorflow/tfjs-core';
  * GoogLeNet):
  * - 1x1: both gradients are matrix products;
  * - k x k 'same', k odd: the input gradient is a 'same' convolution of dy with the kernel
- *   flipped in space and with in/out channels swapped; the filter gradient is a 'valid'
- *   convolution of the padded input, batch and channel axes exchanged, with dy as the filter.
+ *   flipped in space and with in/out channels swapped; the filter gradient is a
+ *   convolution of the input, batch and channel axes exchanged and padded by the
+ *   convolution's own padding, with dy as the filter.
  * Any other filter gradient on wasm is a dilated convolution (see filterGradient); other
- * input gradients keep the wasm kernel. Other backends keep their own kernels. This replaces the registered gradient (the gradient
- * runs ordinary ops, so memory is tracked as usual), and is checked against the cpu
- * backend in tests/train/convGradients.test.ts.
+ * input gradients keep the wasm kernel; the bias gradient is a sum. Other backends keep
+ * their own kernels. The gradients run
+ * ordinary ops, so memory is tracked as usual; they are checked against the cpu backend
+ * in tests/train/kernels.test.ts and tests/train/fusedConv.test.ts.
+ *
+ * tfjs registers no gradient for the FusedConv2D kernel (its `tf.fused.conv2d` carries
+ * its own, which calls the backprop kernels directly), so registering one here changes
+ * nothing else; the model uses the kernel only where this gradient is registered.
  */
 
 interface ConvAttrs {
@@ -40,25 +47,33 @@ export function fastCase(attrs: ConvAttrs, kh: number, kw: number): FastCase {
 
 /**
  * d loss / d filter [kh, kw, in, out] of conv2d(x, filter), given dy = d loss / d output.
- * 1x1 stride 1: a matrix product. Otherwise a 'valid' convolution of the padded input,
- * batch and channel axes exchanged, with dy as the filter dilated by the stride:
+ * 1x1 stride 1: a matrix product. Otherwise a convolution of the input, batch and channel
+ * axes exchanged and padded as the convolution was, with dy as the filter dilated by the stride:
  * dW[r, c, i, o] = sum over b, y, x of xpad[b, y*s + r, x*s + c, i] * dy[b, y, x, o].
  */
 export function filterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: readonly number[], attrs: ConvAttrs): tf.Tensor4D {
   const [kh, kw, cin, cout] = filterShape as [number, number, number, number];
   if (fastCase(attrs, kh, kw) === 'matmul') {
-    const x2 = tf.reshape(x, [-1, cin]) as tf.Tensor2D; //                  [b*h*w, in]
-    const dy2 = tf.reshape(dy, [-1, cout]) as tf.Tensor2D; //               [b*h*w, out]
-    return tf.reshape(tf.matMul(x2, dy2, true, false), [1, 1, cin, cout]); // [1, 1, in, out]
+    // wasm's matMul is fast only without its transpose flags (with them it runs a plain
+    // loop, 5 to 10x slower), so the one big operand is transposed explicitly: the
+    // narrower of x and dy, as transposing costs in proportion to its size.
+    const x2 = tf.reshape(x, [-1, cin]) as tf.Tensor2D; //                              [b*h*w, in]
+    const dy2 = tf.reshape(dy, [-1, cout]) as tf.Tensor2D; //                           [b*h*w, out]
+    const product = cin <= cout
+      ? tf.matMul(tf.transpose(x2), dy2) //                                             [in, out]
+      : tf.transpose(tf.matMul(tf.transpose(dy2), x2)); //                              [out, in] -> [in, out]
+    return tf.reshape(product, [1, 1, cin, cout]); //                                   [1, 1, in, out]
   }
   const [sh, sw] = pair(attrs.strides);
   const info = tf.backend_util.computeConv2DInfo(x.shape, [kh, kw, cin, cout], [sh, sw], 1, attrs.pad as 'same' | 'valid', attrs.dimRoundingMode);
   const { top, bottom, left, right } = info.padInfo;
-  const padded = tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]); //          [b, hp, wp, in]
-  const channelsAsBatch = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D; //         [in, hp, wp, b]
+  // The padding goes to the convolution itself (wasm's takes explicit padding), not to a
+  // padded copy of the input.
+  const channelsAsBatch = tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D; //             [in, h, w, b]
   const dyAsFilter = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; //                   [h', w', b, out]
-  const g = tf.conv2d(channelsAsBatch, dyAsFilter, 1, 'valid', 'NHWC', [sh, sw]); //     [in, >= kh, >= kw, out]
-  const cropped = tf.slice(g, [0, 0, 0, 0], [cin, kh, kw, cout]); //                     [in, kh, kw, out]
+  const padding = [[0, 0], [top, bottom], [left, right], [0, 0]] as tf.backend_util.ExplicitPadding;
+  const g = tf.conv2d(channelsAsBatch, dyAsFilter, 1, padding, 'NHWC', [sh, sw]); //    [in, >= kh, >= kw, out]
+  const cropped = g.shape[1] === kh && g.shape[2] === kw ? g : tf.slice(g, [0, 0, 0, 0], [cin, kh, kw, cout]); // [in, kh, kw, out]
   return tf.transpose(cropped, [1, 2, 0, 3]); //                                         [kh, kw, in, out]
 }
 
@@ -68,8 +83,8 @@ export function inputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D, route: Exclu
   if (route === 'matmul') {
     const [b, h, w] = dy.shape;
     const dy2 = tf.reshape(dy, [-1, cout]) as tf.Tensor2D; //                          [b*h*w, out]
-    const f2 = tf.reshape(filter, [cin, cout]) as tf.Tensor2D; //                      [in, out]
-    return tf.reshape(tf.matMul(dy2, f2, false, true), [b, h, w, cin]); //             [b, h, w, in]
+    const f2 = tf.transpose(tf.reshape(filter, [cin, cout])) as tf.Tensor2D; //        [out, in]
+    return tf.reshape(tf.matMul(dy2, f2), [b, h, w, cin]); //                          [b, h, w, in]
   }
   const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [k, k, out, in]
   return tf.conv2d(dy, flipped, 1, 'same'); //                                              [b, h, w, in]
@@ -84,9 +99,30 @@ function kernelGradients(dy: tf.Tensor4D, x: tf.Tensor4D, filter: tf.Tensor4D, a
   };
 }
 
+/** d loss / d x and d loss / d filter of conv2d(x, filter) given dy: routed on wasm, the backend's kernels elsewhere. */
+function convGradients(dy: tf.Tensor4D, x: tf.Tensor4D, filter: tf.Tensor4D, attrs: ConvAttrs): { x: () => tf.Tensor; filter: () => tf.Tensor } {
+  if (pair(attrs.dilations).some((d) => d !== 1)) throw new Error('conv2d gradients with dilation are not supported');
+  const slow = kernelGradients(dy, x, filter, attrs);
+  if (tf.getBackend() !== 'wasm') return slow;
+  const route = fastCase(attrs, filter.shape[0], filter.shape[1]);
+  return {
+    x: route ? () => inputGradient(dy, filter, route) : slow.x,
+    filter: () => filterGradient(x, dy, filter.shape, attrs),
+  };
+}
+
+/** d loss / d bias [out] of a bias added on the channel axis: dy summed over batch, height and width. */
+function biasGradient(dy: tf.Tensor4D): tf.Tensor1D {
+  return tf.sum(dy, [0, 1, 2]); // [out]
+}
+
+interface FusedAttrs extends ConvAttrs {
+  readonly activation?: string;
+}
+
 let registered = false;
 
-/** Replaces Conv2D's gradient with the routed one (once; idempotent). */
+/** Replaces Conv2D's gradient with the routed one and gives FusedConv2D one (once; idempotent). */
 export function registerConvGradients(): void {
   if (registered) return;
   registered = true;
@@ -95,16 +131,19 @@ export function registerConvGradients(): void {
     inputsToSave: ['x', 'filter'],
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
       const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
-      const a = attrs as unknown as ConvAttrs;
+      return convGradients(dy as tf.Tensor4D, x, filter, attrs as unknown as ConvAttrs);
+    },
+  });
+  tf.registerGradient({
+    kernelName: 'FusedConv2D',
+    inputsToSave: ['x', 'filter'],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+      const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+      const a = attrs as unknown as FusedAttrs;
+      // Only convolution plus bias is differentiated here; an activation is applied after.
+      if (a.activation !== undefined && a.activation !== 'linear') throw new Error(`no gradient for FusedConv2D with activation ${a.activation}`);
       const grad = dy as tf.Tensor4D;
-      if (pair(a.dilations).some((d) => d !== 1)) throw new Error('conv2d gradients with dilation are not supported');
-      if (tf.getBackend() !== 'wasm') return kernelGradients(grad, x, filter, a);
-      const route = fastCase(a, filter.shape[0], filter.shape[1]);
-      const slow = kernelGradients(grad, x, filter, a);
-      return {
-        x: route ? () => inputGradient(grad, filter, route) : slow.x,
-        filter: () => filterGradient(x, grad, filter.shape, a),
-      };
+      return { ...convGradients(grad, x, filter, a), bias: () => biasGradient(grad) };
     },
   });
 }

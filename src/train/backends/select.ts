@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerConvGradients } from './convGradients';
+import { registerWasmCopyKernels } from './wasmCopyKernels';
 import { registerWasmMaxPoolGrad } from './wasmMaxPoolGrad';
+import { registerWasmReductions } from './wasmReductions';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 /** Fastest first, on a machine with a GPU; the order GradFlow tries them in. */
@@ -18,7 +20,11 @@ export interface BackendChoice {
  */
 export async function selectBackend(preferred: readonly BackendName[]): Promise<BackendChoice> {
   registerConvGradients();
-  if (tf.findBackendFactory('wasm')) registerWasmMaxPoolGrad();
+  if (tf.findBackendFactory('wasm')) {
+    registerWasmMaxPoolGrad();
+    registerWasmCopyKernels();
+    registerWasmReductions();
+  }
   const skipped: { name: BackendName; reason: string }[] = [];
   for (const name of preferred) {
     if (!tf.findBackendFactory(name)) {

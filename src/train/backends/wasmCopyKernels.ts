@@ -1,0 +1,186 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Data-movement kernels for the wasm backend, in place of tfjs 4.22's, which cost a
+ * training step far more than the arithmetic around them:
+ * - Identity copied its input, and tfjs clones (Identity) every tensor it saves for a
+ *   gradient: about a thousand copies per step. Here it shares the data, as Reshape
+ *   already does (the backend counts references; no wasm kernel writes into its input).
+ *   So does a Cast to the dtype the tensor already has (ReLU's gradient makes one per
+ *   layer). A Cast to bool tests for "not zero" (tfjs's copied numbers into bytes: 256
+ *   became false).
+ * - Concat copied one pixel's channels at a time through `subarray` and `set` (each
+ *   inception output), SplitV (Concat's gradient) ran one Slice per part: both are
+ *   plain loops over the heap here.
+ * - Tile of a single element (what `tf.where` with a scalar condition broadcasts) ran a
+ *   general index computation per element: here it is a fill.
+ * - AvgPoolGrad (the auxiliary heads) was a slow loop: here each output's gradient is
+ *   spread over its window once.
+ * Each follows the cpu backend's results (tests/train/copyKernels.test.ts).
+ */
+
+interface WasmHeap {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  incRef(dataId: tf.DataId): void;
+}
+
+type Heap = Float32Array | Int32Array | Uint8Array;
+
+const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** Copies `count` rows of `width` elements, from `from` every `fromStride` to `to` every `toStride`. */
+function copyRows(from: Heap, fromAt: number, fromStride: number, to: Heap, toAt: number, toStride: number, width: number, count: number): void {
+  if (width >= 64) {
+    for (let r = 0; r < count; r++) to.set(from.subarray(fromAt + r * fromStride, fromAt + r * fromStride + width), toAt + r * toStride);
+    return;
+  }
+  for (let r = 0; r < count; r++) {
+    const f = fromAt + r * fromStride;
+    const t = toAt + r * toStride;
+    for (let i = 0; i < width; i++) to[t + i] = from[f + i]!;
+  }
+}
+
+/** Concatenation on any axis: each input is a block of `outer` rows. */
+function concat(heap: WasmHeap, inputs: tf.TensorInfo[], axis: number): tf.TensorInfo {
+  const shape = [...inputs[0]!.shape];
+  shape[axis] = inputs.reduce((a, t) => a + t.shape[axis]!, 0);
+  const out = heap.makeOutput(shape, inputs[0]!.dtype);
+  const outer = size(shape.slice(0, axis));
+  const rowOut = size(shape.slice(axis));
+  const to = heap.typedArrayFromHeap(out);
+  let offset = 0;
+  for (const t of inputs) {
+    const row = size(t.shape.slice(axis));
+    if (row > 0) copyRows(heap.typedArrayFromHeap(t), 0, row, to, offset, rowOut, row, outer);
+    offset += row;
+  }
+  return out;
+}
+
+/** The inverse of concat: parts of the given sizes along `axis`. */
+function split(heap: WasmHeap, x: tf.TensorInfo, sizes: readonly number[], axis: number): tf.TensorInfo[] {
+  const outer = size(x.shape.slice(0, axis));
+  const rowIn = size(x.shape.slice(axis));
+  const inner = size(x.shape.slice(axis + 1));
+  let offset = 0;
+  const outs: tf.TensorInfo[] = [];
+  for (const s of sizes) {
+    const shape = [...x.shape];
+    shape[axis] = s;
+    const out = heap.makeOutput(shape, x.dtype);
+    outs.push(out);
+    const row = s * inner;
+    // Views are taken after each allocation: growing the heap detaches older views.
+    if (row > 0) copyRows(heap.typedArrayFromHeap(x), offset, rowIn, heap.typedArrayFromHeap(out), 0, row, row, outer);
+    offset += row;
+  }
+  return outs;
+}
+
+/** d loss / d x of average pooling, the cpu backend's rule: the sum of dy over the windows holding x, over filter height x width. */
+export function avgPoolGradInto(dy: Float32Array, dx: Float32Array, info: tf.backend_util.Conv2DInfo): void {
+  const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const { top, left } = info.padInfo;
+  dx.fill(0);
+  let dyAt = 0;
+  for (let b = 0; b < batchSize; b++) {
+    const base = b * inHeight * inWidth * c;
+    for (let oh = 0; oh < outHeight; oh++) {
+      const r0 = Math.max(0, oh * strideHeight - top);
+      const r1 = Math.min(inHeight, oh * strideHeight - top + filterHeight);
+      for (let ow = 0; ow < outWidth; ow++, dyAt += c) {
+        const c0 = Math.max(0, ow * strideWidth - left);
+        const c1 = Math.min(inWidth, ow * strideWidth - left + filterWidth);
+        for (let r = r0; r < r1; r++) {
+          for (let col = c0; col < c1; col++) {
+            const at = base + (r * inWidth + col) * c;
+            for (let ch = 0; ch < c; ch++) dx[at + ch] = dx[at + ch]! + dy[dyAt + ch]!;
+          }
+        }
+      }
+    }
+  }
+  const scale = 1 / (filterHeight * filterWidth);
+  for (let i = 0; i < dx.length; i++) dx[i] = dx[i]! * scale;
+}
+
+interface PoolAttrs {
+  filterSize: number | [number, number];
+  strides: number | [number, number];
+  pad: 'same' | 'valid' | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** Replaces a wasm kernel, keeping the original for the cases it still handles. */
+function replace(kernelName: string, make: (original: tf.KernelFunc) => tf.KernelFunc): void {
+  const original = tf.getKernel(kernelName, 'wasm');
+  if (!original) return;
+  tf.unregisterKernel(kernelName, 'wasm');
+  tf.registerKernel({ ...original, kernelFunc: make(original.kernelFunc) });
+}
+
+let registered = false;
+
+/** Installs the kernels above on the wasm backend (once). */
+export function registerWasmCopyKernels(): void {
+  if (registered) return;
+  registered = true;
+  replace('Identity', (original) => (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    if (x.dtype === 'string') return original(args);
+    (args.backend as unknown as WasmHeap).incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  });
+  replace('Cast', (original) => (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const dtype = args.attrs!['dtype'] as tf.DataType;
+    const heap = args.backend as unknown as WasmHeap;
+    if (x.dtype === 'string') return original(args);
+    if (x.dtype === dtype) {
+      heap.incRef(x.dataId);
+      return { dataId: x.dataId, shape: [...x.shape], dtype };
+    }
+    if (dtype !== 'bool') return original(args);
+    // tfjs's wasm Cast copies numbers into bytes (2 stays 2, 256 becomes 0); a bool is "not zero".
+    const out = heap.makeOutput([...x.shape], 'bool');
+    const from = heap.typedArrayFromHeap(x);
+    const to = heap.typedArrayFromHeap(out);
+    for (let i = 0; i < from.length; i++) to[i] = from[i] !== 0 ? 1 : 0;
+    return out;
+  });
+  replace('Concat', (original) => (args) => {
+    const inputs = (args.inputs as unknown as tf.TensorInfo[]).filter((t) => size(t.shape) > 0);
+    const axis = tf.util.parseAxisParam(args.attrs!['axis'] as number, (args.inputs as unknown as tf.TensorInfo[])[0]!.shape)[0]!;
+    if (inputs.length < 2 || inputs[0]!.dtype === 'string') return original(args);
+    tf.backend_util.assertParamsConsistent(inputs.map((t) => t.shape), axis);
+    return concat(args.backend as unknown as WasmHeap, inputs, axis);
+  });
+  replace('SplitV', (original) => (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    if (x.dtype === 'string') return original(args);
+    const axis = tf.util.parseAxisParam(args.attrs!['axis'] as number, x.shape)[0]!;
+    const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, args.attrs!['numOrSizeSplits'] as number | number[], axis);
+    return split(args.backend as unknown as WasmHeap, x, sizes, axis);
+  });
+  replace('Tile', (original) => (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    if (x.dtype === 'string' || size(x.shape) !== 1) return original(args);
+    const reps = args.attrs!['reps'] as number[];
+    const heap = args.backend as unknown as WasmHeap;
+    const out = heap.makeOutput(x.shape.map((d, i) => d * reps[i]!), x.dtype);
+    const value = heap.typedArrayFromHeap(x)[0]!;
+    heap.typedArrayFromHeap(out).fill(value);
+    return out;
+  });
+  replace('AvgPoolGrad', () => ({ inputs, backend, attrs }) => {
+    const heap = backend as unknown as WasmHeap;
+    const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+    const a = attrs as unknown as PoolAttrs;
+    const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+    const dx = heap.makeOutput([...input.shape], 'float32');
+    avgPoolGradInto(heap.typedArrayFromHeap(dy) as Float32Array, heap.typedArrayFromHeap(dx) as Float32Array, info);
+    return dx;
+  });
+}

@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * The magnitude reductions of src/train/reductions.ts as one wasm kernel each.
+ *
+ * Composed of tfjs ops, one layer's statistics cost about fifteen kernel launches (flatten,
+ * concatenate, abs, max, divide, square, sum, ...), and an instrumented step reduces about
+ * two hundred tensors: thousands of launches, a tenth of a step. This kernel reads the
+ * tensors once from the wasm heap, in JavaScript, and writes the result to the heap (no
+ * readback). It computes the same scaled formulas as the ops, in float64 (then rounded to
+ * float32), so a non-finite element makes the result non-finite exactly as there.
+ * Tested against the op composition in tests/train/reductions.test.ts.
+ */
+
+export const MAGNITUDES_KERNEL = 'GradFlowMagnitudes';
+
+/** What the kernel returns: [4] norm, RMS, mean |g|, max |g| ('stats'); or the scalar norm or RMS. */
+export type MagnitudeOutput = 'stats' | 'norm' | 'rms';
+
+/** The smallest scale a norm divides by, as in reductions.ts. */
+export const TINY = 1e-38;
+
+interface WasmHeap {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+}
+
+/** [norm, rms, meanAbs, maxAbs] over all elements of `parts` taken together, scaled as reductions.ts does. */
+export function magnitudes(parts: readonly Float32Array[]): [number, number, number, number] {
+  let maxAbs = 0;
+  let sumAbs = 0;
+  let n = 0;
+  for (const p of parts) {
+    n += p.length;
+    for (let i = 0; i < p.length; i++) {
+      const a = Math.abs(p[i]!);
+      sumAbs += a;
+      maxAbs = Math.max(maxAbs, a); // NaN-propagating, as tf.max
+    }
+  }
+  const scale = Math.max(maxAbs, TINY);
+  let sumSq = 0;
+  for (const p of parts) {
+    for (let i = 0; i < p.length; i++) {
+      const s = p[i]! / scale;
+      sumSq += s * s;
+    }
+  }
+  const norm = maxAbs * Math.sqrt(sumSq);
+  return [norm, norm / Math.sqrt(n), sumAbs / n, maxAbs];
+}
+
+let registered = false;
+
+/** Registers the kernel on the wasm backend (once). */
+export function registerWasmReductions(): void {
+  if (registered) return;
+  registered = true;
+  tf.registerKernel({
+    kernelName: MAGNITUDES_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const heap = backend as unknown as WasmHeap;
+      const parts = Object.values(inputs) as tf.TensorInfo[];
+      const output = (attrs as unknown as { output: MagnitudeOutput }).output;
+      const out = heap.makeOutput(output === 'stats' ? [4] : [], 'float32');
+      // Views are taken after the allocation: growing the heap detaches older views.
+      const [norm, rms, meanAbs, maxAbs] = magnitudes(parts.map((p) => heap.typedArrayFromHeap(p)));
+      const to = heap.typedArrayFromHeap(out);
+      if (output === 'stats') to.set([norm, rms, meanAbs, maxAbs]);
+      else to[0] = output === 'norm' ? norm : rms;
+      return out;
+    },
+  });
+}
