@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { startPreview, stopPreview, type PreviewServer } from '../../tests/e2e/preview';
 import { bundleGzipKb, type BundleGzipKb } from './bundle';
+import { longHistoryVerdict, measureLongHistory, type LongHistoryResult } from './longHistory';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const VITE_BIN = join(ROOT, 'node_modules', '.bin', 'vite');
@@ -39,7 +40,7 @@ const DROPPED_FRAME_MS = 2 * 16.7;
 /** A frame interval longer than this missed at least one vsync at 60 Hz (an interval of two vsyncs is 33.3 ms, not over DROPPED_FRAME_MS). */
 const LATE_FRAME_MS = 1.5 * 16.7;
 
-export interface BrowserResult {
+export interface BrowserResult extends LongHistoryResult {
   /** The longest main-thread long task in the window, ms (0 when there was none). */
   readonly longestTaskMs: number;
   /** The longest long task before the first drawn chart (loading, starting the worker), ms. */
@@ -121,7 +122,7 @@ async function viteBuild(log: (line: string) => void): Promise<void> {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 
-/** Opens the app, waits for its first drawn chart, then records `windowMs` of training. */
+/** Opens the app, waits for its first drawn chart, records `windowMs` of training, then the long-history case. */
 async function measurePage(browser: Browser, url: string, windowMs: number, log: (line: string) => void): Promise<Omit<BrowserResult, 'where'>> {
   const context = await browser.newContext({ viewport: VIEWPORT });
   try {
@@ -159,6 +160,10 @@ async function measurePage(browser: Browser, url: string, windowMs: number, log:
     if (record.observerError) throw new Error(`long-task observer failed: ${record.observerError}`);
     if (errors.length > 0) throw new Error(`errors in the page:\n${errors.join('\n')}`);
 
+    const long = await measureLongHistory(page, VIEWPORT, log);
+    if (errors.length > 0) throw new Error(`errors in the page:\n${errors.join('\n')}`);
+    log(`browser: long history: ${longHistoryVerdict(long)}`);
+
     const inWindow = record.longTasks.filter(([start]) => start >= firstFrameAt && start < windowEnd);
     const beforeFirst = record.longTasks.filter(([start]) => start < firstFrameAt);
     const frames = record.frames.filter((t) => t >= firstFrameAt && t <= windowEnd);
@@ -179,6 +184,7 @@ async function measurePage(browser: Browser, url: string, windowMs: number, log:
       viewport: `${VIEWPORT.width}x${VIEWPORT.height}`,
       crossOriginIsolated,
       status,
+      ...long,
     };
   } finally {
     await context.close().catch(() => undefined);

@@ -13,6 +13,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { PRESETS } from '../../src/model/config';
 import { useNodeBackend } from '../../src/train/backends/node';
 import { type BrowserBench, measureBrowser } from './browser';
+import { longHistoryVerdict } from './longHistory';
 import { measureBackend, type BackendResult } from './measure';
 import { browserTable, table } from './report';
 import { browserVerdicts, verdicts } from './targets';
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
     const b = web.browser;
     process.stdout.write(`browser: ${b.where}, headless, #${b.hash}, ${b.viewport}, cross-origin isolated ${b.crossOriginIsolated}; ${b.windowMs / 1000} s of training after the first drawn chart (steps ${b.stepAtStart} to ${b.stepAtEnd}); frames dropped: intervals > 33.4 ms\n\n`);
     process.stdout.write(`${browserTable(b, web.bundleGzipKb)}\n`);
-    process.stdout.write('not measured yet: dropped frames with 60 layers x 10,000 steps of history\n');
+    process.stdout.write(`long history: ${longHistoryVerdict(b)}\n`);
   } else process.stdout.write(`${browserNote}\n`);
 }
 

@@ -53,6 +53,8 @@ const BROWSER_ROWS: readonly { field: keyof BrowserResult; unit: string }[] = [
   { field: 'framesLate', unit: '' },
   { field: 'longestFrameMs', unit: 'ms' },
   { field: 'longTasks', unit: '' },
+  { field: 'framesDroppedLongHistory', unit: '' },
+  { field: 'longestTaskLongHistoryMs', unit: 'ms' },
 ];
 
 /** A plain-text table of the browser part and the bundle size, with the browser targets and verdicts. */

@@ -1,7 +1,9 @@
-import { curve, evalPoints, hasData, mergedEvents } from './curves';
+import type { Run } from '../shared/runFile';
+import { curveColumns, evalPoints, hasData, mergedEvents, type Curve } from './curves';
 import { RUN_DASHES, headColour, theme } from './theme';
 import { TimeChart, type TimeDots, type TimeSeries } from './TimeChart';
 import { HEAD_NAMES, type ChartRun } from './types';
+import { useMemoCache } from './useMemoCache';
 
 export const defaults = {
   smoothing: 0.6,
@@ -18,15 +20,17 @@ const percent = (v: number) => `${Math.round(v * 100)}%`;
 
 /** Batch accuracy of each head over the steps (smoothed lines), and held-out accuracy (dots; filled for the first run, hollow for the others). */
 export function AccuracyCurves({ runs, width, height, smoothing = defaults.smoothing }: AccuracyCurvesProps) {
+  const memo = useMemoCache<Run, Curve>();
+  const evals = useMemoCache<Run, TimeDots['points']>();
   const series: TimeSeries[] = runs.flatMap((r, i) => HEAD_NAMES.map((h) => ({
     id: `${r.id}-${h}`,
     name: `${r.label}, ${h} batch accuracy`,
     colour: headColour(h),
     dash: RUN_DASHES[i % RUN_DASHES.length]!,
-    points: curve(r.run, (s) => s.accuracy[h], h !== 'main', smoothing),
-  })).filter((s) => hasData(s.points)));
+    curve: memo(r.run, `${h} ${smoothing}`, () => curveColumns(r.run, (s) => s.accuracy[h], h !== 'main', smoothing)),
+  })).filter((s) => hasData(s.curve)));
   const dots: TimeDots[] = runs.flatMap((r, i) => HEAD_NAMES.map((h) => ({
-    id: `${r.id}-${h}-eval`, name: `${r.label}, ${h} held-out accuracy`, colour: headColour(h), filled: i === 0, points: evalPoints(r.run, h),
+    id: `${r.id}-${h}-eval`, name: `${r.label}, ${h} held-out accuracy`, colour: headColour(h), filled: i === 0, points: evals(r.run, h, () => evalPoints(r.run, h)),
   })).filter((d) => d.points.length > 0));
   const heads = HEAD_NAMES.filter((h) => series.some((s) => s.id.endsWith(`-${h}`)));
   const legend = [

@@ -1,7 +1,8 @@
 import { line, scalePoint } from 'd3';
+import { useDeferredValue } from 'react';
 import { AUX_ATTACHMENT } from '../model/googlenet';
 import type { Measure } from '../shared/experiment';
-import { depthPoints, MEASURE_LABEL, trailIndices, type DepthPoint } from './data';
+import { depthPoints, depthRows, MEASURE_LABEL, trailIndices, type DepthPoint } from './data';
 import { formatValue } from './format';
 import { Figure, Legend, NonFiniteMark, round, Svg, Waiting, XLabels, YAxis, ZeroMark } from './parts';
 import { logScale, type Placed } from './scales';
@@ -31,13 +32,16 @@ export interface GradientByDepthProps {
 interface Profile { readonly step: number; readonly points: DepthPoint[]; readonly latest: boolean }
 
 /** A measure of the gradient along the depth of the network: one line per run at its latest step, over a faded trail. */
-export function GradientByDepth({ runs, measure, detail, width, height, trail = defaults.trail }: GradientByDepthProps) {
+export function GradientByDepth(props: GradientByDepthProps) {
+  // As in TimeChart: an urgent render shows the last picture, the new one follows interruptibly.
+  const { runs, measure, detail, width, height, trail = defaults.trail } = useDeferredValue(props);
   const m = defaults.margin;
   const name = MEASURE_LABEL[measure];
   const label = `${name} by depth`;
   const series = runs.map((r, i) => {
     const n = r.run.steps.length;
-    const profile = (s: number, latest: boolean): Profile => ({ step: r.run.steps[s]?.step ?? 0, points: depthPoints(r.run, s, measure, detail), latest });
+    const rows = depthRows(r.run.header, measure, detail);
+    const profile = (s: number, latest: boolean): Profile => ({ step: r.run.steps[s]?.step ?? 0, points: depthPoints(r.run, s, measure, detail, rows), latest });
     return { r, colour: runColour(runs, i), dash: RUN_DASHES[i % RUN_DASHES.length], profiles: n === 0 ? [] : [...trailIndices(n, trail).map((s) => profile(s, false)), profile(n - 1, true)] };
   }).filter((s) => s.profiles.length > 0);
   const keys = [...new Set(series.flatMap((s) => s.profiles.flatMap((p) => p.points.map((q) => q.key))))];

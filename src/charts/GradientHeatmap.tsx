@@ -1,5 +1,5 @@
 import { scaleLinear, scaleLog, ticks as niceTicks } from 'd3';
-import { useEffect, useMemo, useRef } from 'react';
+import { useDeferredValue, useEffect, useMemo, useRef } from 'react';
 import type { Measure } from '../shared/experiment';
 import { MEASURE_LABEL } from './data';
 import { columnOfStep, heatmapMatrix, heatmapPixels, type HeatmapPalette } from './heatmap';
@@ -24,7 +24,9 @@ export interface GradientHeatmapProps {
 }
 
 /** A measure at every depth (rows) over every step (columns): cells on a canvas, one pixel column at most per step shown. */
-export function GradientHeatmap({ run, measure, detail, width, height }: GradientHeatmapProps) {
+export function GradientHeatmap(props: GradientHeatmapProps) {
+  // As in TimeChart: an urgent render shows the last picture, the new one follows interruptibly.
+  const { run, measure, detail, width, height } = useDeferredValue(props);
   const m = defaults.margin;
   const plotW = Math.max(1, Math.floor(width - m.left - m.right));
   const plotH = Math.max(1, Math.floor(height - m.top - m.bottom));
@@ -56,7 +58,7 @@ export function GradientHeatmap({ run, measure, detail, width, height }: Gradien
     .filter((s) => s >= first && s <= last).map((s) => ({ at: stepX(s) ?? 0, label: String(s) }));
   const rowH = plotH / Math.max(1, rows);
   const rowLabels = matrix.rows.filter((r, i) => detail === 'block' || measure === 'actGradRms' || r.block !== matrix.rows[i - 1]?.block);
-  const bucket = cols < run.run.steps.length ? `, each the last of about ${Math.round(run.run.steps.length / cols)} steps` : '';
+  const bucket = cols < run.run.steps.length ? ', each the last step of an equal stretch of steps, or its first diverged one' : '';
   const caption = cols === 0 ? `${label}: waiting for the first step.`
     : `${name} of ${run.label} by depth (rows, top = input side) and step (columns ${first} to ${last}${bucket}); log colour. `
       + 'White: exactly zero; red: non-finite. Dashed lines: setting changes; red lines: divergence.';

@@ -1,7 +1,9 @@
-import { curve, hasData, mergedEvents } from './curves';
+import type { Run } from '../shared/runFile';
+import { curveColumns, hasData, mergedEvents, type Curve } from './curves';
 import { RUN_DASHES, headColour, theme } from './theme';
 import { TimeChart, type TimeSeries } from './TimeChart';
 import type { ChartRun } from './types';
+import { useMemoCache } from './useMemoCache';
 
 export const defaults = {
   smoothing: 0.6,
@@ -18,13 +20,14 @@ export interface LossCurvesProps {
 
 /** Each head's cross-entropy and the total loss over the steps: colour per head, dash per run, smoothed over faded raw lines. */
 export function LossCurves({ runs, width, height, smoothing = defaults.smoothing }: LossCurvesProps) {
+  const memo = useMemoCache<Run, Curve>();
   const series: TimeSeries[] = runs.flatMap((r, i) => defaults.heads.map((h) => ({
     id: `${r.id}-${h}`,
     name: `${r.label}, ${h === 'total' ? 'total loss' : `${h} CE`}`,
     colour: headColour(h),
     dash: RUN_DASHES[i % RUN_DASHES.length]!,
-    points: curve(r.run, (s) => s.loss[h], h === 'aux1' || h === 'aux2', smoothing),
-  })).filter((s) => hasData(s.points)));
+    curve: memo(r.run, `${h} ${smoothing}`, () => curveColumns(r.run, (s) => s.loss[h], h === 'aux1' || h === 'aux2', smoothing)),
+  })).filter((s) => hasData(s.curve)));
   const heads = defaults.heads.filter((h) => series.some((s) => s.id.endsWith(`-${h}`)));
   const legend = [
     ...heads.map((h) => ({ label: h === 'total' ? 'total (weighted sum)' : h, colour: headColour(h) })),

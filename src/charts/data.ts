@@ -100,11 +100,11 @@ export function rowValue(header: RunHeader, step: RunStep, measure: Measure, row
   return measure === 'actGradRms' ? (step.actGradRms[row.blockIndex] ?? NaN) : aggregate(header, step, measure, row.layers);
 }
 
-/** The depth profile of run.steps[stepIndex] ([] when there is no such step). */
-export function depthPoints(run: Run, stepIndex: number, measure: Measure, detail: Detail): DepthPoint[] {
+/** The depth profile of run.steps[stepIndex] ([] when there is no such step); `rows` when the caller has them already (several profiles of one run). */
+export function depthPoints(run: Run, stepIndex: number, measure: Measure, detail: Detail, rows: readonly DepthRow[] = depthRows(run.header, measure, detail)): DepthPoint[] {
   const step = run.steps[stepIndex];
   if (!step) return [];
-  return depthRows(run.header, measure, detail).map((row) =>
+  return rows.map((row) =>
     ({ key: row.key, label: row.label, block: row.block, kind: row.kind, value: rowValue(run.header, step, measure, row) }));
 }
 
@@ -144,16 +144,23 @@ export function headSeries(run: Run, stepIndex: number, detail: Detail = 'block'
  * pulled toward 0). Non-finite values pass through unchanged and do not disturb the average.
  * weight is clamped to [0, 0.999].
  */
-export function smooth(values: readonly number[], weight: number): number[] {
+export function smooth(values: ArrayLike<number>, weight: number): number[] {
   const w = Math.min(Math.max(weight, 0), 0.999);
+  const out = new Array<number>(values.length);
   let last = 0;
-  let n = 0;
-  return values.map((v) => {
-    if (!Number.isFinite(v)) return v;
+  /** w to the power of the number of finite values so far (a running product: no pow per value on long series). */
+  let debias = 1;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) {
+      out[i] = v;
+      continue;
+    }
     last = last * w + (1 - w) * v;
-    n++;
-    return last / (1 - w ** n);
-  });
+    debias *= w;
+    out[i] = last / (1 - debias);
+  }
+  return out;
 }
 
 /** Indices of up to `trail` steps before the last of `count`, evenly spaced from the first. */

@@ -1,12 +1,12 @@
 /** The pixels of the gradient heatmap (rows = depth points, columns = steps), as pure functions. */
 import type { Measure } from '../shared/experiment';
-import type { Run } from '../shared/runFile';
+import type { Run, RunStep } from '../shared/runFile';
 import { depthRows, rowValue, type DepthRow } from './data';
 import type { Detail } from './types';
 
 export interface HeatmapMatrix {
   readonly rows: readonly DepthRow[];
-  /** Step number shown in each column (the last step of the column's bucket). */
+  /** Step number shown in each column (the last step of the column's share, or its first diverged one); non-decreasing. */
   readonly steps: readonly number[];
   /** rows x columns, row-major: values[r * columns + c]. */
   readonly values: Float64Array;
@@ -15,17 +15,39 @@ export interface HeatmapMatrix {
   readonly range: readonly [number, number] | null;
 }
 
-/** Step indices, one per column, at most maxColumns: each column shows the last step of its equal share of the history. */
-export function heatmapColumns(count: number, maxColumns: number): number[] {
+/**
+ * Step indices, one per column, at most maxColumns. Columns split the step numbers from
+ * the first to the last evenly (a bounded history is sparser in its older part, and the
+ * axis stays linear in steps); each shows the last step of its share, or the first diverged
+ * one there, so a divergence is never hidden. A share with no step of its own repeats the
+ * column before it (one wider cell).
+ */
+export function heatmapColumns(steps: readonly Pick<RunStep, 'step' | 'diverged'>[], maxColumns: number): number[] {
+  const count = steps.length;
   const columns = Math.min(count, Math.max(1, Math.floor(maxColumns)));
-  if (count <= 0) return [];
-  return Array.from({ length: columns }, (_, c) => Math.floor(((c + 1) * count) / columns) - 1);
+  if (count === 0) return [];
+  if (columns === count) return Array.from({ length: count }, (_, i) => i);
+  const first = steps[0]!.step;
+  const span = steps[count - 1]!.step - first;
+  const out: number[] = [];
+  let next = 0;
+  for (let c = 0; c < columns; c++) {
+    const bound = c === columns - 1 ? Infinity : first + ((c + 1) * span) / columns;
+    let shown = next - 1;
+    let diverged = -1;
+    for (; next < count && steps[next]!.step <= bound; next++) {
+      shown = next;
+      if (diverged < 0 && steps[next]!.diverged) diverged = next;
+    }
+    out.push(diverged >= 0 ? diverged : Math.max(0, shown));
+  }
+  return out;
 }
 
 /** The values behind the heatmap, computed for the displayed columns only. */
 export function heatmapMatrix(run: Run, measure: Measure, detail: Detail, maxColumns: number): HeatmapMatrix {
   const rows = depthRows(run.header, measure, detail);
-  const indices = heatmapColumns(run.steps.length, maxColumns);
+  const indices = heatmapColumns(run.steps, maxColumns);
   const columns = indices.length;
   const values = new Float64Array(rows.length * columns);
   let lo = Infinity;

@@ -37,10 +37,12 @@ export function depthTable(runs: readonly ChartRun[], measure: Measure, detail: 
 /** GradientHeatmap: depth points by up to `maxColumns` steps spread over the history (each the last of its share). */
 export function heatmapTable(run: ChartRun, measure: Measure, detail: Detail, maxColumns = 8): TableData {
   const m = heatmapMatrix(run.run, measure, detail, maxColumns);
+  // A sparse stretch of history can show one step in two columns: the table lists it once.
+  const shown = m.steps.flatMap((s, c) => (c > 0 && m.steps[c - 1] === s ? [] : [{ s, c }]));
   return {
-    caption: `${MEASURE_LABEL[measure]} of ${run.label} by depth, at ${m.columns} steps spread over the run`,
-    columns: [{ key: 'depth', label: 'depth' }, ...m.steps.map((s) => ({ key: `s${s}`, label: `step ${s}`, numeric: true }))],
-    rows: m.rows.map((r, i) => ({ depth: r.key, ...Object.fromEntries(m.steps.map((s, c) => [`s${s}`, formatValue(m.values[i * m.columns + c]!)])) })),
+    caption: `${MEASURE_LABEL[measure]} of ${run.label} by depth, at ${shown.length} steps spread over the run`,
+    columns: [{ key: 'depth', label: 'depth' }, ...shown.map(({ s }) => ({ key: `s${s}`, label: `step ${s}`, numeric: true }))],
+    rows: m.rows.map((r, i) => ({ depth: r.key, ...Object.fromEntries(shown.map(({ s, c }) => [`s${s}`, formatValue(m.values[i * m.columns + c]!)])) })),
   };
 }
 

@@ -3,7 +3,6 @@ import {
   blockOfLayer, depthPoints, headSeries, latestCommonStep, latestPerHeadIndex, ratioPoints, smooth, trailIndices,
 } from '../../src/charts/data';
 import { logScale, logTicks } from '../../src/charts/scales';
-import { decimate } from '../../src/charts/curves';
 import { formatValue, sig2 } from '../../src/charts/format';
 import { tinyRun, tinyStep } from './fixtures';
 
@@ -170,28 +169,5 @@ describe('log scale', () => {
   it('formats values for titles and sentences', () => {
     expect([formatValue(0), formatValue(NaN), formatValue(-Infinity), formatValue(3.4567e-7), formatValue(0.012345)]).toEqual(['0', 'NaN', '-Infinity', '3.46e-7', '0.0123']);
     expect([sig2(387.2), sig2(0.2912), sig2(1.234e7), sig2(80.4)]).toEqual(['390', '0.29', '1.2e7', '80']);
-  });
-});
-
-describe('decimate (drawing long series)', () => {
-  const points = (values: number[]) => values.map((v, i) => ({ step: i + 1, raw: v, smoothed: v, state: Number.isFinite(v) ? 'value' as const : 'off' as const }));
-
-  it('keeps short series whole', () => {
-    const p = points([1, 2, 3, 4]);
-    expect(decimate(p, 2, (q) => q.raw)).toBe(p);
-  });
-
-  it('keeps the lowest and highest point of each bucket, so spikes survive', () => {
-    const values = Array.from({ length: 100 }, (_, i) => (i === 37 ? 50 : 1 + (i % 3)));
-    const kept = decimate(points(values), 10, (q) => q.raw);
-    expect(kept.length).toBeLessThanOrEqual(20);
-    expect(kept.some((q) => q.raw === 50)).toBe(true);
-    expect(kept.map((q) => q.step)).toEqual([...kept.map((q) => q.step)].sort((a, b) => a - b));
-  });
-
-  it('keeps a gap in each bucket that has one, so lines still break', () => {
-    const values = Array.from({ length: 100 }, (_, i) => (i >= 40 && i < 60 ? NaN : 1));
-    const kept = decimate(points(values), 10, (q) => q.raw);
-    expect(kept.filter((q) => q.state === 'off').map((q) => q.step)).toEqual([41, 51]);
   });
 });

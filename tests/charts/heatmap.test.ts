@@ -8,10 +8,25 @@ import { TINY_HEADER, tinyRun, tinyStep } from './fixtures';
 const PALETTE = { table: colourTable(magnitudeInterpolator), zero: [1, 2, 3] as const, nonFinite: [200, 0, 0] as const };
 
 describe('heatmap data', () => {
-  it('heatmapColumns keeps at most one column per pixel, each the last step of its share', () => {
-    expect(heatmapColumns(5, 10)).toEqual([0, 1, 2, 3, 4]);
-    expect(heatmapColumns(10, 4)).toEqual([1, 4, 6, 9]);
-    expect(heatmapColumns(0, 4)).toEqual([]);
+  const numbered = (...steps: number[]) => steps.map((step) => ({ step }));
+
+  it('heatmapColumns keeps at most one column per pixel, each the last step of its share of the step numbers', () => {
+    expect(heatmapColumns(numbered(1, 2, 3, 4, 5), 10)).toEqual([0, 1, 2, 3, 4]);
+    expect(heatmapColumns(numbered(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), 4)).toEqual([2, 4, 6, 9]);
+    expect(heatmapColumns([], 4)).toEqual([]);
+  });
+
+  it('heatmapColumns spreads a thinned history by step number, repeating a column where a share has no step', () => {
+    // Steps 8, 16, 24, 32 kept from the older history, then 33..40 in full.
+    const steps = numbered(8, 16, 24, 32, 33, 34, 35, 36, 37, 38, 39, 40);
+    const columns = heatmapColumns(steps, 8);
+    expect(columns).toHaveLength(8);
+    expect(columns.map((i) => steps[i]!.step)).toEqual([8, 16, 16, 24, 24, 32, 36, 40]);
+  });
+
+  it('heatmapColumns shows a diverged step rather than the last of its share', () => {
+    const steps = [...numbered(1, 2, 3), { step: 4, diverged: { where: 'conv1/3x3 (gradient NaN)' } }, ...numbered(5, 6, 7, 8, 9, 10)];
+    expect(heatmapColumns(steps, 2)).toEqual([3, 9]);
   });
 
   it('heatmapMatrix holds the depth values of the shown steps, row-major', () => {

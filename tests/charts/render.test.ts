@@ -133,7 +133,10 @@ describe('LossCurves and AccuracyCurves', () => {
     const html = render(AccuracyCurves, { runs: [A, B], ...SIZE });
     expectFigure(html, /aria-label="Accuracy per head"/);
     expect(count(html, /data-series="smoothed"/)).toBe(3 + 1);
-    expect(count(html, /data-series="eval"/)).toBe(15 * 3 + 15);
+    // One path per series of dots (A: three heads, B: main), one circle in it per evaluation.
+    const paths = [...html.matchAll(/data-series="eval"[^>]* d="([^"]*)"/g)].map((m) => m[1]!);
+    expect(paths).toHaveLength(4);
+    expect(paths.map((d) => count(d, /M/))).toEqual([15, 15, 15, 15]);
   });
 });
 

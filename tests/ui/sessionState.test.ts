@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../../src/model/config';
 import type { RunHeader } from '../../src/shared/runFile';
+import { DEFAULT_HISTORY } from '../../src/shared/history';
 import { frameLength } from '../../src/train/frame';
 import { INITIAL_SESSION, sessionReducer, type SessionState } from '../../src/ui/hooks/sessionState';
 import type { FrameMessage, WorkerEvent } from '../../src/worker/protocol';
@@ -153,6 +154,16 @@ describe('sessionReducer', () => {
     const state = run(INITIAL_SESSION, ready(1), stepEvent(1, 1), stepEvent(1, 2), stepEvent(1, 2, 0.125));
     expect(state.runs.A?.steps.map((s) => s.step)).toStrictEqual([1, 2]);
     expect(state.runs.A?.steps[1]?.loss.main).toBe(0.125);
+  });
+
+  it('keeps the history bounded over a long run: the newest steps whole, older ones thinned, diverged ones kept', () => {
+    let state = run(INITIAL_SESSION, ready(1));
+    for (let n = 1; n <= 9_000; n++) state = run(state, n === 1234 ? { type: 'step', runId: 1, frames: { A: frame(n, NaN, 'conv1') } } : stepEvent(1, n));
+    const steps = state.runs.A!.steps.map((s) => s.step);
+    expect(steps.length).toBeLessThanOrEqual(DEFAULT_HISTORY.budget);
+    expect(steps.slice(-DEFAULT_HISTORY.recent)).toStrictEqual(Array.from({ length: DEFAULT_HISTORY.recent }, (_, i) => 9_001 - DEFAULT_HISTORY.recent + i));
+    expect(steps).toContain(1234);
+    expect(steps.every((n, i) => i === 0 || n > steps[i - 1]!)).toBe(true);
   });
 
   it('takes the step count and pace from state messages', () => {

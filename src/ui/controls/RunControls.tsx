@@ -1,3 +1,5 @@
+import { useMemo } from 'react';
+import { historyNote, historyResolution } from '../../shared/history';
 import { statusText } from './status';
 import type { TrainingSession } from '../hooks/useTrainingSession';
 
@@ -7,6 +9,8 @@ export function RunControls({ session }: { session: TrainingSession }) {
   // A stopped run takes no step: the fault notice offers to resume instead.
   const ready = state.runId !== null && state.fault?.kind !== 'stopped';
   const skipped = state.backend?.skipped ?? [];
+  const runA = state.runs.A;
+  const thinned = useMemo(() => (runA ? historyNote(historyResolution(runA.steps, runA.header.training)) : null), [runA]);
   return (
     <div className="run-controls">
       <button type="button" className="play" onClick={state.playing ? session.pause : session.play} disabled={!ready}
@@ -18,6 +22,7 @@ export function RunControls({ session }: { session: TrainingSession }) {
       <button type="button" onClick={session.reset} title="Fresh weights from the seed, step 0">Reset</button>
       <div className="status-block">
         <div role="status" aria-live="off" className="status">{statusText(state)}</div>
+        {thinned && <div className="backend-note">{thinned}</div>}
         {skipped.length > 0 && (
           <div className="backend-note" title={skipped.map((s) => `${s.name}: ${s.reason}`).join('\n')}>
             not used: {skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}

@@ -9,6 +9,7 @@ import type { BackendChoice } from '../../train/backends/select';
 import type { BackendPreference, ModelId } from '../../shared/experiment';
 import { stepFromFrame, type Run, type RunEvent } from '../../shared/runFile';
 import { frameFromData } from '../../train/frame';
+import { appendBounded } from '../../shared/history';
 
 /** A message from the worker (or the page) worth showing to people. */
 export interface SessionError {
@@ -104,14 +105,14 @@ export function emptyRun(description: ModelDescription, label: string): Run {
   return { header: { ...description.header, label: description.header.label ?? label }, steps: [], events: [] };
 }
 
-/** The run with one more step read from a frame message (a diverged frame also adds an event). */
+/** The run with one more step read from a frame message (a diverged frame also adds an event); its history stays bounded. */
 export function appendFrame(run: Run, frame: FrameMessage): Run {
   const shape = { layers: run.header.layers.length, blocks: run.header.blocks.length };
   const view = frameFromData(frame.step, frame.data, shape, { perHead: frame.perHead, evaluated: frame.evaluated, diverged: frame.diverged });
   const step = stepFromFrame(view, shape);
-  const last = run.steps[run.steps.length - 1];
-  // A repeated or older step number would break the run file's order: replace rather than append.
-  const steps = last && last.step >= step.step ? [...run.steps.filter((s) => s.step < step.step), step] : [...run.steps, step];
+  // Bounded (older steps thinned, diverged ones kept): a night of training fits in a tab.
+  // A repeated or older step number replaces the steps from it on, keeping the order.
+  const steps = appendBounded(run.steps, step, run.header.training);
   const events = frame.diverged ? [...run.events, { step: step.step, type: 'diverged' as const, detail: frame.diverged.where }] : run.events;
   return { ...run, steps, events };
 }

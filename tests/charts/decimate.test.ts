@@ -1,0 +1,120 @@
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import { curveColumns, STATE } from '../../src/charts/curves';
+import { columnMarks, decimate, dotsPath, fixed1, linePath, markSteps } from '../../src/charts/decimate';
+import { AccuracyCurves } from '../../src/charts/AccuracyCurves';
+import { LossCurves } from '../../src/charts/LossCurves';
+import type { Run } from '../../src/shared/runFile';
+import { chartRun, syntheticRun } from './fixtures';
+
+/** n points, `perColumn` to a pixel column. */
+const columnOf = (perColumn: number) => (i: number) => Math.floor(i / perColumn);
+
+describe('decimate (drawing long series per pixel column)', () => {
+  it('keeps series of up to 3 points per column whole', () => {
+    expect(decimate(6, columnOf(3), (i) => i, () => true)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('keeps the lowest and highest point of each column, in order, so spikes survive', () => {
+    const values = Array.from({ length: 100 }, (_, i) => (i === 37 ? 50 : i === 62 ? -9 : 1 + (i % 3)));
+    const kept = decimate(100, columnOf(10), (i) => values[i]!, () => true);
+    expect(kept.length).toBeLessThanOrEqual(2 * 10);
+    expect(kept).toContain(37);
+    expect(kept).toContain(62);
+    expect(kept).toEqual([...kept].sort((a, b) => a - b));
+    for (let c = 0; c < 10; c++) {
+      const column = values.slice(10 * c, 10 * c + 10);
+      const shown = kept.filter((i) => Math.floor(i / 10) === c).map((i) => values[i]!);
+      expect(Math.min(...shown)).toBe(Math.min(...column));
+      expect(Math.max(...shown)).toBe(Math.max(...column));
+    }
+  });
+
+  it('keeps the first gap of each column that has one, so lines still break', () => {
+    const defined = (i: number) => !(i >= 40 && i < 60);
+    expect(decimate(100, columnOf(10), () => 1, defined).filter((i) => !defined(i))).toEqual([40, 50]);
+  });
+
+  it('gives at most 3 points per pixel column however long the series', () => {
+    const n = 100_000;
+    const width = 640;
+    const column = (i: number) => Math.floor((i * width) / n);
+    const kept = decimate(n, column, (i) => Math.sin(i), (i) => i % 997 !== 0);
+    expect(kept.length).toBeLessThanOrEqual(3 * width);
+  });
+});
+
+describe('linePath, columnMarks, dotsPath', () => {
+  it('linePath moves to the first point after a gap and rounds to 0.1 px', () => {
+    expect(linePath([0, 1, 2, 3], (i) => i * 1.04, (i) => 2 * i, (i) => i !== 2)).toBe('M0,0L1,2M3.1,6');
+  });
+
+  it('linePath leaves out a point within half a pixel of the last one drawn, but never the last before a gap or the end', () => {
+    const y = [10, 10.2, 10.3, 20, 20.1, 20.2];
+    expect(linePath([0, 1, 2, 3, 4, 5], (i) => (i < 3 ? 5 : 6), (i) => y[i]!, () => true)).toBe('M5,10L6,20L6,20.2');
+  });
+
+  it('fixed1 writes what String(Math.round(v * 10) / 10) writes', () => {
+    for (const v of [0, 3, 3.04, 3.05, 12.25, -0.04, -0.06, -1.25, 1234.567, -987.65, 0.95, 99.96]) {
+      expect(fixed1(v)).toBe(String(Math.round(v * 10) / 10));
+    }
+  });
+
+  it('columnMarks gives one mark per column and counts every flagged point', () => {
+    const flagged = new Set([3, 4, 5, 12, 40]);
+    const marks = columnMarks(50, columnOf(10), (i) => flagged.has(i));
+    expect(marks).toEqual([{ first: 3, last: 5, count: 3 }, { first: 12, last: 12, count: 1 }, { first: 40, last: 40, count: 1 }]);
+    expect(marks.reduce((n, m) => n + m.count, 0)).toBe(flagged.size);
+    expect(markSteps(marks[0]!, (i) => i + 1)).toBe('at steps 4 to 6 (3 values)');
+    expect(markSteps(marks[1]!, (i) => i + 1)).toBe('at step 13');
+  });
+
+  it('dotsPath draws each finite dot as a circle, at most 2 per column', () => {
+    const values = [0.5, NaN, 0.7];
+    const d = dotsPath(3, (i) => i, (i) => values[i]!, (i) => 10 * i, (v) => values[v]! * 100, 3);
+    expect(d.match(/M/g)).toHaveLength(2);
+    expect(d.startsWith('M-3,50a3,3 0 1,0 6,0a3,3 0 1,0 -6,0')).toBe(true);
+    expect(dotsPath(1000, columnOf(100), (i) => i % 7, (i) => i, () => 0, 2).match(/M/g)!.length).toBeLessThanOrEqual(2 * 10);
+  });
+});
+
+describe('time charts with long histories', () => {
+  const long = syntheticRun({ steps: 10_000, aux: true });
+  /** The run with every 500th step from step 1000 on non-finite (its loss NaN, marked diverged). */
+  const broken: Run = {
+    ...long,
+    steps: long.steps.map((s) => (s.step >= 1000 && s.step % 500 === 0 ? { ...s, loss: { ...s.loss, main: NaN, total: Infinity }, diverged: { where: "the main head's loss (NaN)" } } : s)),
+  };
+  const width = 640;
+  const html = renderToStaticMarkup(createElement(LossCurves, { runs: [chartRun(broken, 'A'), chartRun(long, 'B')], width, height: 280 }));
+
+  it('draws each line with at most 3 points per pixel column', () => {
+    const paths = [...html.matchAll(/data-series="(raw|smoothed)"[^>]* d="([^"]*)"/g)].map((m) => m[2]!);
+    expect(paths).toHaveLength(16);
+    for (const d of paths) expect(d.match(/[ML]/g)!.length).toBeLessThanOrEqual(3 * width);
+  });
+
+  it('marks every non-finite loss, one mark per pixel column, on a bounded number of elements', () => {
+    const titles = [...html.matchAll(/data-mark="non-finite"[^>]*>.*?<title>([^<]*)<\/title>/g)].map((m) => m[1]!);
+    // 19 non-finite steps in each of main and total; each one is counted in some mark's title.
+    expect(titles.length).toBeGreaterThan(0);
+    expect(titles.length).toBeLessThanOrEqual(2 * 19);
+    const counted = titles.reduce((n, t) => n + (/\((\d+) values\)/.exec(t) ? Number(/\((\d+) values\)/.exec(t)![1]) : 1), 0);
+    expect(counted).toBe(2 * 19);
+    expect(html.match(/<(path|g|circle|line|text|rect)\b/g)!.length).toBeLessThan(400);
+  });
+
+  it('keeps held-out dots to one element per series', () => {
+    const accuracy = renderToStaticMarkup(createElement(AccuracyCurves, { runs: [chartRun(long, 'A')], width, height: 280 }));
+    expect(accuracy.match(/data-series="eval"/g)).toHaveLength(3);
+    expect(accuracy.match(/<circle/g)).toBeNull();
+  });
+
+  it('curveColumns flags non-finite values and leaves an off head as gaps', () => {
+    const main = curveColumns(broken, (s) => s.loss.main, false, 0.6);
+    expect([...main.state].filter((s) => s === STATE.nonFinite)).toHaveLength(19);
+    const off = curveColumns({ ...long, steps: long.steps.slice(0, 3).map((s) => ({ ...s, loss: { ...s.loss, aux1: NaN } })) }, (s) => s.loss.aux1, true, 0.6);
+    expect([...off.state]).toEqual([STATE.off, STATE.off, STATE.off]);
+  });
+});
