@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseRun } from '../../src/shared/runFile';
+import { cli } from '../helpers/cli';
 
 /**
  * --backend webgpu and auto: on a machine with a GPU driver Dawn can use they train on
@@ -12,19 +11,8 @@ import { parseRun } from '../../src/shared/runFile';
  * line. These tests hold on both kinds of machine.
  */
 
-const run = promisify(execFile);
-const root = new URL('../..', import.meta.url).pathname;
 const scratch = mkdtempSync(join(tmpdir(), 'gradflow-backend-'));
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(join(root, 'node_modules/.bin/tsx'), [join(root, 'src/cli/main.ts'), ...args], { cwd: root, maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 /** What the command line prints on stderr in any run: progress, the gradient report, the file written. */
 const ORDINARY = /^(step \d+\/\d+ |last step's loss |gradient RMS |wrote )/;

@@ -1,19 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseRun, type Run } from '../../src/shared/runFile';
+import { cli } from '../helpers/cli';
 
-const run = promisify(execFile);
-const root = new URL('../..', import.meta.url).pathname;
 const scratch = mkdtempSync(join(tmpdir(), 'gradflow-determinism-'));
 
 /** Trains with the command line, as a user does, and reads the run file back. */
 async function train(out: string): Promise<Run> {
   const args = ['train', '--preset', 'relu', '--steps', '3', '--batch', '4', '--seed', '9', '--backend', 'wasm', '--out', out];
-  await run(join(root, 'node_modules/.bin/tsx'), [join(root, 'src/cli/main.ts'), ...args], { cwd: root, maxBuffer: 64 << 20 });
+  const { code, stderr } = await cli(...args);
+  if (code !== 0) throw new Error(`train exited with ${code}: ${stderr}`);
   const parsed = parseRun(readFileSync(out, 'utf8'));
   if (!parsed.ok) throw new Error(parsed.error);
   return parsed.run;
