@@ -77,6 +77,22 @@ export default [
     assert.deepEqual(others, []);
   }, 150_000),
 
+  e2eTest('after the worker failed, Reset starts over in a new worker from the seed', async ({ page, baseURL, errors }) => {
+    await open(page, baseURL, `backend=wasm&${FAST}`);
+    await waitForStep(page, 2);
+    await trainingWorker(page).evaluate("setTimeout(() => { throw new Error('injected fault') }, 0)");
+    await faultText(page, 10_000);
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await page.locator('.fault').waitFor({ state: 'detached', timeout: 10_000 });
+    await waitForExpression(page, "!document.querySelector('button.play')?.disabled", { timeout: 30_000 });
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    await waitForStep(page, 2);
+    trainingWorker(page); // exactly one training worker: the failed one is gone
+    const others = errors.filter((e) => !/injected fault/.test(e));
+    errors.length = 0;
+    assert.deepEqual(others, []);
+  }, 90_000),
+
   e2eTest('the worker is stopped: after its silence the page offers to resume, and training goes on', async ({ page, baseURL }) => {
     await open(page, baseURL, `backend=wasm&${FAST}`);
     await waitForStep(page, 3);

@@ -77,15 +77,36 @@ export function useTrainingSession(settings: ExperimentSettings, autoplay: boole
     };
   }, []);
 
+  /**
+   * A new worker if the last one was ended (it failed as a whole): the next configure goes
+   * to it. Its runs are numbered from 1 again, so the page starts over as for a new worker
+   * (a restart would take them for the old worker's stale runs).
+   */
+  const revive = useCallback((link: WorkerLink): boolean => {
+    if (link.running) return true;
+    sentRef.current = null;
+    readyRunRef.current = null;
+    dispatch({ type: 'newWorker' });
+    return link.start();
+  }, []);
+
   useEffect(() => {
     const link = linkRef.current;
     if (!link) return;
     const { commands, restart } = planCommands(sentRef.current, settings);
     if (commands.length === 0) return;
+    if (!link.running) {
+      // The worker was ended after a failure: a change that starts a new run gets a new
+      // worker; any other (heads, rate) waits for a resume, which applies it.
+      if (!restart || !revive(link)) return;
+      link.send({ type: 'configure', settings });
+      sentRef.current = settings;
+      return;
+    }
     if (restart) dispatch({ type: 'restart' });
     for (const command of commands) link.send(command);
     sentRef.current = settings;
-  }, [settings]);
+  }, [settings, revive]);
 
   const send = useCallback((command: Command) => linkRef.current?.send(command), []);
   const play = useCallback(() => {
@@ -98,9 +119,17 @@ export function useTrainingSession(settings: ExperimentSettings, autoplay: boole
   }, [send]);
   const step = useCallback(() => send({ type: 'step' }), [send]);
   const reset = useCallback(() => {
-    dispatch({ type: 'restart' });
-    send({ type: 'reset' });
-  }, [send]);
+    const link = linkRef.current;
+    if (!link) return;
+    if (link.running) {
+      dispatch({ type: 'restart' });
+      return link.send({ type: 'reset' });
+    }
+    // The worker was ended after a failure: a new one, from the seed.
+    if (!revive(link)) return;
+    link.send({ type: 'configure', settings: settingsRef.current });
+    sentRef.current = settingsRef.current;
+  }, [revive]);
   const dismissErrors = useCallback(() => dispatch({ type: 'dismissErrors' }), []);
   const resume = useCallback((backend: BackendPreference): ExperimentSettings => {
     const next = { ...settingsRef.current, backend };

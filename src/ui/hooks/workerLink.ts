@@ -58,6 +58,11 @@ export class WorkerLink {
     }
   }
 
+  /** Whether a worker is running (false after end(), or when it could not start). */
+  get running(): boolean {
+    return this.worker !== null;
+  }
+
   send(command: Command): void {
     this.worker?.send(command);
   }
