@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Activation, ModelConfig } from './config';
-import { googlenet, type HeadOutputs } from './googlenet';
+import { auxiliaryOnly, googlenet, type HeadOutputs } from './googlenet';
 import type { HeadName, NetOps } from './ops';
 import type { LayerParams, ModelParams } from './params';
 
@@ -29,6 +29,8 @@ export interface ForwardOptions {
    * for (a head switched off or to probe mid-run); the network itself must be the same.
    */
   readonly config?: ModelConfig;
+  /** Compute only this auxiliary head and the layers below it (googlenet.ts auxiliaryOnly); the other heads are absent. */
+  readonly only?: 'aux1' | 'aux2';
 }
 
 function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
@@ -109,6 +111,11 @@ function tensorOps(params: ModelParams, options: ForwardOptions): NetOps<tf.Tens
 }
 
 /** Runs the network on an NHWC batch; returns the logits of every computed head. */
-export function forward(params: ModelParams, x: tf.Tensor4D, options: ForwardOptions): HeadOutputs<tf.Tensor2D> {
-  return googlenet(tensorOps(params, options), x as tf.Tensor, options.config ?? params.arch.config) as HeadOutputs<tf.Tensor2D>;
+export function forward(params: ModelParams, x: tf.Tensor4D, options: ForwardOptions & { only?: undefined }): HeadOutputs<tf.Tensor2D>;
+export function forward(params: ModelParams, x: tf.Tensor4D, options: ForwardOptions): Partial<HeadOutputs<tf.Tensor2D>>;
+export function forward(params: ModelParams, x: tf.Tensor4D, options: ForwardOptions): Partial<HeadOutputs<tf.Tensor2D>> {
+  const ops = tensorOps(params, options);
+  const config = options.config ?? params.arch.config;
+  if (options.only) return { [options.only]: auxiliaryOnly(ops, x as tf.Tensor, config, options.only) as tf.Tensor2D };
+  return googlenet(ops, x as tf.Tensor, config) as HeadOutputs<tf.Tensor2D>;
 }

@@ -45,15 +45,37 @@ function stem<T>(ops: NetOps<T>, x: T, config: ModelConfig): T {
  * contract. `x` is the NHWC input batch.
  */
 export function googlenet<T>(ops: NetOps<T>, x: T, config: ModelConfig): HeadOutputs<T> {
+  return network(ops, x, config, null) as HeadOutputs<T>;
+}
+
+/**
+ * The logits of one auxiliary head alone: only the layers below its attachment and the
+ * head itself run, the rest of the network not at all. A pass whose objective is that
+ * head alone (the per-head decomposition) needs no more: no gradient of it reaches any
+ * other layer, so skipping them changes no number and saves their forward pass.
+ */
+export function auxiliaryOnly<T>(ops: NetOps<T>, x: T, config: ModelConfig, head: 'aux1' | 'aux2'): T {
+  const out = network(ops, x, config, head)[head];
+  if (out === undefined) throw new Error(`${head} is off: there is nothing of it to compute`);
+  return out;
+}
+
+/** The network, whole (`stopAt` null) or up to one auxiliary head; the layers always in the same order. */
+function network<T>(ops: NetOps<T>, x: T, config: ModelConfig, stopAt: 'aux1' | 'aux2' | null): Partial<HeadOutputs<T>> {
   const w = config.width;
+  const attach = (features: T, mode: 'loss' | 'probe'): T => (mode === 'probe' ? ops.stopGradient(features) : features);
+  const head = (name: 'aux1' | 'aux2', features: T): T | undefined =>
+    config[name].mode === 'off' ? undefined : auxHead(ops, attach(features, config[name].mode as 'loss' | 'probe'), name, w, config.classes);
   const s = stem(ops, x, config); //                          paper [b, 28, 28, 192w]; small [b, 32, 32, 192w]
   const i3a = inception(ops, s, '3a', w); //                  [b, 28|32, 28|32, 256w]
   const i3b = inception(ops, i3a, '3b', w); //                [b, 28|32, 28|32, 480w]
   const p3 = ops.maxPool(i3b, 3, 2, 'same'); //               [b, 14|16, 14|16, 480w]
   const i4a = inception(ops, p3, '4a', w); //                 [b, 14|16, 14|16, 512w]
+  if (stopAt === 'aux1') return { aux1: head('aux1', i4a) };
   const i4b = inception(ops, i4a, '4b', w);
   const i4c = inception(ops, i4b, '4c', w);
   const i4d = inception(ops, i4c, '4d', w); //                [b, 14|16, 14|16, 528w]
+  if (stopAt === 'aux2') return { aux2: head('aux2', i4d) };
   const i4e = inception(ops, i4d, '4e', w); //                [b, 14|16, 14|16, 832w]
   const p4 = ops.maxPool(i4e, 3, 2, 'same'); //               [b, 7|8, 7|8, 832w]
   const i5a = inception(ops, p4, '5a', w);
@@ -62,8 +84,8 @@ export function googlenet<T>(ops: NetOps<T>, x: T, config: ModelConfig): HeadOut
   const dropped = ops.dropout(pooled, 0.4, 'main');
   const main = ops.dense(dropped, { name: 'loss3/classifier', kind: 'classifier', head: 'main', units: config.classes, activate: false }); // [b, classes]
 
-  const attach = (features: T, mode: 'loss' | 'probe'): T => (mode === 'probe' ? ops.stopGradient(features) : features);
-  const aux1 = config.aux1.mode === 'off' ? undefined : auxHead(ops, attach(i4a, config.aux1.mode), 'aux1', w, config.classes);
-  const aux2 = config.aux2.mode === 'off' ? undefined : auxHead(ops, attach(i4d, config.aux2.mode), 'aux2', w, config.classes);
+  // The heads come last, so the layer order (parameters, frames, run files) stays the contract's.
+  const aux1 = head('aux1', i4a);
+  const aux2 = head('aux2', i4d);
   return { main, ...(aux1 ? { aux1 } : {}), ...(aux2 ? { aux2 } : {}) };
 }

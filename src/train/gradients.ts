@@ -47,7 +47,9 @@ export function headObjective(config: ModelConfig, head: Head): Objective {
  * A forward and backward pass of `objective` on `batch`, in training mode (dropout from
  * `dropoutSeeds`, or none when null; batch norm on batch statistics). An identity probe
  * after every block records the gradient reaching that block's output. `config` says
- * which heads run (by default those the parameters were made for).
+ * which heads run (by default those the parameters were made for). An objective of one
+ * auxiliary head alone runs only that head and the layers below it: the other heads'
+ * cross-entropy and accuracy are then NaN, every other number is the same.
  */
 export function backwardPass(
   params: ModelParams,
@@ -62,11 +64,15 @@ export function backwardPass(
   const kept: { crossEntropy?: tf.Tensor1D; accuracy?: tf.Tensor1D } = {};
   const { classes } = config;
 
+  // One auxiliary head alone (a per-head pass) reaches only the layers below it: run just those.
+  const alone = objective.main === 0 ? (['aux1', 'aux2'] as const).filter((h) => objective[h] !== 0) : [];
+  const only = alone.length === 1 ? alone[0] : undefined;
   const { grads } = tf.variableGrads(() => {
     const logits = forward(params, batch.x, {
       training: true,
       dropoutSeeds,
       config,
+      ...(only && { only }),
       onBlock: (x, block) => probes.get(block as (typeof BLOCK_NAMES)[number])!(x),
       onBatchStats: (layer, stats) => batchStats.set(layer, { mean: tf.keep(stats.mean), variance: tf.keep(stats.variance) }),
     });
