@@ -3,6 +3,7 @@ import { registerConvGradients } from './convGradients';
 import { registerWasmCopyKernels } from './wasmCopyKernels';
 import { registerWasmMaxPoolGrad } from './wasmMaxPoolGrad';
 import { registerWasmReductions } from './wasmReductions';
+import { registerWasmUpdates } from './wasmUpdates';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 /** Fastest first, on a machine with a GPU; the order GradFlow tries them in. */
@@ -24,6 +25,7 @@ export async function selectBackend(preferred: readonly BackendName[]): Promise<
     registerWasmMaxPoolGrad();
     registerWasmCopyKernels();
     registerWasmReductions();
+    registerWasmUpdates();
   }
   const skipped: { name: BackendName; reason: string }[] = [];
   for (const name of preferred) {
