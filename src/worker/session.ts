@@ -113,12 +113,13 @@ export class TrainingSession {
   /**
    * The backend lost its device (a WebGL context lost, a GPU reset): nothing computed on
    * it can be trusted or finished, so the run stops at once, without waiting for a step in
-   * flight, and the page is told to resume from its last checkpoint in a new worker.
+   * flight. The error is the worker's own (runId -1): no later run can use that backend
+   * here either, so the page ends this worker and resumes in a new one.
    */
   backendLost(reason: string): void {
     const run = this.run;
     this.playing = false;
-    this.emit({ type: 'error', runId: run?.id ?? -1, message: `${reason}; the run cannot go on in this worker`, fatal: true });
+    this.emit({ type: 'error', runId: -1, message: `${reason}; the run cannot go on in this worker`, fatal: true });
     if (!run) return;
     run.failed = true;
     run.abort.abort();

@@ -82,7 +82,7 @@ describe('checkpoints and resuming', () => {
     await session.handle({ type: 'play' });
     await waitFor(events, (e) => e.type === 'step');
     session.backendLost('the WebGL context was lost');
-    expect(ofType(events, 'error').at(-1)).toEqual({ type: 'error', runId: 1, message: 'the WebGL context was lost; the run cannot go on in this worker', fatal: true });
+    expect(ofType(events, 'error').at(-1)).toEqual({ type: 'error', runId: -1, message: 'the WebGL context was lost; the run cannot go on in this worker', fatal: true });
     expect(ofType(events, 'state').at(-1)).toMatchObject({ playing: false });
     const count = stepsOf(events, 1).length;
     await session.handle({ type: 'step' });
