@@ -1,35 +1,22 @@
 /**
  * The browser part of `npm run bench`: builds the app (`vite build`), serves dist/ with
- * `vite preview` on a free 127.0.0.1 port, opens it in headless Chromium (the flags of
- * tests/e2e/run.ts) and measures, in the page, the main thread while the app trains on
- * its own: long tasks, animation frames and the time to the first drawn chart. Stops
- * the server and the browser whatever happens. See docs/benchmarks.md.
- *
- * The serving code is a minimal copy of tests/e2e/run.ts, which runs its tests when
- * imported and so cannot be imported here.
+ * `vite preview` on a free 127.0.0.1 port, opens it in headless Chromium (the server and
+ * the browser flags are the browser tests', tests/e2e/preview.ts) and measures, in the
+ * page, the main thread while the app trains on its own: long tasks, animation frames
+ * and the time to the first drawn chart, then the long-history case (./longHistory.ts).
+ * Stops the server and the browser whatever happens. See docs/benchmarks.md.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
-import { startPreview, stopPreview, type PreviewServer } from '../../tests/e2e/preview';
+import { CHROMIUM, CHROMIUM_ARGS, startPreview, stopPreview, type PreviewServer } from '../../tests/e2e/preview';
 import { bundleGzipKb, type BundleGzipKb } from './bundle';
 import { longHistoryVerdict, measureLongHistory, type LongHistoryResult } from './longHistory';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const VITE_BIN = join(ROOT, 'node_modules', '.bin', 'vite');
-const CHROMIUM = '/usr/bin/chromium';
-/** The flags tests/e2e/run.ts launches Chromium with. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const FIRST_FRAME_TIMEOUT_MS = 180_000;
 /** The settings: wasm, batch 16, everything else the app's defaults. The app plays by itself. */
 export const HASH = 'backend=wasm&batch=16';

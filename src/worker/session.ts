@@ -1,7 +1,7 @@
 import type { AuxHead } from '../model/config';
 import type { BackendPreference, ExperimentSettings, ModelId } from '../shared/experiment';
 import type { BackendInUse } from '../shared/widths';
-import { loadDataset as loadAnyDataset, type Dataset, type DatasetName, type FetchBytes } from '../train/datasets';
+import { loadDataset as loadAnyDataset } from '../train/datasets';
 import { Trainer, type TrainerOptions } from '../train/trainer';
 import { CHECKPOINT_EVERY_MS, checkpointOf } from './checkpoints';
 import { transfersOf, type Command, type FrameMessage, type SessionCheckpoint, type WorkerEvent } from './protocol';
@@ -10,27 +10,11 @@ import { DatasetCache } from './datasetCache';
 import { buildRun, descriptionsOf } from './runBuild';
 import { changeHeads, changeLearningRate, headsProblem } from './runChanges';
 import { trainingOf, trainingProblem } from './runSetup';
+import type { SessionOptions } from './sessionOptions';
 
-/** What the session needs of a trainer (see run.ts). */
+/** What the session needs of a trainer (see run.ts), and what it runs on. */
 export type { SessionTrainer } from './run';
-
-/** How the session speaks: one event and the buffers to transfer with it. */
-export type Report = (event: WorkerEvent, transfer: ArrayBuffer[]) => void;
-
-/** What the session runs on; everything that touches the platform is passed in. */
-export interface SessionOptions {
-  readonly report: Report;
-  /** Switches tfjs to a backend for this preference (called again only when the preference changes). */
-  readonly selectBackend: (preference: BackendPreference) => Promise<BackendInUse>;
-  /** Reads a file of public/data (fetch in the browser, fs or a fake in Node). */
-  readonly fetchBytes: FetchBytes;
-  /** Builds a dataset; defaults to the datasets module's loadDataset. */
-  readonly loadDataset?: (name: DatasetName, seed: number, fetchBytes: FetchBytes) => Promise<Dataset>;
-  /** Builds one model's trainer; defaults to the engine's Trainer. */
-  readonly createTrainer?: (options: TrainerOptions) => SessionTrainer;
-  /** The least time between two checkpoints while playing (default CHECKPOINT_EVERY_MS; 0: after every step). */
-  readonly checkpointEveryMs?: number;
-}
+export type { Report, SessionOptions } from './sessionOptions';
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const yieldToEvents = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));

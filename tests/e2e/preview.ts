@@ -1,6 +1,6 @@
 /**
  * Serving the built app for a browser: `vite preview` on 127.0.0.1 and a free port,
- * waited for until it answers, stopped whatever happens. Used by the browser tests
+ * waited for until it answers, stopped whatever happens; and the Chromium to open it in. Used by the browser tests
  * (tests/e2e/run.ts) and the browser part of the bench (scripts/bench/browser.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -11,6 +11,19 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const VITE_JS = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
 const SERVER_START_MS = 30_000;
+
+/** Debian's Chromium (test tools cannot download their own browsers here). */
+export const CHROMIUM = '/usr/bin/chromium';
+/** Headless, no GPU, nothing fetched or synced in the background. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** A setup problem the user must fix; reported as one line, without a stack. */
 export class SetupError extends Error {}

@@ -13,22 +13,12 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import type { E2EContext, E2ETest } from './harness';
-import { SetupError, startPreview, stopPreview, type PreviewServer } from './preview';
+import { CHROMIUM, CHROMIUM_ARGS, SetupError, startPreview, stopPreview, type PreviewServer } from './preview';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const E2E_DIR = join(ROOT, 'tests', 'e2e');
 const DIST_INDEX = join(ROOT, 'dist', 'index.html');
 const ARTIFACTS_DIR = join(ROOT, 'test-results', 'e2e');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const DEFAULT_TEST_MS = 30_000;
 
 interface NamedTest extends E2ETest {
