@@ -1,22 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { PRESETS } from '../../src/model/config';
 import { csvField, LAYER_CSV_COLUMNS, LOSS_CSV_COLUMNS, numberField, runLossesToCsv, runToCsv } from '../../src/shared/csv';
 import type { Run, RunHeader, RunStep } from '../../src/shared/runFile';
+import { tinyHeader } from '../helpers/runs';
 
-const HEADER: RunHeader = {
-  config: PRESETS.relu,
-  preset: 'relu',
-  training: { optimizer: 'sgd', learningRate: 0.01, momentum: 0.9, batchSize: 16, seed: 1, perHeadEvery: 2, evalEvery: 2, evalSize: 500 },
-  dataset: { name: 'mnist', trainCount: 60000, evalCount: 1000, normalisation: { mean: [0.1307], std: [0.3081] } },
-  backend: 'cpu',
+const HEADER: RunHeader = tinyHeader({
   layers: [
     { name: 'conv1/3x3', kind: 'stem', head: 'main', params: 80 },
     { name: '=cmd|"/c calc"!A1', kind: 'aux', head: 'aux1', params: 1290 },
     { name: 'loss3/classifier, final', kind: 'classifier', head: 'main', params: 1290 },
   ],
-  blocks: ['conv1'],
-  createdAt: '2025-01-31T12:00:00.000Z',
-};
+});
 
 /** A step whose layer metrics are `base + layer/10 + metric/100` (in float32), with the given optional parts. */
 function step(n: number, base: number, parts: { perHead?: boolean; evaluated?: boolean } = {}): RunStep {

@@ -7,24 +7,20 @@ import {
   float32Text, parseRun, RUN_FILE_FORMAT, RUN_FILE_LIMITS, RUN_FILE_VERSION, serializeRun, stepFromFrame,
   type ParseResult, type Run, type RunHeader,
 } from '../../src/shared/runFile';
+import { tinyHeader } from '../helpers/runs';
 
 const SHAPE: FrameShape = { layers: 3, blocks: 2 };
 
-const HEADER: RunHeader = {
-  config: PRESETS.relu,
-  preset: 'relu',
-  training: { optimizer: 'sgd', learningRate: 0.01, momentum: 0.9, batchSize: 32, seed: 7, perHeadEvery: 2, evalEvery: 3, evalSize: 500 },
-  dataset: { name: 'mnist', trainCount: 60000, evalCount: 1000, normalisation: { mean: [0.1307], std: [0.3081] } },
-  backend: 'cpu',
+const HEADER: RunHeader = tinyHeader({
+  training: { batchSize: 32, seed: 7, evalEvery: 3 },
   layers: [
     { name: 'conv1/3x3', kind: 'stem', head: 'main', params: 80 },
     { name: 'loss1/fc', kind: 'aux', head: 'aux1', params: 1290 },
     { name: 'loss3/classifier', kind: 'classifier', head: 'main', params: 1290 },
   ],
   blocks: ['conv1', 'inception_3a'],
-  createdAt: '2025-01-31T12:00:00.000Z',
   label: 'A: aux on',
-};
+});
 
 /** A frame whose numbers are `values` (cycled), with the given optional parts. */
 function frame(step: number, values: readonly number[], parts: { perHead?: boolean; evaluated?: boolean; diverged?: string } = {}) {

@@ -5,21 +5,14 @@ import { DEFAULT_HISTORY } from '../../src/shared/history';
 import { frameLength } from '../../src/train/frame';
 import { INITIAL_SESSION, sessionReducer, type SessionState } from '../../src/ui/hooks/sessionState';
 import type { FrameMessage, WorkerEvent } from '../../src/worker/protocol';
+import { tinyHeader } from '../helpers/runs';
 
 const SHAPE = { layers: 2, blocks: 1 };
-const HEADER: RunHeader = {
-  config: PRESETS.relu,
-  preset: 'relu',
-  training: { optimizer: 'sgd', learningRate: 0.01, momentum: 0.9, batchSize: 4, seed: 1, perHeadEvery: 10, evalEvery: 50, evalSize: 500 },
+const HEADER: RunHeader = tinyHeader({
+  training: { batchSize: 4, perHeadEvery: 10, evalEvery: 50 },
   dataset: { name: 'mnist', trainCount: 9000, evalCount: 1000, normalisation: { mean: [0.13], std: [0.31] } },
   backend: 'wasm',
-  layers: [
-    { name: 'conv1/3x3', kind: 'stem', head: 'main', params: 80 },
-    { name: 'loss3/classifier', kind: 'classifier', head: 'main', params: 1290 },
-  ],
-  blocks: ['conv1'],
-  createdAt: '2025-01-31T12:00:00.000Z',
-};
+});
 const BACKEND = { active: 'wasm' as const, skipped: [{ name: 'webgpu' as const, reason: 'no adapter' }] };
 
 function ready(runId: number, withB = true): WorkerEvent {
