@@ -23,7 +23,7 @@ const nodeGlobals = Object.fromEntries(
 );
 
 export default defineConfig(
-  globalIgnores(['dist/', 'node_modules/', 'public/data/', 'test-results/', 'runs/', '.vite/']),
+  globalIgnores(['dist/', 'src/train/backends/simd/assembly/', 'node_modules/', 'public/data/', 'test-results/', 'runs/', '.vite/']),
   {
     files: CODE,
     extends: [js.configs.recommended, tseslint.configs.recommended],

@@ -21,6 +21,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const choice = await useNodeBackend(backend);
   // A GPU that could not be used is one line; the notice already names the reason.
   if (choice.notice !== null) process.stderr.write(`gradflow: ${choice.notice}\n`);
+  if (choice.slowKernels) process.stderr.write(`gradflow: wasm runs without its SIMD backward kernels (${choice.slowKernels}): training is slower\n`);
   for (const s of choice.skipped) if (s.name !== 'webgpu') process.stderr.write(`backend ${s.name} not used: ${s.reason}\n`);
   if (command === 'probe') {
     process.stderr.write(`${await probe(flags)}\n`);

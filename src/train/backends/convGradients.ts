@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { BIAS_GRAD_KERNEL, simdFilterGradient } from './simd/register';
 
 /**
  * The gradients of Conv2D and of FusedConv2D (convolution plus bias, what the model's
@@ -6,18 +7,19 @@ import * as tf from '@tensorflow/tfjs-core';
  *
  * tfjs 4.22's wasm backend has no Conv2DBackpropFilter kernel (training a conv net
  * throws) and its Conv2DBackpropInput is a naive loop, while its forward convolution and
- * matrix product run on XNNPACK. So on wasm, for stride-1 convolutions (all of the small
- * GoogLeNet):
- * - 1x1: both gradients are matrix products;
- * - k x k 'same', k odd: the input gradient is a 'same' convolution of dy with the kernel
- *   flipped in space and with in/out channels swapped; the filter gradient is a
- *   convolution of the input, batch and channel axes exchanged and padded by the
- *   convolution's own padding, with dy as the filter.
- * Any other filter gradient on wasm is a dilated convolution (see filterGradient); other
- * input gradients keep the wasm kernel; the bias gradient is a sum. Other backends keep
- * their own kernels. The gradients run
- * ordinary ops, so memory is tracked as usual; they are checked against the cpu backend
- * in tests/train/kernels.test.ts and tests/train/fusedConv.test.ts.
+ * matrix product run on XNNPACK. So on wasm:
+ * - the filter gradient is GradFlow's SIMD kernel (simd/assembly/kernels.ts: the patch
+ *   matrix's transpose times dy, in cache-sized chunks), for any kernel, stride and
+ *   padding; where that kernel cannot run, the op compositions of filterGradient below
+ *   (a matrix product for 1x1, else a convolution over the input);
+ * - the input gradient, for stride-1 convolutions (all of the small GoogLeNet): a matrix
+ *   product for 1x1; for k x k 'same' with k odd, a 'same' convolution of dy with the
+ *   kernel flipped in space and with in/out channels swapped. Other input gradients keep
+ *   the wasm kernel;
+ * - the bias gradient is one kernel (a column sum of dy).
+ * Other backends keep their own kernels. Checked against the cpu backend in
+ * tests/train/kernels.test.ts, tests/train/fusedConv.test.ts and
+ * tests/train/simdKernels.test.ts.
  *
  * tfjs registers no gradient for the FusedConv2D kernel (its `tf.fused.conv2d` carries
  * its own, which calls the backprop kernels directly), so registering one here changes
@@ -46,7 +48,8 @@ export function fastCase(attrs: ConvAttrs, kh: number, kw: number): FastCase {
 }
 
 /**
- * d loss / d filter [kh, kw, in, out] of conv2d(x, filter), given dy = d loss / d output.
+ * d loss / d filter [kh, kw, in, out] of conv2d(x, filter), given dy = d loss / d output,
+ * as a composition of wasm's fast ops (used where the SIMD kernel cannot run).
  * 1x1 stride 1: a matrix product. Otherwise a convolution of the input, batch and channel
  * axes exchanged and padded as the convolution was, with dy as the filter dilated by the stride:
  * dW[r, c, i, o] = sum over b, y, x of xpad[b, y*s + r, x*s + c, i] * dy[b, y, x, o].
@@ -105,14 +108,16 @@ function convGradients(dy: tf.Tensor4D, x: tf.Tensor4D, filter: tf.Tensor4D, att
   const slow = kernelGradients(dy, x, filter, attrs);
   if (tf.getBackend() !== 'wasm') return slow;
   const route = fastCase(attrs, filter.shape[0], filter.shape[1]);
+  const simdAttrs = { filterShape: filter.shape, strides: attrs.strides, pad: attrs.pad, dimRoundingMode: attrs.dimRoundingMode };
   return {
     x: route ? () => inputGradient(dy, filter, route) : slow.x,
-    filter: () => filterGradient(x, dy, filter.shape, attrs),
+    filter: () => simdFilterGradient(x, dy, simdAttrs) ?? filterGradient(x, dy, filter.shape, attrs),
   };
 }
 
-/** d loss / d bias [out] of a bias added on the channel axis: dy summed over batch, height and width. */
+/** d loss / d bias [out] of a bias added on the channel axis: dy summed over batch, height and width (one kernel on wasm). */
 function biasGradient(dy: tf.Tensor4D): tf.Tensor1D {
+  if (tf.getBackend() === 'wasm') return tf.engine().runKernel(BIAS_GRAD_KERNEL, { dy }) as tf.Tensor1D;
   return tf.sum(dy, [0, 1, 2]); // [out]
 }
 

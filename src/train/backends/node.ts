@@ -65,7 +65,7 @@ export async function useNodeBackend(name: NodeBackendRequest = 'wasm'): Promise
   if ('choice' in gpu) return { ...gpu.choice, notice: null };
   const fallback = await selectBackend(['wasm', 'cpu']);
   return {
-    active: fallback.active,
+    ...fallback,
     skipped: [{ name: 'webgpu', reason: gpu.reason }, ...fallback.skipped],
     notice: `${gpu.reason}; training on ${fallback.active}`,
   };

@@ -3,6 +3,8 @@ import { registerConvGradients } from './convGradients';
 import { registerWasmCopyKernels } from './wasmCopyKernels';
 import { registerWasmMaxPoolGrad } from './wasmMaxPoolGrad';
 import { registerWasmReductions } from './wasmReductions';
+import { simdKernels, simdUnavailableReason } from './simd/load';
+import { registerSimdKernels } from './simd/register';
 import { registerWasmUpdates } from './wasmUpdates';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -13,6 +15,8 @@ export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm',
 export interface BackendChoice {
   readonly active: BackendName;
   readonly skipped: readonly { readonly name: BackendName; readonly reason: string }[];
+  /** On wasm, why its SIMD backward kernels cannot run (training is then several times slower). */
+  readonly slowKernels?: string;
 }
 
 /**
@@ -26,6 +30,7 @@ export async function selectBackend(preferred: readonly BackendName[]): Promise<
     registerWasmCopyKernels();
     registerWasmReductions();
     registerWasmUpdates();
+    registerSimdKernels();
   }
   const skipped: { name: BackendName; reason: string }[] = [];
   for (const name of preferred) {
@@ -36,6 +41,7 @@ export async function selectBackend(preferred: readonly BackendName[]): Promise<
     try {
       if (await tf.setBackend(name)) {
         await tf.ready();
+        if (name === 'wasm' && !simdKernels(tf.backend())) return { active: name, skipped, slowKernels: simdUnavailableReason() ?? 'unknown reason' };
         return { active: name, skipped };
       }
       skipped.push({ name, reason: 'failed to start (see the console for details)' });

@@ -23,6 +23,9 @@ export function RunControls({ session }: { session: TrainingSession }) {
       <div className="status-block">
         <div role="status" aria-live="off" className="status">{statusText(state)}</div>
         {thinned && <div className="backend-note">{thinned}</div>}
+        {state.backend?.slowKernels && (
+          <div className="backend-note">wasm without its SIMD backward kernels ({state.backend.slowKernels}): training is slower</div>
+        )}
         {skipped.length > 0 && (
           <div className="backend-note" title={skipped.map((s) => `${s.name}: ${s.reason}`).join('\n')}>
             not used: {skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}

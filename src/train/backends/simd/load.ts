@@ -1,0 +1,94 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { KERNELS_WASM, KERNELS_WASM_SHARED } from './kernelsWasm';
+
+/**
+ * The SIMD backward kernels (assembly/kernels.ts), instantiated on the wasm backend's own
+ * memory so that they work on its tensors in place. One instance per backend memory:
+ * a backend started again gets its own.
+ *
+ * Where the kernels cannot run (a WebAssembly without SIMD or bulk memory, or a backend
+ * whose memory cannot be found), `simdKernels()` is null and callers keep the kernels
+ * they had before; `simdUnavailableReason()` says why.
+ */
+export interface SimdKernels {
+  /** 1 when some window's maximum was not found (a NaN): the caller routes it instead. */
+  maxPoolGrad(
+    x: number, y: number, dy: number, dx: number,
+    batch: number, inH: number, inW: number, c: number, outH: number, outW: number,
+    strideH: number, strideW: number, filterH: number, filterW: number, top: number, left: number,
+  ): number;
+  columnSum(src: number, out: number, rows: number, cols: number): void;
+  reluGrad(x: number, dy: number, dx: number, n: number): void;
+  filterGradScratch(m: number, n: number): number;
+  filterGrad(
+    x: number, dy: number, out: number, scratch: number,
+    batch: number, inH: number, inW: number, cin: number, outH: number, outW: number, cout: number,
+    kh: number, kw: number, strideH: number, strideW: number, top: number, left: number,
+  ): void;
+}
+
+/** What the kernels need of the tfjs wasm backend (not part of its typed interface). */
+interface WasmBackendInternals {
+  wasm?: { asm?: Record<string, unknown>; wasmMemory?: unknown };
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
+}
+
+function decode(base64: string): Uint8Array<ArrayBuffer> {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/** The backend's WebAssembly.Memory, where emscripten keeps it. */
+function memoryOf(backend: WasmBackendInternals): WebAssembly.Memory | null {
+  const candidates = [backend.wasm?.asm?.['memory'], backend.wasm?.wasmMemory, ...Object.values(backend.wasm?.asm ?? {})];
+  return (candidates.find((m) => m instanceof WebAssembly.Memory) as WebAssembly.Memory | undefined) ?? null;
+}
+
+/** Instantiates the kernels on `memory`, ordinary or shared; throws where this WebAssembly cannot run them. */
+export function instantiateKernels(memory: WebAssembly.Memory): SimdKernels {
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const module = new WebAssembly.Module(decode(shared ? KERNELS_WASM_SHARED : KERNELS_WASM));
+  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+}
+
+const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
+let unavailable: string | null = null;
+
+/** The kernels on a wasm backend, or null where they cannot run. */
+export function simdKernels(backend: object): SimdKernels | null {
+  const memory = memoryOf(backend as unknown as WasmBackendInternals);
+  if (!memory) {
+    unavailable = 'the wasm backend memory was not found';
+    return null;
+  }
+  let kernels = instances.get(memory);
+  if (!kernels) {
+    try {
+      kernels = instantiateKernels(memory);
+    } catch (error) {
+      unavailable = error instanceof Error ? error.message : String(error);
+      return null;
+    }
+    instances.set(memory, kernels);
+  }
+  return kernels;
+}
+
+/** The kernels when the active backend is wasm and they run there, else null. */
+export function activeSimdKernels(): SimdKernels | null {
+  return tf.getBackend() === 'wasm' ? simdKernels(tf.backend()) : null;
+}
+
+/** Why simdKernels() returned null last, if it did. */
+export function simdUnavailableReason(): string | null {
+  return unavailable;
+}
+
+/** The byte offset of a tensor's data in the wasm backend's memory. */
+export function heapOffset(backend: object, info: tf.TensorInfo): number {
+  const entry = (backend as unknown as WasmBackendInternals).dataIdMap.get(info.dataId);
+  if (!entry) throw new Error('tensor data not found on the wasm backend');
+  return entry.memoryOffset;
+}

@@ -1,0 +1,124 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { activeSimdKernels, heapOffset, simdKernels } from './load';
+
+/**
+ * The SIMD kernels as tfjs kernels of the wasm backend, and the ReLU gradient that uses
+ * one. Each kernel reads and writes the backend's heap in place (load.ts); where the SIMD
+ * kernels cannot run, the bias and ReLU kernels fall back to plain loops and the callers
+ * of the filter gradient keep the op composition of convGradients.ts.
+ */
+
+export const BIAS_GRAD_KERNEL = 'GradFlowBiasGrad';
+export const RELU_GRAD_KERNEL = 'GradFlowReluGrad';
+export const FILTER_GRAD_KERNEL = 'GradFlowConv2DFilterGrad';
+
+interface WasmHeap {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+  disposeData(dataId: tf.DataId): boolean;
+}
+
+/** Attributes of the filter-gradient kernel: the convolution's own. */
+export interface FilterGradAttrs {
+  readonly filterShape: [number, number, number, number];
+  readonly strides: number | [number, number];
+  readonly pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+  readonly dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** dy [..., c] summed over every axis but the last: the gradient of a bias added on the channel axis. */
+function biasGrad({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: object }): tf.TensorInfo {
+  const heap = backend as unknown as WasmHeap;
+  const dy = inputs['dy']!;
+  const c = dy.shape[dy.shape.length - 1]!;
+  const rows = size(dy.shape) / c;
+  const out = heap.makeOutput([c], 'float32');
+  const simd = simdKernels(backend);
+  if (simd) {
+    simd.columnSum(heapOffset(backend, dy), heapOffset(backend, out), rows, c);
+    return out;
+  }
+  const from = heap.typedArrayFromHeap(dy);
+  const to = heap.typedArrayFromHeap(out);
+  for (let r = 0, at = 0; r < rows; r++) for (let j = 0; j < c; j++, at++) to[j] = to[j]! + from[at]!;
+  return out;
+}
+
+/** dy * step(x), step as tfjs's (1 where x > 0, NaN where x is NaN, else 0). */
+function reluGrad({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: object }): tf.TensorInfo {
+  const heap = backend as unknown as WasmHeap;
+  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const out = heap.makeOutput([...x.shape], 'float32');
+  const n = size(x.shape);
+  const simd = simdKernels(backend);
+  if (simd) {
+    simd.reluGrad(heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out), n);
+    return out;
+  }
+  const xs = heap.typedArrayFromHeap(x);
+  const g = heap.typedArrayFromHeap(dy);
+  const to = heap.typedArrayFromHeap(out);
+  for (let i = 0; i < n; i++) {
+    const v = xs[i]!;
+    to[i] = g[i]! * (v > 0 ? 1 : v !== v ? v : 0);
+  }
+  return out;
+}
+
+/** d loss / d filter of conv2d(x, filter) (NHWC, no dilation), from the SIMD kernel; only registered callers reach it where the kernels run. */
+function filterGrad({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const heap = backend as unknown as WasmHeap;
+  const simd = simdKernels(backend);
+  if (!simd) throw new Error(`${FILTER_GRAD_KERNEL} needs the SIMD kernels`);
+  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const a = attrs as unknown as FilterGradAttrs;
+  const [kh, kw, cin, cout] = a.filterShape;
+  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode);
+  const expected = [info.batchSize, info.outHeight, info.outWidth, cout];
+  if (dy.shape.some((d, i) => d !== expected[i])) throw new Error(`dy has shape [${dy.shape.join(', ')}], expected [${expected.join(', ')}]`);
+  const out = heap.makeOutput([kh, kw, cin, cout], 'float32');
+  const scratch = heap.makeOutput([simd.filterGradScratch(kh * kw * cin, cout)], 'float32');
+  try {
+    simd.filterGrad(
+      heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out), heapOffset(backend, scratch),
+      info.batchSize, info.inHeight, info.inWidth, cin, info.outHeight, info.outWidth, cout,
+      kh, kw, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+    );
+  } finally {
+    heap.disposeData(scratch.dataId);
+  }
+  return out;
+}
+
+/** The filter gradient from the SIMD kernel where it runs (the active backend is wasm), else null. */
+export function simdFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: FilterGradAttrs): tf.Tensor4D | null {
+  if (!activeSimdKernels()) return null;
+  return tf.engine().runKernel(FILTER_GRAD_KERNEL, { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+}
+
+let registered = false;
+
+/** Registers the kernels on the wasm backend and ReLU's gradient (once). */
+export function registerSimdKernels(): void {
+  if (registered) return;
+  registered = true;
+  tf.registerKernel({ kernelName: BIAS_GRAD_KERNEL, backendName: 'wasm', kernelFunc: biasGrad as tf.KernelFunc });
+  tf.registerKernel({ kernelName: RELU_GRAD_KERNEL, backendName: 'wasm', kernelFunc: reluGrad as tf.KernelFunc });
+  tf.registerKernel({ kernelName: FILTER_GRAD_KERNEL, backendName: 'wasm', kernelFunc: filterGrad as tf.KernelFunc });
+  // ReLU's gradient as tfjs composes it (dy * step(x)), in one kernel on wasm.
+  tf.registerGradient({
+    kernelName: 'Relu',
+    inputsToSave: ['x'],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const [x] = saved as [tf.Tensor];
+      const g = dy as tf.Tensor;
+      return {
+        x: () => tf.getBackend() === 'wasm'
+          ? tf.engine().runKernel(RELU_GRAD_KERNEL, { x, dy: g }) as tf.Tensor
+          : tf.mul(g, tf.cast(tf.step(x), 'float32')),
+      };
+    },
+  });
+}

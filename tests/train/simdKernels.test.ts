@@ -1,0 +1,288 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildKernelsModule, OUTPUT } from '../../scripts/build-kernels';
+import { useNodeBackend } from '../../src/train/backends/node';
+import { KERNELS_WASM, KERNELS_WASM_SHARED } from '../../src/train/backends/simd/kernelsWasm';
+import { instantiateKernels, simdKernels, type SimdKernels } from '../../src/train/backends/simd/load';
+import { BIAS_GRAD_KERNEL, FILTER_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../../src/train/backends/simd/register';
+import { maxPoolGradInto } from '../../src/train/backends/wasmMaxPoolGrad';
+import { Rng } from '../../src/train/rng';
+
+/**
+ * The SIMD backward kernels (src/train/backends/simd): the committed binaries are the
+ * source's build and touch nothing of the memory they import but what they are given;
+ * each kernel, on an ordinary and on a shared memory, against an independent reference
+ * (the JavaScript max-pool gradient, a float64 convolution filter gradient, sequential
+ * sums, tfjs's ReLU gradient); and on the wasm backend the gradients run them.
+ */
+
+const bytes = (base64: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(base64, 'base64'));
+
+/** The ids of a WebAssembly binary's sections, in order. */
+function sectionIds(binary: Uint8Array): number[] {
+  const ids: number[] = [];
+  let at = 8; // magic and version
+  while (at < binary.length) {
+    const id = binary[at++]!;
+    let size = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = binary[at++]!;
+      size |= (byte & 0x7f) << shift;
+      if (byte < 0x80) break;
+    }
+    ids.push(id);
+    at += size;
+  }
+  return ids;
+}
+
+describe('the committed kernel binaries', () => {
+  it('are what the AssemblyScript source builds to (run `npm run kernels` after changing it)', async () => {
+    expect(readFileSync(OUTPUT, 'utf8')).toBe(await buildKernelsModule());
+  }, 60_000);
+
+  for (const [name, base64] of [['ordinary', KERNELS_WASM], ['shared', KERNELS_WASM_SHARED]] as const) {
+    it(`(${name} memory) import only the memory and write nothing into it when instantiated`, () => {
+      const binary = bytes(base64);
+      const module = new WebAssembly.Module(binary);
+      expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
+      expect(WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name).sort())
+        .toEqual(['columnSum', 'filterGrad', 'filterGradScratch', 'maxPoolGrad', 'reluGrad']);
+      // No data (11) or data-count (12) section, no start function (8): instantiating
+      // leaves the backend's heap as it was.
+      const ids = sectionIds(binary);
+      expect(ids).not.toContain(11);
+      expect(ids).not.toContain(12);
+      expect(ids).not.toContain(8);
+    });
+  }
+});
+
+/** A memory with a bump allocator, holding float32 arrays for the kernels. */
+class Heap {
+  readonly memory: WebAssembly.Memory;
+  readonly kernels: SimdKernels;
+  private next = 64;
+
+  constructor(shared: boolean) {
+    this.memory = shared ? new WebAssembly.Memory({ initial: 256, maximum: 1024, shared: true }) : new WebAssembly.Memory({ initial: 256 });
+    this.kernels = instantiateKernels(this.memory);
+  }
+
+  /** Room for `n` floats (filled from `values`, or with `fill`), 16-byte aligned like tfjs's heap. */
+  put(values: ArrayLike<number> | number, fill = 0): number {
+    const n = typeof values === 'number' ? values : values.length;
+    const at = this.next;
+    this.next += Math.ceil((n * 4 + 16) / 16) * 16; // a guard gap after each array
+    const view = new Float32Array(this.memory.buffer, at, n);
+    if (typeof values === 'number') view.fill(fill);
+    else view.set(values);
+    return at;
+  }
+
+  get(at: number, n: number): Float32Array {
+    return new Float32Array(this.memory.buffer, at, n).slice();
+  }
+
+  reset(): void {
+    this.next = 64;
+    new Uint8Array(this.memory.buffer).fill(0);
+  }
+}
+
+/** Values with many ties (integers from -3 to 3), so that first-maximum routing matters. */
+function tiedValues(rng: Rng, n: number): Float32Array {
+  return Float32Array.from({ length: n }, () => Math.max(-3, Math.min(3, Math.round(rng.normal() * 1.5))));
+}
+
+interface PoolCase { b: number; h: number; w: number; c: number; size: number; stride: number; pad: 'same' | 'valid' }
+
+/** Each window's maximum over its valid elements (what the forward max pool gives). */
+function pooled(x: Float32Array, info: tf.backend_util.Conv2DInfo): Float32Array {
+  const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const y = new Float32Array(batchSize * outHeight * outWidth * c).fill(-Infinity);
+  for (let b = 0, at = 0; b < batchSize; b++) for (let oh = 0; oh < outHeight; oh++) for (let ow = 0; ow < outWidth; ow++, at += c) {
+    for (let r = oh * strideHeight - info.padInfo.top, i = 0; i < filterHeight; i++, r++) for (let col = ow * strideWidth - info.padInfo.left, j = 0; j < filterWidth; j++, col++) {
+      if (r < 0 || r >= inHeight || col < 0 || col >= inWidth) continue;
+      for (let ch = 0; ch < c; ch++) y[at + ch] = Math.max(y[at + ch]!, x[((b * inHeight + r) * inWidth + col) * c + ch]!);
+    }
+  }
+  return y;
+}
+
+/** Plain float64 filter gradient of conv2d, dW[ky, kx, i, o]. */
+function filterGradReference(x: Float32Array, dy: Float32Array, info: tf.backend_util.Conv2DInfo): Float64Array {
+  const { batchSize, inHeight, inWidth, inChannels: cin, outHeight, outWidth, outChannels: cout, strideHeight, strideWidth, filterHeight: kh, filterWidth: kw } = info;
+  const dw = new Float64Array(kh * kw * cin * cout);
+  for (let b = 0; b < batchSize; b++) for (let oy = 0; oy < outHeight; oy++) for (let ox = 0; ox < outWidth; ox++) {
+    const g = ((b * outHeight + oy) * outWidth + ox) * cout;
+    for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
+      const iy = oy * strideHeight + ky - info.padInfo.top;
+      const ix = ox * strideWidth + kx - info.padInfo.left;
+      if (iy < 0 || iy >= inHeight || ix < 0 || ix >= inWidth) continue;
+      for (let i = 0; i < cin; i++) {
+        const v = x[((b * inHeight + iy) * inWidth + ix) * cin + i]!;
+        const row = ((ky * kw + kx) * cin + i) * cout;
+        for (let o = 0; o < cout; o++) dw[row + o] = dw[row + o]! + v * dy[g + o]!;
+      }
+    }
+  }
+  return dw;
+}
+
+for (const shared of [false, true]) {
+  describe(`SIMD kernels on ${shared ? 'a shared' : 'an ordinary'} memory`, () => {
+    const heap = new Heap(shared);
+
+    it('max-pool gradient equals the JavaScript kernel to the bit, over random shapes, strides and paddings', () => {
+      const rng = new Rng(shared ? 7 : 3);
+      const cases: PoolCase[] = [
+        { b: 2, h: 8, w: 8, c: 4, size: 3, stride: 1, pad: 'same' }, // the inception pool
+        { b: 2, h: 9, w: 7, c: 6, size: 3, stride: 2, pad: 'same' }, // the stride-2 pools, odd sizes
+        { b: 1, h: 5, w: 5, c: 1, size: 3, stride: 1, pad: 'same' }, // channels below one vector
+        { b: 3, h: 6, w: 5, c: 13, size: 2, stride: 2, pad: 'valid' },
+        { b: 1, h: 4, w: 4, c: 9, size: 5, stride: 1, pad: 'same' }, // window larger than the image
+        { b: 2, h: 7, w: 7, c: 8, size: 3, stride: 3, pad: 'valid' },
+      ];
+      for (let i = 0; i < 6; i++) {
+        cases.push({ b: 1 + rng.int(3), h: 1 + rng.int(10), w: 1 + rng.int(10), c: 1 + rng.int(12), size: 1 + rng.int(4), stride: 1 + rng.int(3), pad: rng.int(2) ? 'same' : 'valid' });
+      }
+      for (const k of cases) {
+        heap.reset();
+        const what = JSON.stringify(k);
+        const info = tf.backend_util.computePool2DInfo([k.b, k.h, k.w, k.c], k.size, k.stride, 1, k.pad);
+        if (info.outHeight <= 0 || info.outWidth <= 0) continue;
+        const x = tiedValues(rng, k.b * k.h * k.w * k.c);
+        const y = pooled(x, info);
+        const dy = Float32Array.from({ length: y.length }, () => rng.normal());
+        const expected = new Float32Array(x.length);
+        maxPoolGradInto(x, dy, expected, info);
+        const [px, py, pdy] = [heap.put(x), heap.put(y), heap.put(dy)];
+        const pdx = heap.put(x.length, 99); // stale contents: the kernel zeroes dx
+        const missed = heap.kernels.maxPoolGrad(px, py, pdy, pdx, k.b, k.h, k.w, k.c, info.outHeight, info.outWidth,
+          info.strideHeight, info.strideWidth, info.filterHeight, info.filterWidth, info.padInfo.top, info.padInfo.left);
+        expect(missed, what).toBe(0);
+        expect(Array.from(heap.get(pdx, x.length)), what).toEqual(Array.from(expected));
+        expect(heap.get(pdx + x.length * 4, 4), `${what}: nothing written past dx`).toEqual(new Float32Array(4));
+      }
+    });
+
+    it('max-pool gradient reports a window whose maximum it cannot find (a NaN), in the vector lanes and the rest', () => {
+      for (const c of [4, 5]) {
+        heap.reset();
+        const x = new Float32Array(9 * c).fill(1);
+        x[4 * c + c - 1] = NaN; // the last channel: a vector lane for c = 4, the scalar rest for c = 5
+        const y = new Float32Array(c).fill(1);
+        y[c - 1] = NaN;
+        const missed = heap.kernels.maxPoolGrad(heap.put(x), heap.put(y), heap.put(new Float32Array(c).fill(1)), heap.put(x.length), 1, 3, 3, c, 1, 1, 1, 1, 3, 3, 0, 0);
+        expect(missed, `c = ${c}`).toBe(1);
+      }
+    });
+
+    it('filter gradient equals a float64 reference, over random shapes, kernels, strides and paddings', () => {
+      const rng = new Rng(shared ? 11 : 5);
+      type ConvCase = { b: number; h: number; w: number; cin: number; cout: number; k: [number, number]; stride: [number, number]; pad: 'same' | 'valid' | number };
+      const cases: ConvCase[] = [
+        { b: 2, h: 8, w: 8, cin: 12, cout: 16, k: [1, 1], stride: [1, 1], pad: 'same' }, // 1x1: a plain product
+        { b: 2, h: 9, w: 7, cin: 5, cout: 3, k: [3, 3], stride: [1, 1], pad: 'same' }, //   widths below a tile
+        { b: 1, h: 11, w: 11, cin: 3, cout: 9, k: [7, 7], stride: [2, 2], pad: 'same' }, // the paper's conv1
+        { b: 3, h: 5, w: 6, cin: 2, cout: 4, k: [5, 5], stride: [1, 1], pad: 'same' },
+        { b: 1, h: 4, w: 4, cin: 3, cout: 2, k: [7, 7], stride: [1, 1], pad: 'same' }, //  kernel larger than the image
+        { b: 2, h: 9, w: 9, cin: 4, cout: 8, k: [3, 3], stride: [1, 1], pad: 'valid' },
+        { b: 2, h: 10, w: 10, cin: 3, cout: 2, k: [4, 4], stride: [1, 1], pad: 'same' }, // even kernel
+        { b: 2, h: 10, w: 9, cin: 4, cout: 3, k: [2, 3], stride: [3, 2], pad: 1 }, //     explicit padding, uneven strides
+        { b: 5, h: 16, w: 16, cin: 9, cout: 17, k: [1, 1], stride: [1, 1], pad: 'valid' }, // 1280 positions: many chunks
+      ];
+      for (let i = 0; i < 6; i++) {
+        const k = 1 + rng.int(5);
+        cases.push({ b: 1 + rng.int(3), h: k + rng.int(8), w: k + rng.int(8), cin: 1 + rng.int(10), cout: 1 + rng.int(20), k: [k, k], stride: [1 + rng.int(2), 1 + rng.int(2)], pad: rng.int(2) ? 'same' : 'valid' });
+      }
+      for (const c of cases) {
+        heap.reset();
+        const what = JSON.stringify(c);
+        const info = tf.backend_util.computeConv2DInfo([c.b, c.h, c.w, c.cin], [c.k[0], c.k[1], c.cin, c.cout], c.stride, 1, c.pad);
+        const x = Float32Array.from({ length: c.b * c.h * c.w * c.cin }, () => rng.normal());
+        const dy = Float32Array.from({ length: c.b * info.outHeight * info.outWidth * c.cout }, () => rng.normal());
+        const expected = filterGradReference(x, dy, info);
+        const n = expected.length;
+        const [px, pdy, out] = [heap.put(x), heap.put(dy), heap.put(n, 99)];
+        const scratch = heap.put(heap.kernels.filterGradScratch(c.k[0] * c.k[1] * c.cin, c.cout), NaN); // stale scratch must not leak in
+        heap.kernels.filterGrad(px, pdy, out, scratch, c.b, c.h, c.w, c.cin, info.outHeight, info.outWidth, c.cout,
+          c.k[0], c.k[1], info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left);
+        const actual = heap.get(out, n);
+        // float32 sums over the positions against float64: relative to the terms' size.
+        const positions = c.b * info.outHeight * info.outWidth;
+        const tolerance = 1e-6 * Math.sqrt(positions) * 4;
+        for (let i = 0; i < n; i++) expect(Math.abs(actual[i]! - expected[i]!), `${what} [${i}]: ${actual[i]} vs ${expected[i]}`).toBeLessThanOrEqual(tolerance * (1 + Math.abs(expected[i]!)));
+        expect(heap.get(out + n * 4, 4), `${what}: nothing written past the gradient`).toEqual(new Float32Array(4));
+      }
+    });
+
+    it('column sum adds the rows in order, to the bit', () => {
+      const rng = new Rng(17);
+      for (const [rows, cols] of [[1, 1], [7, 3], [100, 4], [33, 13], [64, 66]] as const) {
+        heap.reset();
+        const src = Float32Array.from({ length: rows * cols }, () => rng.normal() * 10 ** rng.int(4));
+        const expected = new Float32Array(cols);
+        for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) expected[j] = Math.fround(expected[j]! + src[r * cols + j]!);
+        const out = heap.put(cols, 99);
+        heap.kernels.columnSum(heap.put(src), out, rows, cols);
+        expect(Array.from(heap.get(out, cols)), `${rows}x${cols}`).toEqual(Array.from(expected));
+      }
+    });
+
+    it('ReLU gradient is dy * step(x) to the bit, with NaN and infinities', () => {
+      const special = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 3, -3];
+      const xs: number[] = [];
+      const dys: number[] = [];
+      for (const a of special) for (const b of special) {
+        xs.push(a);
+        dys.push(b);
+      }
+      for (const n of [xs.length, 5, 4, 3]) {
+        heap.reset();
+        const x = Float32Array.from(xs.slice(0, n));
+        const dy = Float32Array.from(dys.slice(0, n));
+        const out = heap.put(n, 99);
+        heap.kernels.reluGrad(heap.put(x), heap.put(dy), out, n);
+        const expected = Array.from(x, (v, i) => Math.fround(dy[i]! * (v > 0 ? 1 : Number.isNaN(v) ? NaN : 0)));
+        expect(Array.from(heap.get(out, n)).map(String), `n = ${n}`).toEqual(expected.map(String));
+      }
+    });
+  });
+}
+
+describe('on the wasm backend', () => {
+  beforeAll(async () => {
+    await useNodeBackend('wasm');
+  });
+
+  it('the kernels run on the backend heap', () => {
+    expect(simdKernels(tf.backend())).not.toBeNull();
+  });
+
+  it('the ReLU and convolution gradients run them, with the numbers of the cpu backend', async () => {
+    const rng = new Rng(23);
+    const x = Float32Array.from({ length: 2 * 6 * 6 * 5 }, () => rng.normal());
+    const w = Float32Array.from({ length: 3 * 3 * 5 * 7 }, () => rng.normal());
+    const bias = Float32Array.from({ length: 7 }, () => rng.normal());
+    // Convolution plus bias as the model runs it (src/model/forward.ts), then ReLU.
+    const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1], activation: 'linear' } as unknown as tf.NamedAttrMap;
+    const loss = (xt: tf.Tensor, wt: tf.Tensor, bt: tf.Tensor): tf.Scalar =>
+      tf.sum(tf.square(tf.relu(tf.engine().runKernel('FusedConv2D', { x: xt, filter: wt, bias: bt }, attrs) as tf.Tensor))) as tf.Scalar;
+    const grads = (): Float32Array[] => tf.tidy(() => tf.grads(loss)([tf.tensor4d(x, [2, 6, 6, 5]), tf.tensor4d(w, [3, 3, 5, 7]), tf.tensor1d(bias)]).map((g) => g.dataSync() as Float32Array));
+    await useNodeBackend('wasm');
+    const profile = await tf.profile(() => void grads());
+    const kernels = new Set(profile.kernelNames);
+    for (const name of [FILTER_GRAD_KERNEL, BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL]) expect(kernels, name).toContain(name);
+    const fast = grads();
+    await useNodeBackend('cpu');
+    const reference = grads();
+    await useNodeBackend('wasm');
+    for (const [i, name] of ['x', 'filter', 'bias'].entries()) {
+      const scale = reference[i]!.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      for (let j = 0; j < reference[i]!.length; j++) expect(Math.abs(fast[i]![j]! - reference[i]![j]!), `${name}[${j}]`).toBeLessThanOrEqual(1e-5 * scale);
+    }
+  });
+});
