@@ -4,15 +4,20 @@
  * a kernel's wall time is its cost) and labelled with the gradient it runs for. Prints
  * ms per step by gradient and kernel, then totals by kernel. See docs/benchmarks.md.
  *
- *   npx tsx scripts/bench/profile.ts [--steps N] [--width W]
+ * `--mode instrumented` profiles a training step with every per-layer metric instead,
+ * `--mode perHead` one with the per-head decomposition.
+ *
+ *   npx tsx scripts/bench/profile.ts [--steps N] [--width W] [--mode plain|instrumented|perHead]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe } from '../../src/model/architecture';
 import { PRESETS } from '../../src/model/config';
 import { createParams, disposeParams } from '../../src/model/params';
 import { useNodeBackend } from '../../src/train/backends/node';
+import type { Dataset } from '../../src/train/datasets';
 import { Optimizer } from '../../src/train/optimizer';
 import { Rng } from '../../src/train/rng';
+import { Trainer } from '../../src/train/trainer';
 import { plainStep, type HostBatch } from './plainStep';
 
 interface Totals { ms: number; calls: number }
@@ -77,9 +82,19 @@ function labelGradients(setLabel: (label: string) => string): void {
   }
 }
 
+type Mode = 'plain' | 'instrumented' | 'perHead';
+
+function modeOption(): Mode {
+  const at = process.argv.indexOf('--mode');
+  const mode = at < 0 ? 'plain' : process.argv[at + 1];
+  if (mode !== 'plain' && mode !== 'instrumented' && mode !== 'perHead') throw new Error('--mode is plain, instrumented or perHead');
+  return mode;
+}
+
 async function main(): Promise<void> {
   const steps = option('--steps', 5);
   const width = option('--width', 1 / 8);
+  const mode = modeOption();
   await useNodeBackend('wasm');
   let current = 'forward, losses, update';
   const totals = new Map<string, Totals>();
@@ -98,21 +113,34 @@ async function main(): Promise<void> {
   const optimizer = new Optimizer('sgd', 0.9);
   const rng = new Rng(1);
   const host: HostBatch = { images: Float32Array.from({ length: 32 * 32 * 32 }, () => rng.normal()), labels: Int32Array.from({ length: 32 }, (_, i) => i % 10), shape: [32, 32, 32, 1] };
-  for (let i = 1; i <= 2; i++) await plainStep(params, optimizer, host, config, i, 0.01, 1); // warm-up: slots, kernels
+  const split = { images: host.images, labels: Uint8Array.from(host.labels), count: 32 };
+  const dataset: Dataset = {
+    name: 'mnist', size: 32, channels: 1, classes: 10, classNames: Array.from({ length: 10 }, (_, i) => String(i)),
+    train: split, eval: split, normalisation: { mean: [0], std: [1] }, description: 'noise for the profile',
+  };
+  const never = 1_000_000_000;
+  const trainer = mode === 'plain' ? null : new Trainer({
+    config, dataset,
+    training: { optimizer: 'sgd', learningRate: 0.01, momentum: 0.9, batchSize: 32, seed: 1, perHeadEvery: mode === 'perHead' ? 1 : never, evalEvery: never, evalSize: 32 },
+  });
+  let step = 0;
+  const run = (): Promise<unknown> => (trainer ? trainer.trainStep() : plainStep(params, optimizer, host, config, ++step, 0.01, 1));
+  for (let i = 1; i <= 2; i++) await run(); // warm-up: slots, kernels (a trainer's first step is a per-head one)
   totals.clear();
   const times: number[] = [];
   for (let i = 0; i < steps; i++) {
     const start = performance.now();
-    await plainStep(params, optimizer, host, config, i + 3, 0.01, 1);
+    await run();
     times.push(performance.now() - start);
   }
   disposeParams(params);
   optimizer.dispose();
+  trainer?.dispose();
 
   const rows = [...totals].map(([key, t]) => ({ key, ms: t.ms / steps, calls: t.calls / steps })).sort((a, b) => b.ms - a.ms);
   const kernelMs = rows.reduce((sum, r) => sum + r.ms, 0);
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
-  out(`plain step, relu preset, width ${width}, batch 32, wasm: ${times.map((t) => t.toFixed(0)).join(', ')} ms; in kernels ${kernelMs.toFixed(0)} ms per step`);
+  out(`${mode} step, relu preset, width ${width}, batch 32, wasm: ${times.map((t) => t.toFixed(0)).join(', ')} ms; in kernels ${kernelMs.toFixed(0)} ms per step`);
   out('\n    ms  calls  where | kernel');
   for (const r of rows.filter((r) => r.ms >= 0.5)) out(`${r.ms.toFixed(1).padStart(6)}  ${r.calls.toFixed(0).padStart(5)}  ${r.key}`);
   const byKernel = new Map<string, number>();

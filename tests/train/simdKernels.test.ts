@@ -7,6 +7,7 @@ import { KERNELS_WASM, KERNELS_WASM_SHARED } from '../../src/train/backends/simd
 import { instantiateKernels, simdKernels, type SimdKernels } from '../../src/train/backends/simd/load';
 import { BIAS_GRAD_KERNEL, FILTER_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../../src/train/backends/simd/register';
 import { maxPoolGradInto } from '../../src/train/backends/wasmMaxPoolGrad';
+import { magnitudes } from '../../src/train/backends/wasmReductions';
 import { Rng } from '../../src/train/rng';
 
 /**
@@ -48,7 +49,7 @@ describe('the committed kernel binaries', () => {
       const module = new WebAssembly.Module(binary);
       expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
       expect(WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name).sort())
-        .toEqual(['columnSum', 'filterGrad', 'filterGradScratch', 'maxPoolGrad', 'reluGrad']);
+        .toEqual(['columnSum', 'filterGrad', 'filterGradScratch', 'magnitudesAdd', 'magnitudesLargest', 'magnitudesReset', 'magnitudesSumAbs', 'magnitudesSumSquares', 'maxPoolGrad', 'reluGrad']);
       // No data (11) or data-count (12) section, no start function (8): instantiating
       // leaves the backend's heap as it was.
       const ids = sectionIds(binary);
@@ -230,6 +231,36 @@ for (const shared of [false, true]) {
         heap.kernels.columnSum(heap.put(src), out, rows, cols);
         expect(Array.from(heap.get(out, cols)), `${rows}x${cols}`).toEqual(Array.from(expected));
       }
+    });
+
+    it('magnitudes over several parts equal the JavaScript reduction, tiny, huge and non-finite values included', () => {
+      const rng = new Rng(29);
+      const sum = (parts: Float32Array[]): [number, number, number] => {
+        heap.reset();
+        heap.kernels.magnitudesReset();
+        for (const p of parts) heap.kernels.magnitudesAdd(heap.put(p), p.length);
+        return [heap.kernels.magnitudesLargest(), heap.kernels.magnitudesSumAbs(), heap.kernels.magnitudesSumSquares()];
+      };
+      const random = (n: number, scale: number): Float32Array => Float32Array.from({ length: n }, () => rng.normal() * scale);
+      for (const parts of [[random(1, 1)], [random(7, 1e-3), random(3, 2)], [random(1000, 1e-30), random(13, 1e-40)], [random(66, 1e30)], [new Float32Array(9)]]) {
+        const [norm, rms, meanAbs, maxAbs] = magnitudes(parts);
+        const [largest, sumAbs, sumSquares] = sum(parts);
+        const n = parts.reduce((a, p) => a + p.length, 0);
+        expect(largest).toBe(maxAbs);
+        expect(Math.abs(sumAbs / n - meanAbs)).toBeLessThanOrEqual(1e-12 * meanAbs);
+        expect(Math.abs(Math.sqrt(sumSquares) - norm)).toBeLessThanOrEqual(1e-12 * norm);
+        expect(Math.abs(Math.sqrt(sumSquares / n) - rms)).toBeLessThanOrEqual(1e-12 * rms);
+      }
+      // A NaN anywhere (a vector lane, the scalar rest, an earlier part) makes the largest NaN; an infinity makes it infinite.
+      for (const at of [0, 3, 5, 8]) {
+        for (const bad of [NaN, Infinity, -Infinity]) {
+          const values = random(9, 1);
+          values[at] = bad;
+          const largest = sum(at === 8 ? [values.subarray(8), random(6, 1)] : [values])[0];
+          expect(String(largest), `${bad} at ${at}`).toBe(String(Math.abs(bad)));
+        }
+      }
+      expect(sum([Float32Array.of(Infinity, 1, 2, 3), Float32Array.of(NaN)])[0]).toBeNaN();
     });
 
     it('ReLU gradient is dy * step(x) to the bit, with NaN and infinities', () => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { heapOffset, simdKernels, type SimdKernels } from './simd/load';
 
 /**
  * The magnitude reductions of src/train/reductions.ts as one wasm kernel each.
@@ -9,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * tensors once from the wasm heap, in JavaScript, and writes the result to the heap (no
  * readback). It computes the same scaled formulas as the ops, in float64 (then rounded to
  * float32), so a non-finite element makes the result non-finite exactly as there.
+ * Where the SIMD kernels run, one pass of theirs does the summing (simdMagnitudes).
  * Tested against the op composition in tests/train/reductions.test.ts.
  */
 
@@ -50,6 +52,25 @@ export function magnitudes(parts: readonly Float32Array[]): [number, number, num
   return [norm, norm / Math.sqrt(n), sumAbs / n, maxAbs];
 }
 
+/**
+ * magnitudes() from the SIMD kernels' one pass over the tensors on the heap: the same
+ * numbers up to float64 rounding. Their sum of squares is not scaled: float32 values
+ * squared neither overflow nor underflow in float64. Where the largest |g| is not finite
+ * the scaled formula gives NaN for the norm (an infinity over itself), and so does this.
+ */
+export function simdMagnitudes(simd: SimdKernels, backend: object, parts: readonly tf.TensorInfo[]): [number, number, number, number] {
+  simd.magnitudesReset();
+  let n = 0;
+  for (const p of parts) {
+    const count = p.shape.reduce((a, b) => a * b, 1);
+    n += count;
+    simd.magnitudesAdd(heapOffset(backend, p), count);
+  }
+  const maxAbs = simd.magnitudesLargest();
+  const norm = Number.isFinite(maxAbs) ? Math.sqrt(simd.magnitudesSumSquares()) : NaN;
+  return [norm, norm / Math.sqrt(n), simd.magnitudesSumAbs() / n, maxAbs];
+}
+
 let registered = false;
 
 /** Registers the kernel on the wasm backend (once). */
@@ -64,8 +85,9 @@ export function registerWasmReductions(): void {
       const parts = Object.values(inputs) as tf.TensorInfo[];
       const output = (attrs as unknown as { output: MagnitudeOutput }).output;
       const out = heap.makeOutput(output === 'stats' ? [4] : [], 'float32');
+      const simd = simdKernels(backend);
       // Views are taken after the allocation: growing the heap detaches older views.
-      const [norm, rms, meanAbs, maxAbs] = magnitudes(parts.map((p) => heap.typedArrayFromHeap(p)));
+      const [norm, rms, meanAbs, maxAbs] = simd ? simdMagnitudes(simd, backend, parts) : magnitudes(parts.map((p) => heap.typedArrayFromHeap(p)));
       const to = heap.typedArrayFromHeap(out);
       if (output === 'stats') to.set([norm, rms, meanAbs, maxAbs]);
       else to[0] = output === 'norm' ? norm : rms;

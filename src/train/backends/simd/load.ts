@@ -20,6 +20,11 @@ export interface SimdKernels {
   columnSum(src: number, out: number, rows: number, cols: number): void;
   reluGrad(x: number, dy: number, dx: number, n: number): void;
   filterGradScratch(m: number, n: number): number;
+  magnitudesReset(): void;
+  magnitudesAdd(at: number, n: number): void;
+  magnitudesLargest(): number;
+  magnitudesSumAbs(): number;
+  magnitudesSumSquares(): number;
   filterGrad(
     x: number, dy: number, out: number, scratch: number,
     batch: number, inH: number, inW: number, cin: number, outH: number, outW: number, cout: number,
