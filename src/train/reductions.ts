@@ -53,3 +53,119 @@ export function rms(t: tf.Tensor): tf.Scalar {
     return tf.mul(maxAbs, tf.sqrt(tf.mean(tf.square(tf.div(t, tf.maximum(maxAbs, TINY)))))) as tf.Scalar;
   });
 }
+
+/** Index tensors of groupMagnitudes, per backend and group sizes (the same sizes recur every step). */
+const layouts = new Map<string, Layout>();
+/** Distinct group layouts kept: a model's layers, and a few more for a model built again. */
+const LAYOUTS_KEPT = 8;
+
+interface Layout {
+  /** For each element of the padded rows, where it comes from in the concatenated groups (the zero appended last for padding). */
+  readonly index: tf.Tensor1D;
+  /** The row of each group, in group order. */
+  readonly inverse: tf.Tensor1D;
+  /** Each size class's rows and width, in row order. */
+  readonly buckets: readonly { rows: number; width: number }[];
+  /** Elements per row, in row order. */
+  readonly counts: tf.Tensor1D;
+}
+
+/**
+ * Where each element of the concatenated groups goes in the padded rows of its size
+ * class: groups whose sizes round up to the same power of four share a [rows, width]
+ * matrix (width the largest size among them, so at most four times any row's size), and
+ * the padding reads a zero appended after the last element.
+ */
+function layoutOf(sizes: readonly number[]): Layout {
+  const key = `${tf.getBackend()}|${sizes.join(',')}`;
+  const known = layouts.get(key);
+  if (known) {
+    layouts.delete(key);
+    layouts.set(key, known); // most recently used last
+    return known;
+  }
+  const starts: number[] = [];
+  let total = 0;
+  for (const n of sizes) {
+    starts.push(total);
+    total += n;
+  }
+  const classes = new Map<number, number[]>();
+  sizes.forEach((n, g) => {
+    const c = Math.ceil(Math.log2(Math.max(1, n)) / 2);
+    classes.set(c, [...(classes.get(c) ?? []), g]);
+  });
+  const order: number[] = [];
+  const index: number[] = [];
+  const buckets: { rows: number; width: number }[] = [];
+  for (const c of [...classes.keys()].sort((a, b) => a - b)) {
+    const members = classes.get(c)!;
+    const width = Math.max(...members.map((g) => sizes[g]!));
+    for (const g of members) {
+      for (let i = 0; i < width; i++) index.push(i < sizes[g]! ? starts[g]! + i : total);
+      order.push(g);
+    }
+    buckets.push({ rows: members.length, width });
+  }
+  const inverse = new Array<number>(sizes.length);
+  order.forEach((g, row) => (inverse[g] = row));
+  const layout: Layout = {
+    index: tf.keep(tf.tensor1d(index, 'int32')),
+    inverse: tf.keep(tf.tensor1d(inverse, 'int32')),
+    buckets,
+    counts: tf.keep(tf.tensor1d(order.map((g) => sizes[g]!), 'float32')),
+  };
+  layouts.set(key, layout);
+  if (layouts.size > LAYOUTS_KEPT) {
+    const [oldest, old] = layouts.entries().next().value!;
+    layouts.delete(oldest);
+    for (const t of [old.index, old.inverse, old.counts]) t.dispose();
+  }
+  return layout;
+}
+
+/**
+ * magnitudeStats of each group ('stats', [groups, 4]), or its norm or RMS ([groups]):
+ * the same numbers, up to the order of float32 sums. With the one-kernel reduction (wasm)
+ * that kernel runs once per group. Elsewhere (the GPU backends, cpu) the groups are
+ * reduced together, so a model's layers cost a few dozen kernel launches instead of a
+ * dozen per layer: every element in one concatenation, gathered into one zero-padded
+ * matrix per size class (sizes within a factor of four), each matrix reduced along its
+ * rows, the rows' results combined at once.
+ */
+export function groupMagnitudes(groups: readonly (readonly tf.Tensor[])[], output: MagnitudeOutput): tf.Tensor {
+  if (tf.getKernel(MAGNITUDES_KERNEL, tf.getBackend())) {
+    const one = (parts: readonly tf.Tensor[]): tf.Tensor => {
+      if (output === 'stats') return magnitudeStats(parts);
+      if (output === 'norm') return l2Norm(parts);
+      return parts.length === 1 ? rms(parts[0]!) : tf.tidy(() => tf.reshape(tf.slice(magnitudeStats(parts), [1], [1]), []));
+    };
+    return tf.stack(groups.map(one));
+  }
+  return tf.tidy(() => {
+    const sizes = groups.map((parts) => parts.reduce((n, p) => n + p.size, 0));
+    if (sizes.some((n) => n === 0)) throw new Error('groupMagnitudes: a group has no elements');
+    const layout = layoutOf(sizes);
+    const all = tf.abs(tf.concat([...groups.flatMap((parts) => parts.map((p) => tf.reshape(p, [-1]))), tf.zeros([1])])); // [total + 1]
+    const padded = tf.gather(all, layout.index); //                                        [sum of rows x width]
+    // Per size class: each row's largest |g|, sum of |g| and sum of squares scaled by the largest.
+    const largest: tf.Tensor[] = [];
+    const sums: tf.Tensor[] = [];
+    const squares: tf.Tensor[] = [];
+    let at = 0;
+    for (const b of layout.buckets) {
+      const abs = tf.reshape(tf.slice(padded, [at], [b.rows * b.width]), [b.rows, b.width]);
+      const maxAbs = tf.max(abs, 1); //                                                  [rows]
+      largest.push(maxAbs);
+      sums.push(tf.sum(abs, 1));
+      squares.push(tf.sum(tf.square(tf.div(abs, tf.reshape(tf.maximum(maxAbs, TINY), [-1, 1]))), 1));
+      at += b.rows * b.width;
+    }
+    const join = (parts: tf.Tensor[]): tf.Tensor => (parts.length === 1 ? parts[0]! : tf.concat(parts));
+    const maxAbs = join(largest); //                                                     [groups], in row order
+    const norm = tf.mul(maxAbs, tf.sqrt(join(squares)));
+    const rows = tf.stack([norm, tf.div(norm, tf.sqrt(layout.counts)), tf.div(join(sums), layout.counts), maxAbs], 1);
+    const stats = tf.gather(rows, layout.inverse); //                                    [groups, 4]
+    return output === 'stats' ? stats : tf.reshape(tf.slice(stats, [0, output === 'norm' ? 0 : 1], [-1, 1]), [-1]);
+  });
+}

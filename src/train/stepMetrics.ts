@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelParams } from '../model/params';
 import { HEADS } from './frame';
 import type { PassResult } from './gradients';
-import { l2Norm, magnitudeStats, rms } from './reductions';
+import { groupMagnitudes, rms } from './reductions';
 
 /** The variables (indices into params.trainable) of each layer, in layer order. */
 export function variablesByLayer(params: ModelParams): number[][] {
@@ -20,7 +20,7 @@ export function sumPresent(tensors: readonly (tf.Tensor | null)[]): tf.Tensor | 
 
 /** [layers, 4]: gradNorm, gradRms, gradMeanAbs, gradMaxAbs of each layer. */
 export function layerGradientStats(byLayer: readonly number[][], grads: readonly tf.Tensor[]): tf.Tensor2D {
-  return tf.stack(byLayer.map((vars) => magnitudeStats(vars.map((v) => grads[v]!)))) as tf.Tensor2D;
+  return groupMagnitudes(byLayer.map((vars) => vars.map((v) => grads[v]!)), 'stats') as tf.Tensor2D;
 }
 
 /** [blocks]: RMS of the gradient at each block output; 0 where no gradient reaches it. */
@@ -43,7 +43,7 @@ export function perHeadContributions(byLayer: readonly number[][], passes: Reado
       acts.push(tf.zeros([blocks]));
       continue;
     }
-    norms.push(tf.stack(byLayer.map((vars) => l2Norm(vars.map((v) => pass.grads[v]!)))));
+    norms.push(layerNorms(byLayer, pass.grads));
     acts.push(blockGradientRms(pass.blockGrads));
   }
   return tf.concat([...norms, ...acts]) as tf.Tensor1D;
@@ -51,5 +51,5 @@ export function perHeadContributions(byLayer: readonly number[][], passes: Reado
 
 /** [layers]: L2 norm of each layer's parameters (or of any per-variable tensors given). */
 export function layerNorms(byLayer: readonly number[][], values: readonly tf.Tensor[]): tf.Tensor1D {
-  return tf.stack(byLayer.map((vars) => l2Norm(vars.map((v) => values[v]!)))) as tf.Tensor1D;
+  return groupMagnitudes(byLayer.map((vars) => vars.map((v) => values[v]!)), 'norm') as tf.Tensor1D;
 }

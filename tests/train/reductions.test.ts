@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { useNodeBackend } from '../../src/train/backends/node';
-import { l2Norm, magnitudeStats, rms } from '../../src/train/reductions';
+import { groupMagnitudes, l2Norm, magnitudeStats, rms } from '../../src/train/reductions';
 import { Rng } from '../../src/train/rng';
 
 /**
@@ -61,5 +61,61 @@ describe('magnitude reductions on wasm equal the op composition on cpu', () => {
       expectSame(wasm, await on('cpu', () => reduce(parts)), String(bad));
       expect(Number.isFinite(wasm[0]!)).toBe(false);
     }
+  });
+});
+
+describe('magnitudes of many groups at once', () => {
+  const rng = new Rng(91);
+  const tensor = (shape: number[], scale: number): { shape: number[]; values: Float32Array } =>
+    ({ shape, values: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * scale) });
+  // Layer-like groups: a kernel and its bias, sizes spread over many powers of two, one
+  // of a single element, tiny and huge scales, and one holding a NaN or an infinity.
+  const groups = [
+    [tensor([3, 3, 8, 16], 0.1), tensor([16], 0.01)],
+    [tensor([1, 1, 24, 8], 1), tensor([8], 1)],
+    [tensor([1], 2)],
+    [tensor([5, 7], 1e-30), tensor([3], 1e-32)],
+    [tensor([6, 6], 1e30)],
+    [tensor([7, 7, 1, 8], 1), tensor([8], 1)],
+    [tensor([2, 2, 2, 2], 1)],
+    [tensor([1, 1, 60, 2], 1), tensor([2], 1)],
+  ];
+  const withBad = (bad: number) => groups.map((g, i) => (i === 6 ? [{ shape: g[0]!.shape, values: Float32Array.from(g[0]!.values, (v, j) => (j === 3 ? bad : v)) }] : g));
+
+  /** [stats of every group, norms, RMS] batched, and the same group by group, on the active backend. */
+  function both(parts: typeof groups): { batched: number[][]; single: number[][] } {
+    return tf.tidy(() => {
+      const ts = parts.map((g) => g.map((p) => tf.tensor(p.values, p.shape)));
+      const batched = [groupMagnitudes(ts, 'stats'), groupMagnitudes(ts, 'norm'), groupMagnitudes(ts.map((g) => [g[0]!]), 'rms')].map((t) => Array.from(t.dataSync()));
+      const single = [tf.stack(ts.map((g) => magnitudeStats(g))), tf.stack(ts.map((g) => l2Norm(g))), tf.stack(ts.map((g) => rms(g[0]!)))].map((t) => Array.from(t.dataSync()));
+      return { batched, single };
+    });
+  }
+
+  for (const name of ['cpu', 'wasm'] as const) {
+    it(`equal the group-by-group reductions on ${name}, non-finite values included`, async () => {
+      await useNodeBackend(name);
+      for (const parts of [groups, withBad(NaN), withBad(Infinity), withBad(-Infinity)]) {
+        const { batched, single } = both(parts);
+        for (let k = 0; k < 3; k++) expectSame(batched[k]!, single[k]!, `${name} output ${k}`);
+      }
+    });
+  }
+
+  it('run a few dozen kernels for all the groups on the backends without the one-kernel reduction, and keep no tensor per call', async () => {
+    await useNodeBackend('cpu');
+    const ts = groups.map((g) => g.map((p) => tf.tensor(p.values, p.shape)));
+    const layers = Array.from({ length: 8 }, () => ts).flat(); // 64 groups, like the model's layers
+    tf.tidy(() => groupMagnitudes(layers, 'stats')); // the first call keeps its layout
+    const before = tf.memory().numTensors;
+    // tf.profile returns the same object each time: count before profiling again. Reshapes
+    // are free on every backend; count the kernels that compute.
+    const computing = async (f: () => void) => (await tf.profile(() => tf.tidy(f))).kernels.filter((k) => k.name !== 'Reshape').length;
+    const batched = await computing(() => groupMagnitudes(layers, 'stats').dispose());
+    const single = await computing(() => tf.stack(layers.map((g) => magnitudeStats(g))).dispose());
+    expect(tf.memory().numTensors).toBe(before);
+    expect(batched).toBeLessThanOrEqual(60);
+    expect(single).toBeGreaterThan(10 * batched);
+    for (const g of ts) for (const t of g) t.dispose();
   });
 });
