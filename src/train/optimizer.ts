@@ -30,37 +30,53 @@ export class Optimizer {
   apply(vars: readonly tf.Variable[], grads: readonly tf.Tensor[], ok: tf.Scalar, learningRate: number, t: number, frozen: readonly boolean[] = []): tf.Tensor[] {
     this.ensureSlots(vars);
     const lr = tf.scalar(learningRate);
-    return vars.map((v, i) => {
-      if (frozen[i]) return tf.zerosLike(v);
-      const g = grads[i]!;
-      const slots = this.slots[i]!;
-      let next: tf.Tensor;
-      if (this.name === 'sgd' && tf.getKernel(SGD_UPDATE_KERNEL, tf.getBackend())) {
+    if (this.name === 'sgd' && tf.getKernel(SGD_UPDATE_KERNEL, tf.getBackend())) {
+      return vars.map((v, i) => {
+        if (frozen[i]) return tf.zerosLike(v);
         // One kernel instead of about ten launches (backends/wasmUpdates.ts): the same numbers.
         const attrs = { learningRate, momentum: this.momentum } as unknown as tf.NamedAttrMap;
-        const [next, velocity, delta] = tf.engine().runKernel(SGD_UPDATE_KERNEL, { theta: v, velocity: slots[0]!, grad: g, ok }, attrs) as tf.Tensor[];
-        slots[0]!.assign(velocity!);
+        const [next, velocity, delta] = tf.engine().runKernel(SGD_UPDATE_KERNEL, { theta: v, velocity: this.slots[i]![0]!, grad: grads[i]!, ok }, attrs) as tf.Tensor[];
+        this.slots[i]![0]!.assign(velocity!);
         v.assign(next!);
         return delta!;
-      }
-      if (this.name === 'sgd') {
-        const velocity = tf.add(tf.mul(slots[0]!, this.momentum), g); //           v <- m v + g
-        slots[0]!.assign(tf.where(ok, velocity, slots[0]!));
-        next = tf.sub(v, tf.mul(lr, velocity)); //                                    theta <- theta - lr v
-      } else {
-        const m = tf.add(tf.mul(slots[0]!, this.beta1), tf.mul(g, 1 - this.beta1));
-        const s = tf.add(tf.mul(slots[1]!, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
-        slots[0]!.assign(tf.where(ok, m, slots[0]!));
-        slots[1]!.assign(tf.where(ok, s, slots[1]!));
-        const mHat = tf.div(m, 1 - this.beta1 ** t);
-        const sHat = tf.div(s, 1 - this.beta2 ** t);
-        next = tf.sub(v, tf.mul(lr, tf.div(mHat, tf.add(tf.sqrt(sHat), this.epsilon))));
-      }
-      const applied = tf.where(ok, next, v);
-      const delta = tf.sub(applied, v);
-      v.assign(applied);
-      return delta;
+      });
+    }
+    // Elsewhere every variable is updated at once: the update's handful of elementwise ops
+    // run on all variables flattened into one vector (about ten launches per variable
+    // otherwise, which is what a step costs on a GPU), then the results are split back.
+    // Elementwise, so the numbers are those of a per-variable update.
+    const active = vars.map((_, i) => i).filter((i) => !frozen[i]);
+    const deltas: tf.Tensor[] = vars.map((v, i) => (frozen[i] ? tf.zerosLike(v) : v));
+    if (active.length === 0) return deltas;
+    const join = (pick: (i: number) => tf.Tensor): tf.Tensor => (active.length === 1 ? tf.reshape(pick(active[0]!), [-1]) : tf.concat(active.map((i) => tf.reshape(pick(i), [-1]))));
+    const theta = join((i) => vars[i]!);
+    const slots = this.slots[0]!.map((_, k) => join((i) => this.slots[i]![k]!));
+    const { next, state } = this.update(theta, join((i) => grads[i]!), slots, ok, lr, t);
+    const applied = tf.where(ok, next, theta);
+    const sizes = active.map((i) => vars[i]!.size);
+    const split = (flat: tf.Tensor): tf.Tensor[] => (active.length === 1 ? [flat] : tf.split(flat, sizes));
+    const [appliedParts, deltaParts] = [split(applied), split(tf.sub(applied, theta))];
+    const stateParts = state.map(split);
+    active.forEach((i, k) => {
+      const shape = vars[i]!.shape;
+      stateParts.forEach((parts, s) => this.slots[i]![s]!.assign(tf.reshape(parts[k]!, shape)));
+      vars[i]!.assign(tf.reshape(appliedParts[k]!, shape));
+      deltas[i] = tf.reshape(deltaParts[k]!, shape);
     });
+    return deltas;
+  }
+
+  /** One update of `theta` (any shape): the new values, and the optimizer state to keep (unchanged where `ok` is false). */
+  private update(theta: tf.Tensor, g: tf.Tensor, slots: readonly tf.Tensor[], ok: tf.Scalar, lr: tf.Scalar, t: number): { next: tf.Tensor; state: tf.Tensor[] } {
+    if (this.name === 'sgd') {
+      const velocity = tf.add(tf.mul(slots[0]!, this.momentum), g); //                v <- m v + g
+      return { next: tf.sub(theta, tf.mul(lr, velocity)), state: [tf.where(ok, velocity, slots[0]!)] }; // theta <- theta - lr v
+    }
+    const m = tf.add(tf.mul(slots[0]!, this.beta1), tf.mul(g, 1 - this.beta1));
+    const s = tf.add(tf.mul(slots[1]!, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+    const mHat = tf.div(m, 1 - this.beta1 ** t);
+    const sHat = tf.div(s, 1 - this.beta2 ** t);
+    return { next: tf.sub(theta, tf.mul(lr, tf.div(mHat, tf.add(tf.sqrt(sHat), this.epsilon)))), state: [tf.where(ok, m, slots[0]!), tf.where(ok, s, slots[1]!)] };
   }
 
   /** The optimizer's state for `vars` (momentum; Adam's two moments), created at zero if no update ran yet: what a checkpoint saves. */

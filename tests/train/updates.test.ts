@@ -62,3 +62,59 @@ describe('the one-kernel SGD update', () => {
     expect(held.slice(0, 3).flat().filter((d) => !Number.isNaN(d)).every((d) => d === 0)).toBe(true);
   });
 });
+
+describe('the update of all variables at once (every backend but wasm SGD)', () => {
+  /** The update written per variable, as it was before variables were flattened together. */
+  function reference(name: 'sgd' | 'adam', theta: Float32Array[], grads: Float32Array[], state: Float32Array[][], ok: boolean, t: number, frozen: boolean[]): Float32Array[][] {
+    return tf.tidy(() => theta.map((w, i) => {
+      if (frozen[i]) return [w, ...state[i]!, new Float32Array(w.length)];
+      const [v, g, okT, lr] = [tf.tensor(w), tf.tensor(grads[i]!), tf.scalar(ok, 'bool'), tf.scalar(0.05)];
+      const slots = state[i]!.map((s) => tf.tensor(s));
+      let next: tf.Tensor;
+      let kept: tf.Tensor[];
+      if (name === 'sgd') {
+        const velocity = tf.add(tf.mul(slots[0]!, 0.9), g);
+        kept = [tf.where(okT, velocity, slots[0]!)];
+        next = tf.sub(v, tf.mul(lr, velocity));
+      } else {
+        const m = tf.add(tf.mul(slots[0]!, 0.9), tf.mul(g, 1 - 0.9));
+        const s = tf.add(tf.mul(slots[1]!, 0.999), tf.mul(tf.square(g), 1 - 0.999));
+        kept = [tf.where(okT, m, slots[0]!), tf.where(okT, s, slots[1]!)];
+        next = tf.sub(v, tf.mul(lr, tf.div(tf.div(m, 1 - 0.9 ** t), tf.add(tf.sqrt(tf.div(s, 1 - 0.999 ** t)), 1e-7))));
+      }
+      const applied = tf.where(okT, next, v);
+      return [applied, ...kept, tf.sub(applied, v)].map((x) => x.dataSync() as Float32Array);
+    }));
+  }
+
+  for (const name of ['sgd', 'adam'] as const) {
+    it(`${name}: the per-variable numbers to the bit, frozen variables untouched, a step held back when not ok`, async () => {
+      await backend('cpu');
+      const rng = new Rng(name === 'sgd' ? 8 : 9);
+      const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+      let theta: Float32Array[] = SHAPES.map((s, i) => values(rng, size(s), i === 1));
+      let state: Float32Array[][] = SHAPES.map((s) => Array.from({ length: name === 'sgd' ? 1 : 2 }, () => new Float32Array(size(s))));
+      const vars = theta.map((w, i) => tf.variable(tf.tensor(w, SHAPES[i]!)));
+      const optimizer = new Optimizer(name, 0.9);
+      const frozen = [false, true, false];
+      for (const [k, ok] of [true, true, false, true].entries()) {
+        const grads = SHAPES.map((s, i) => values(rng, size(s), k === 2 && i === 0));
+        const expected = reference(name, theta, grads, state, ok, k + 1, frozen);
+        const deltas = tf.tidy(() => optimizer.apply(vars, grads.map((g, i) => tf.tensor(g, SHAPES[i]!)), tf.scalar(ok, 'bool'), 0.05, k + 1, frozen).map((d) => tf.keep(d)));
+        const slots = optimizer.stateVariables(vars);
+        const perSlot = name === 'sgd' ? 1 : 2;
+        for (const [i, e] of expected.entries()) {
+          expect(Array.from(vars[i]!.dataSync()), `step ${k + 1}, weights ${i}`).toEqual(Array.from(e[0]!));
+          for (let s = 0; s < perSlot; s++) expect(Array.from(slots[i * perSlot + s]!.dataSync()), `step ${k + 1}, state ${i}.${s}`).toEqual(Array.from(e[1 + s]!));
+          expect(Array.from(deltas[i]!.dataSync()), `step ${k + 1}, delta ${i}`).toEqual(Array.from(e[1 + perSlot]!));
+          expect(deltas[i]!.shape).toEqual(SHAPES[i]);
+        }
+        theta = expected.map((e) => e[0]!);
+        state = expected.map((e) => e.slice(1, 1 + perSlot));
+        tf.dispose(deltas);
+      }
+      optimizer.dispose();
+      tf.dispose(vars);
+    });
+  }
+});
