@@ -34,5 +34,5 @@ export async function selectWithChecks(
     throw new Error(`${error instanceof Error ? error.message : String(error)}${also ? `; ${also}` : ''}`);
   }
   const passed = refused.filter((r) => rank(r.name) < rank(choice.active));
-  return { active: choice.active, skipped: [...passed, ...choice.skipped].sort((a, b) => rank(a.name) - rank(b.name)) };
+  return { ...choice, skipped: [...passed, ...choice.skipped].sort((a, b) => rank(a.name) - rank(b.name)) };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import { auxSwitchLabel, auxSwitchName, toggledHead } from '../../src/ui/controls/auxHeads';
-import { statusText } from '../../src/ui/controls/status';
+import { slowKernelsNote, statusText } from '../../src/ui/controls/status';
 import { planCommands, shapeKey } from '../../src/ui/hooks/sessionCommands';
 import { exportFileName, joinCsv } from '../../src/ui/runExports';
 
@@ -50,6 +50,14 @@ describe('aux head switches', () => {
     expect(toggledHead(probe, false)).toStrictEqual({ mode: 'off', weight: 0.5 });
     expect(toggledHead({ mode: 'off', weight: 0.5 }, true, 'probe')).toStrictEqual(probe);
     expect(toggledHead({ mode: 'off', weight: 0.3 }, true)).toStrictEqual({ mode: 'loss', weight: 0.3 });
+  });
+});
+
+describe('slowKernelsNote', () => {
+  it('says when wasm runs without its SIMD backward kernels, and nothing otherwise', () => {
+    expect(slowKernelsNote({ active: 'wasm', skipped: [], slowKernels: 'no SIMD in this WebAssembly' })).toBe('wasm without its SIMD backward kernels (no SIMD in this WebAssembly): training is slower');
+    expect(slowKernelsNote({ active: 'wasm', skipped: [] })).toBeNull();
+    expect(slowKernelsNote(null)).toBeNull();
   });
 });
 

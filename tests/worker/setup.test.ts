@@ -93,6 +93,11 @@ describe('backend checks before tfjs tries', () => {
     expect((await selectWithChecks(backendOrder('auto'), { webgpu: noGpu }, webglFails)).skipped.map((s) => s.name)).toEqual(['webgpu', 'webgl']);
   });
 
+  it("keeps what the selection says of the backend it chose (wasm's missing SIMD kernels)", async () => {
+    const slow = async (): Promise<BackendChoice> => ({ active: 'wasm', skipped: [], slowKernels: 'no SIMD in this WebAssembly' });
+    expect(await selectWithChecks(backendOrder('wasm'), { webgpu: noGpu }, slow)).toEqual({ active: 'wasm', skipped: [], slowKernels: 'no SIMD in this WebAssembly' });
+  });
+
   it('when nothing starts, the error names the checks too', async () => {
     const nothing = async (): Promise<BackendChoice> => {
       throw new Error('no backend could start: cpu: broken');

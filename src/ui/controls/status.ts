@@ -7,3 +7,9 @@ export function statusText(state: Pick<SessionState, 'step' | 'stepsPerSecond' |
   const backend = state.backend ? `backend ${state.backend.active}` : state.runId === null ? 'starting…' : 'backend –';
   return `step ${state.step} · ${pace} · ${backend}`;
 }
+
+/** Under the status line when wasm runs without GradFlow's SIMD backward kernels (several times slower); null otherwise. */
+export function slowKernelsNote(backend: SessionState['backend']): string | null {
+  if (!backend?.slowKernels) return null;
+  return `wasm without its SIMD backward kernels (${backend.slowKernels}): training is slower`;
+}
