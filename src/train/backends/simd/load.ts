@@ -3,8 +3,8 @@ import { KERNELS_WASM, KERNELS_WASM_SHARED } from './kernelsWasm';
 
 /**
  * The SIMD backward kernels (assembly/kernels.ts), instantiated on the wasm backend's own
- * memory so that they work on its tensors in place. One instance per backend memory:
- * a backend started again gets its own.
+ * memory so that they work on its tensors in place. One instance per backend object: a
+ * backend started again gets its own.
  *
  * Where the kernels cannot run (a WebAssembly without SIMD or bulk memory, or a backend
  * whose memory cannot be found), `simdKernels()` is null and callers keep the kernels
@@ -58,25 +58,30 @@ export function instantiateKernels(memory: WebAssembly.Memory): SimdKernels {
   return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
 }
 
-const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
+/** The kernels of each backend (null where they cannot run), found once: kernels ask on every call. */
+const instances = new WeakMap<object, SimdKernels | null>();
 let unavailable: string | null = null;
 
-/** The kernels on a wasm backend, or null where they cannot run. */
-export function simdKernels(backend: object): SimdKernels | null {
+function start(backend: object): SimdKernels | null {
   const memory = memoryOf(backend as unknown as WasmBackendInternals);
   if (!memory) {
     unavailable = 'the wasm backend memory was not found';
     return null;
   }
-  let kernels = instances.get(memory);
-  if (!kernels) {
-    try {
-      kernels = instantiateKernels(memory);
-    } catch (error) {
-      unavailable = error instanceof Error ? error.message : String(error);
-      return null;
-    }
-    instances.set(memory, kernels);
+  try {
+    return instantiateKernels(memory);
+  } catch (error) {
+    unavailable = error instanceof Error ? error.message : String(error);
+    return null;
+  }
+}
+
+/** The kernels on a wasm backend, or null where they cannot run. */
+export function simdKernels(backend: object): SimdKernels | null {
+  let kernels = instances.get(backend);
+  if (kernels === undefined) {
+    kernels = start(backend);
+    instances.set(backend, kernels);
   }
   return kernels;
 }
