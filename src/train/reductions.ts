@@ -93,26 +93,30 @@ function layoutOf(sizes: readonly number[]): Layout {
   const classes = new Map<number, number[]>();
   sizes.forEach((n, g) => {
     const c = Math.ceil(Math.log2(Math.max(1, n)) / 2);
-    classes.set(c, [...(classes.get(c) ?? []), g]);
+    const members = classes.get(c);
+    if (members) members.push(g);
+    else classes.set(c, [g]);
   });
-  const order: number[] = [];
-  const index: number[] = [];
-  const buckets: { rows: number; width: number }[] = [];
-  for (const c of [...classes.keys()].sort((a, b) => a - b)) {
+  const buckets = [...classes.keys()].sort((a, b) => a - b).map((c) => {
     const members = classes.get(c)!;
-    const width = Math.max(...members.map((g) => sizes[g]!));
+    return { members, rows: members.length, width: Math.max(...members.map((g) => sizes[g]!)) };
+  });
+  // Built in place: at the paper's width the padded rows run to tens of millions of entries.
+  const index = new Int32Array(buckets.reduce((n, b) => n + b.rows * b.width, 0));
+  const order: number[] = [];
+  let at = 0;
+  for (const { members, width } of buckets) {
     for (const g of members) {
-      for (let i = 0; i < width; i++) index.push(i < sizes[g]! ? starts[g]! + i : total);
+      for (let i = 0; i < width; i++) index[at++] = i < sizes[g]! ? starts[g]! + i : total;
       order.push(g);
     }
-    buckets.push({ rows: members.length, width });
   }
   const inverse = new Array<number>(sizes.length);
   order.forEach((g, row) => (inverse[g] = row));
   const layout: Layout = {
     index: tf.keep(tf.tensor1d(index, 'int32')),
     inverse: tf.keep(tf.tensor1d(inverse, 'int32')),
-    buckets,
+    buckets: buckets.map(({ rows, width }) => ({ rows, width })),
     counts: tf.keep(tf.tensor1d(order.map((g) => sizes[g]!), 'float32')),
   };
   layouts.set(key, layout);
