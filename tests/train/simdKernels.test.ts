@@ -5,7 +5,7 @@ import { buildKernelsModule, OUTPUT } from '../../scripts/build-kernels';
 import { useNodeBackend } from '../../src/train/backends/node';
 import { KERNELS_WASM, KERNELS_WASM_SHARED } from '../../src/train/backends/simd/kernelsWasm';
 import { instantiateKernels, simdKernels, type SimdKernels } from '../../src/train/backends/simd/load';
-import { BIAS_GRAD_KERNEL, FILTER_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../../src/train/backends/simd/register';
+import { BIAS_GRAD_KERNEL, columnSumInto, FILTER_GRAD_KERNEL, RELU_GRAD_KERNEL, reluGradInto } from '../../src/train/backends/simd/register';
 import { maxPoolGradInto } from '../../src/train/backends/wasmMaxPoolGrad';
 import { magnitudes } from '../../src/train/backends/wasmReductions';
 import { Rng } from '../../src/train/rng';
@@ -230,6 +230,9 @@ for (const shared of [false, true]) {
         const out = heap.put(cols, 99);
         heap.kernels.columnSum(heap.put(src), out, rows, cols);
         expect(Array.from(heap.get(out, cols)), `${rows}x${cols}`).toEqual(Array.from(expected));
+        const fallback = new Float32Array(cols).fill(99); // stale, as fresh heap memory may be
+        columnSumInto(src, fallback, rows, cols);
+        expect(Array.from(fallback), `${rows}x${cols}, without SIMD`).toEqual(Array.from(expected));
       }
     });
 
@@ -279,6 +282,9 @@ for (const shared of [false, true]) {
         heap.kernels.reluGrad(heap.put(x), heap.put(dy), out, n);
         const expected = Array.from(x, (v, i) => Math.fround(dy[i]! * (v > 0 ? 1 : Number.isNaN(v) ? NaN : 0)));
         expect(Array.from(heap.get(out, n)).map(String), `n = ${n}`).toEqual(expected.map(String));
+        const fallback = new Float32Array(n);
+        reluGradInto(x, dy, fallback);
+        expect(Array.from(fallback).map(String), `n = ${n}, without SIMD`).toEqual(expected.map(String));
       }
     });
   });

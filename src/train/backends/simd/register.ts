@@ -40,10 +40,14 @@ function biasGrad({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend:
     simd.columnSum(heapOffset(backend, dy), heapOffset(backend, out), rows, c);
     return out;
   }
-  const from = heap.typedArrayFromHeap(dy);
-  const to = heap.typedArrayFromHeap(out);
-  for (let r = 0, at = 0; r < rows; r++) for (let j = 0; j < c; j++, at++) to[j] = to[j]! + from[at]!;
+  columnSumInto(heap.typedArrayFromHeap(dy), heap.typedArrayFromHeap(out), rows, c);
   return out;
+}
+
+/** The fallback of the column sum: to[j] = sum over r of from[r, j], rows added in order (`to` need not be zeroed). */
+export function columnSumInto(from: Float32Array, to: Float32Array, rows: number, cols: number): void {
+  to.fill(0, 0, cols);
+  for (let r = 0, at = 0; r < rows; r++) for (let j = 0; j < cols; j++, at++) to[j] = to[j]! + from[at]!;
 }
 
 /** dy * step(x), step as tfjs's (1 where x > 0, NaN where x is NaN, else 0). */
@@ -57,14 +61,16 @@ function reluGrad({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend:
     simd.reluGrad(heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out), n);
     return out;
   }
-  const xs = heap.typedArrayFromHeap(x);
-  const g = heap.typedArrayFromHeap(dy);
-  const to = heap.typedArrayFromHeap(out);
-  for (let i = 0; i < n; i++) {
+  reluGradInto(heap.typedArrayFromHeap(x), heap.typedArrayFromHeap(dy), heap.typedArrayFromHeap(out));
+  return out;
+}
+
+/** The fallback of the ReLU gradient: to = dy * step(x). */
+export function reluGradInto(xs: Float32Array, g: Float32Array, to: Float32Array): void {
+  for (let i = 0; i < xs.length; i++) {
     const v = xs[i]!;
     to[i] = g[i]! * (v > 0 ? 1 : v !== v ? v : 0);
   }
-  return out;
 }
 
 /** d loss / d filter of conv2d(x, filter) (NHWC, no dilation), from the SIMD kernel; only registered callers reach it where the kernels run. */
