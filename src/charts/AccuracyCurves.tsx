@@ -24,6 +24,7 @@ export function AccuracyCurves({ runs, width, height, smoothing = defaults.smoot
   const evals = useMemoCache<Run, TimeDots['points']>();
   const series: TimeSeries[] = runs.flatMap((r, i) => HEAD_NAMES.map((h) => ({
     id: `${r.id}-${h}`,
+    run: r.id,
     name: `${r.label}, ${h} batch accuracy`,
     colour: headColour(h),
     dash: RUN_DASHES[i % RUN_DASHES.length]!,

@@ -23,6 +23,7 @@ export function LossCurves({ runs, width, height, smoothing = defaults.smoothing
   const memo = useMemoCache<Run, Curve>();
   const series: TimeSeries[] = runs.flatMap((r, i) => defaults.heads.map((h) => ({
     id: `${r.id}-${h}`,
+    run: r.id,
     name: `${r.label}, ${h === 'total' ? 'total loss' : `${h} CE`}`,
     colour: headColour(h),
     dash: RUN_DASHES[i % RUN_DASHES.length]!,

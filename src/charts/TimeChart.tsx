@@ -2,7 +2,8 @@
  * The frame LossCurves and AccuracyCurves share: steps on x, a linear y, smoothed lines over
  * faded raw ones, event lines. Long histories are drawn per pixel column (./decimate.ts): a
  * few points per column for lines, one mark per column for non-finite values, one path for
- * all the dots of a series, so the DOM stays the same size however long the run.
+ * all the dots of a series, so the DOM stays the same size however long the run. The lines
+ * are drawn on canvases, one per run (./LineCanvas.tsx), between the axes and the marks.
  */
 import { scaleLinear } from 'd3';
 import { useDeferredValue, type ReactNode } from 'react';
@@ -10,6 +11,7 @@ import type { RunEvent } from '../shared/runFile';
 import type { Curve } from './curves';
 import { markSteps, type ColumnMark } from './decimate';
 import { formatValue } from './format';
+import { LineCanvas, type LineLayer, type LineStroke } from './LineCanvas';
 import { EventLines, Figure, Legend, NonFiniteMark, Svg, Waiting, XLabels, YAxis, type LegendItem } from './parts';
 import { theme } from './theme';
 import { drawCurve, drawDots, stepExtent, type DrawnCurve, type TimeGeometry } from './timeDrawing';
@@ -25,6 +27,8 @@ export const defaults = {
 
 export interface TimeSeries {
   readonly id: string;
+  /** The run it belongs to: a run's lines share a canvas. */
+  readonly run: string;
   /** For titles: "A: aux on, aux1". */
   readonly name: string;
   readonly colour: string;
@@ -90,21 +94,42 @@ export function TimeChart(props: TimeChartProps) {
   const markTitle = (name: string, k: ColumnMark, step: (i: number) => number, value: number) =>
     `${name} ${markSteps(k, step)}: ${formatValue(value)}${k.count > 1 ? ' (the first)' : ''}`;
 
+  // Each run's lines on a canvas of its own, in the order of the series.
+  const layers: LineLayer[] = [];
+  for (const { id, run, colour, dash, curve: c } of series) {
+    const drawn = drawnCurves(c, geometry.key, () => drawCurve(c, geometry));
+    const strokes: LineStroke[] = [
+      { id, kind: 'raw', d: drawn.raw, colour, opacity: defaults.rawOpacity, width: 1, dash: '' },
+      { id, kind: 'smoothed', d: drawn.smoothed, colour, opacity: 1, width: defaults.strokeWidth, dash },
+    ];
+    const layer = layers.find((l) => l.id === run);
+    if (layer) (layer.strokes as LineStroke[]).push(...strokes);
+    else layers.push({ id: run, strokes });
+  }
+
   return (
     <Figure label={label} caption={caption} width={width}>
-      <Svg width={width} height={height} label={`Line chart of ${label}`}>
-        {empty ? <Waiting width={width} height={height} text="waiting for the first step" /> : (
-          <>
-            <YAxis x={m.left} x2={width - m.right} ticks={y.ticks(5).map((v) => ({ at: y(v), label: yFormat(v) }))} title={yTitle} top={m.top} bottom={bottom} />
-            <XLabels ticks={xTicks} y={bottom} />
-            <text x={width - m.right} y={height - 4} textAnchor="end" fill={theme.muted}>step</text>
-            <EventLines events={events} x={(s) => (s >= first && s <= last ? x(s) : null)} top={m.top} bottom={bottom} />
-            {series.map(({ id, name, colour, dash, curve: c }) => {
+      <div style={{ position: 'relative', width, height }}>
+        <Svg width={width} height={height} label={`Line chart of ${label}`}>
+          {empty ? <Waiting width={width} height={height} text="waiting for the first step" /> : (
+            <>
+              <YAxis x={m.left} x2={width - m.right} ticks={y.ticks(5).map((v) => ({ at: y(v), label: yFormat(v) }))} title={yTitle} top={m.top} bottom={bottom} />
+              <XLabels ticks={xTicks} y={bottom} />
+              <text x={width - m.right} y={height - 4} textAnchor="end" fill={theme.muted}>step</text>
+              <EventLines events={events} x={(s) => (s >= first && s <= last ? x(s) : null)} top={m.top} bottom={bottom} />
+            </>
+          )}
+        </Svg>
+        {!empty && <LineCanvas layers={layers} width={width} height={height} area={{ left: m.left, top: m.top, right: width - m.right, bottom }} />}
+        {!empty && (
+          // Over the lines: marks, held-out dots and the legend. Only marks and dots take the
+          // pointer (for their titles); elsewhere it reaches the event lines' titles beneath.
+          <svg width={width} height={height} aria-hidden="true" fontFamily={theme.font} fontSize={11} fill={theme.text}
+            style={{ position: 'absolute', left: 0, top: 0, overflow: 'visible', pointerEvents: 'none' }}>
+            {series.map(({ id, name, curve: c }) => {
               const drawn = drawnCurves(c, geometry.key, () => drawCurve(c, geometry));
-              return (
-                <g key={id}>
-                  <path data-series="raw" d={drawn.raw} fill="none" stroke={colour} strokeOpacity={defaults.rawOpacity} strokeWidth={1} />
-                  <path data-series="smoothed" data-id={id} d={drawn.smoothed} fill="none" stroke={colour} strokeWidth={defaults.strokeWidth} strokeDasharray={dash || undefined} />
+              return drawn.marks.length === 0 ? null : (
+                <g key={id} data-marks={id} pointerEvents="visiblePainted">
                   {drawn.marks.map((k) => (
                     <NonFiniteMark key={k.first} x={geometry.xOf(c.steps[k.first]!)} y={m.top} title={markTitle(name, k, (i) => c.steps[i]!, c.raw[k.first]!)} />
                   ))}
@@ -114,7 +139,7 @@ export function TimeChart(props: TimeChartProps) {
             {dots.map((d) => {
               const drawn = drawnDots(d.points, geometry.key, () => drawDots(d.points, geometry, defaults.dotRadius));
               return (
-                <g key={d.id}>
+                <g key={d.id} pointerEvents="visiblePainted">
                   <path data-series="eval" data-id={d.id} d={drawn.d} fill={d.filled ? d.colour : 'white'} stroke={d.colour} strokeWidth={1.5}>
                     <title>{dotsTitle(d, yFormat)}</title>
                   </path>
@@ -125,9 +150,9 @@ export function TimeChart(props: TimeChartProps) {
               );
             })}
             <Legend x={m.left} y={12} width={width - m.left - m.right} items={legend} />
-          </>
+          </svg>
         )}
-      </Svg>
+      </div>
     </Figure>
   );
 }

@@ -1,9 +1,11 @@
 /**
  * Saving a chart as SVG or PNG. A chart is whatever SVG and canvas elements its container
  * holds; they are composed into one standalone SVG at their on-screen positions, with the
- * computed styles written inline (so the file looks the same without the page's CSS) and
- * canvases embedded as PNG images. The PNG is that SVG drawn onto a canvas.
+ * computed styles written inline (so the file looks the same without the page's CSS). A
+ * canvas of lines (LineCanvas) is written as the vector paths it draws; any other canvas
+ * (a heatmap) is embedded as a PNG image. The PNG is that SVG drawn onto a canvas.
  */
+import { canvasLines, type LineStroke } from '../charts/LineCanvas';
 import { downloadBlob, downloadText } from './download';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -54,6 +56,27 @@ function canvasDataUrl(canvas: HTMLCanvasElement, width: number, height: number)
   return copy.toDataURL('image/png');
 }
 
+/** A canvas's lines as an SVG of vector paths, placed where the canvas is. */
+function linesSvg(strokes: readonly LineStroke[], x: number, y: number, width: number, height: number): SVGSVGElement {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  for (const [name, value] of [['x', x], ['y', y], ['width', width], ['height', height]] as const) svg.setAttribute(name, String(value));
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  for (const s of strokes) {
+    if (s.d === '') continue;
+    const path = document.createElementNS(SVG_NS, 'path');
+    path.setAttribute('data-series', s.kind);
+    path.setAttribute('data-id', s.id);
+    path.setAttribute('d', s.d);
+    path.setAttribute('fill', 'none');
+    path.setAttribute('stroke', s.colour);
+    path.setAttribute('stroke-width', String(s.width));
+    if (s.opacity !== 1) path.setAttribute('stroke-opacity', String(s.opacity));
+    if (s.dash !== '') path.setAttribute('stroke-dasharray', s.dash);
+    svg.append(path);
+  }
+  return svg;
+}
+
 /** The chart in `container` as the text of a standalone SVG file, or null if it has nothing to draw. */
 export function chartToSvg(container: HTMLElement): { text: string; width: number; height: number } | null {
   const box = container.getBoundingClientRect();
@@ -80,6 +103,11 @@ export function chartToSvg(container: HTMLElement): { text: string; width: numbe
     const x = rect.left - box.left;
     const y = rect.top - box.top;
     if (el instanceof HTMLCanvasElement) {
+      const lines = canvasLines(el);
+      if (lines) {
+        root.append(linesSvg(lines, x, y, rect.width, rect.height));
+        return;
+      }
       const image = document.createElementNS(SVG_NS, 'image');
       image.setAttribute('x', String(x));
       image.setAttribute('y', String(y));

@@ -5,6 +5,7 @@ import { curveColumns, STATE } from '../../src/charts/curves';
 import { columnMarks, decimate, dotsPath, fixed1, linePath, markSteps } from '../../src/charts/decimate';
 import { AccuracyCurves } from '../../src/charts/AccuracyCurves';
 import { LossCurves } from '../../src/charts/LossCurves';
+import { drawCurve, type TimeGeometry } from '../../src/charts/timeDrawing';
 import type { Run } from '../../src/shared/runFile';
 import { chartRun, syntheticRun } from './fixtures';
 
@@ -90,9 +91,23 @@ describe('time charts with long histories', () => {
   const html = renderToStaticMarkup(createElement(LossCurves, { runs: [chartRun(broken, 'A'), chartRun(long, 'B')], width, height: 280 }));
 
   it('draws each line with at most 3 points per pixel column', () => {
-    const paths = [...html.matchAll(/data-series="(raw|smoothed)"[^>]* d="([^"]*)"/g)].map((m) => m[2]!);
+    // The chart's plot: 640 px less its margins, steps 1 to 10,000 across it.
+    const left = 64;
+    const right = width - 16;
+    const geometry: TimeGeometry = { xOf: (s) => left + ((s - 1) * (right - left)) / 9999, y: (v) => 250 - v * 50, key: 'test' };
+    const heads = ['main', 'aux1', 'aux2', 'total'] as const;
+    const paths = [broken, long].flatMap((run) => heads.flatMap((h) => {
+      const drawn = drawCurve(curveColumns(run, (s) => s.loss[h], h !== 'main' && h !== 'total', 0.6), geometry);
+      return [drawn.raw, drawn.smoothed];
+    }));
     expect(paths).toHaveLength(16);
-    for (const d of paths) expect(d.match(/[ML]/g)!.length).toBeLessThanOrEqual(3 * width);
+    for (const d of paths) {
+      expect(d.match(/[ML]/g)!.length).toBeGreaterThan(right - left);
+      expect(d.match(/[ML]/g)!.length).toBeLessThanOrEqual(3 * (right - left + 1));
+    }
+    // The chart draws them on one canvas per run, the DOM holding none of their points.
+    expect(html.match(/<canvas data-layer="[^"]+" data-lines="8"/g)).toHaveLength(2);
+    expect(html).not.toMatch(/data-series="(raw|smoothed)"/);
   });
 
   it('marks every non-finite loss, one mark per pixel column, on a bounded number of elements', () => {

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { longHistoryRun } from '../../scripts/bench/longHistory';
+import { serializeRun } from '../../src/shared/runFile';
 import { e2eTest, waitForExpression } from './harness';
 
 /** Tiny, fast settings: steps take a fraction of a second on wasm with 2 slow cores. */
@@ -187,6 +190,64 @@ export default [
     assert.match(page.url(), /batch=8/);
     assert.equal(await page.locator('path[data-run="file"][data-series="latest"]').count(), 1, 'the opened run stays across a restart');
   }, 90_000),
+
+  e2eTest('time charts draw each run\'s lines on a canvas of its own, redraw an opened run only when it changes, and save them as vector paths', async ({ page, baseURL, errors }) => {
+    // Count the lines stroked on each canvas of lines, by its run.
+    await page.addInitScript(`
+      window.__strokes = {};
+      const stroke = CanvasRenderingContext2D.prototype.stroke;
+      CanvasRenderingContext2D.prototype.stroke = function (...args) {
+        const layer = this.canvas.dataset.layer;
+        if (layer) window.__strokes[layer] = (window.__strokes[layer] ?? 0) + 1;
+        return stroke.apply(this, args);
+      };
+    `);
+    await page.setViewportSize({ width: 1600, height: 1200 });
+    await open(page, baseURL, FAST);
+    await waitForStep(page, 2);
+    // A long opened run whose largest loss sets the loss chart's y axis, so that live steps change neither axis.
+    const long = longHistoryRun(2_000);
+    const run = { ...long, steps: long.steps.map((s) => (s.step === 1 ? { ...s, loss: { ...s.loss, total: 40 } } : s)) };
+    await page.locator('input[type=file]').setInputFiles({ name: 'long.json', mimeType: 'application/json', buffer: Buffer.from(serializeRun(run)) });
+    await page.getByRole('heading', { level: 2, name: 'Loss and accuracy per head' }).scrollIntoViewIfNeeded();
+    const loss = page.getByRole('figure', { name: 'Loss per head' });
+    await loss.locator('canvas[data-layer="file"]').waitFor();
+    // The opened run: 4 heads, a raw and a smoothed line each, and every line drawn on the canvas.
+    assert.equal(await loss.locator('canvas[data-layer="file"]').getAttribute('data-lines'), '8');
+    assert.equal(await loss.locator('canvas[data-layer="A"]').getAttribute('data-lines'), '8');
+    const painted = (await loss.locator('canvas[data-layer="file"]').evaluate((canvas: HTMLCanvasElement) => {
+      const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let n = 0;
+      for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) n++;
+      return n;
+    }));
+    assert.ok(painted > 2_000, `the opened run's canvas shows its lines (${painted} pixels painted)`);
+
+    // Live steps redraw the live runs' canvases, not the opened run's.
+    await page.waitForTimeout(500);
+    const before = (await page.evaluate('({ ...window.__strokes })')) as Record<string, number>;
+    const step = await stepCount(page);
+    await waitForStep(page, step + 3);
+    await page.waitForTimeout(500);
+    const after = (await page.evaluate('({ ...window.__strokes })')) as Record<string, number>;
+    assert.ok((after.A ?? 0) > (before.A ?? 0), `the live run's lines were redrawn (${JSON.stringify({ before, after })})`);
+    assert.equal(after.file, before.file, 'the opened run\'s lines were not drawn again');
+
+    // Saved as SVG, the lines are vector paths: every series, each at most 3 points per pixel column.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save loss as SVG' }).click()]);
+    const svg = await readFile((await download.path())!, 'utf8');
+    for (const head of ['main', 'aux1', 'aux2', 'total']) {
+      for (const kind of ['raw', 'smoothed']) {
+        const d = new RegExp(`<path data-series="${kind}" data-id="file-${head}" d="([^"]+)"`).exec(svg)?.[1];
+        assert.ok(d, `the saved SVG has the opened run's ${kind} ${head} line`);
+        const points = d.match(/[ML]/g)!.length;
+        assert.ok(points > 200 && points <= 3 * 1600, `${kind} ${head}: ${points} points`);
+      }
+    }
+    assert.match(svg, /<path data-series="smoothed" data-id="A-main" d="M/);
+    assert.doesNotMatch(svg, /<image/, 'no line is saved as a picture');
+    assert.deepEqual(errors, []);
+  }, 120_000),
 
   e2eTest('no long task over 50 ms on the main thread while training', async ({ page, baseURL }) => {
     await page.addInitScript(`

@@ -1,0 +1,109 @@
+/**
+ * Long lines drawn on canvases instead of SVG paths: a path of thousands of points costs the
+ * page a parse and a repaint whenever anything near it changes, a canvas only when its own
+ * lines do. One canvas per layer (a run), so a run that did not step (an opened file) is not
+ * drawn again when the live runs step. The lines stay known as SVG path data: the chart's
+ * SVG export writes them as vector paths (`canvasLines`).
+ */
+import { memo, useLayoutEffect, useRef } from 'react';
+
+/** One line: SVG path data and how it is stroked. */
+export interface LineStroke {
+  /** The series it belongs to ("A-main"). */
+  readonly id: string;
+  /** Which of the series' lines: its faint raw values or its smoothed line. */
+  readonly kind: 'raw' | 'smoothed';
+  readonly d: string;
+  readonly colour: string;
+  readonly opacity: number;
+  readonly width: number;
+  /** An SVG dash array ("6 3"), or '' for a solid line. */
+  readonly dash: string;
+}
+
+/** The lines of one canvas, drawn in order. */
+export interface LineLayer {
+  readonly id: string;
+  readonly strokes: readonly LineStroke[];
+}
+
+/** The rectangle lines are clipped to, in the chart's pixels. */
+export interface PlotArea {
+  readonly left: number;
+  readonly top: number;
+  readonly right: number;
+  readonly bottom: number;
+}
+
+/** What each mounted canvas shows, for the SVG export. */
+const drawnLines = new WeakMap<HTMLCanvasElement, readonly LineStroke[]>();
+
+/** The lines a canvas of a LineCanvas shows, or undefined for any other canvas. */
+export function canvasLines(canvas: HTMLCanvasElement): readonly LineStroke[] | undefined {
+  return drawnLines.get(canvas);
+}
+
+/** An SVG dash array as canvas line-dash segments. */
+export function dashSegments(dash: string): number[] {
+  return dash.trim() === '' ? [] : dash.trim().split(/[\s,]+/).map(Number).filter((v) => Number.isFinite(v) && v >= 0);
+}
+
+const sameStroke = (a: LineStroke, b: LineStroke): boolean =>
+  a.d === b.d && a.colour === b.colour && a.opacity === b.opacity && a.width === b.width && a.dash === b.dash && a.id === b.id && a.kind === b.kind;
+
+interface LayerProps {
+  readonly layer: LineLayer;
+  readonly width: number;
+  readonly height: number;
+  readonly area: PlotArea;
+  readonly ratio: number;
+}
+
+/** Props that draw the same picture: the same size and area and the same strokes (path strings are kept per curve, so equal ones are usually the same string). */
+function samePicture(a: LayerProps, b: LayerProps): boolean {
+  return a.width === b.width && a.height === b.height && a.ratio === b.ratio && a.layer.id === b.layer.id
+    && a.area.left === b.area.left && a.area.top === b.area.top && a.area.right === b.area.right && a.area.bottom === b.area.bottom
+    && a.layer.strokes.length === b.layer.strokes.length && a.layer.strokes.every((s, i) => sameStroke(s, b.layer.strokes[i]!));
+}
+
+/** One layer's canvas. It renders, and so draws, only when its picture changes. */
+const LayerCanvas = memo(function LayerCanvas({ layer, width, height, area, ratio }: LayerProps) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  // Before the browser paints: a resized canvas is blank until drawn, and must not show so.
+  useLayoutEffect(() => {
+    const canvas = ref.current;
+    if (!canvas) return;
+    drawnLines.set(canvas, layer.strokes);
+    const context = canvas.getContext('2d');
+    if (!context) return;
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context.clearRect(0, 0, width, height);
+    context.save();
+    context.beginPath();
+    context.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
+    context.clip();
+    for (const s of layer.strokes) {
+      if (s.d === '') continue;
+      context.globalAlpha = s.opacity;
+      context.strokeStyle = s.colour;
+      context.lineWidth = s.width;
+      context.setLineDash(dashSegments(s.dash));
+      context.stroke(new Path2D(s.d));
+    }
+    context.restore();
+  });
+  return (
+    <canvas ref={ref} data-layer={layer.id} data-lines={layer.strokes.length} aria-hidden="true"
+      width={Math.max(1, Math.round(width * ratio))} height={Math.max(1, Math.round(height * ratio))}
+      style={{ position: 'absolute', left: 0, top: 0, width, height, pointerEvents: 'none' }} />
+  );
+}, samePicture);
+
+/**
+ * Canvases stacked over the chart's area, one per layer, in order. Sharp on high-density
+ * screens (drawn at the device's pixel ratio).
+ */
+export function LineCanvas({ layers, width, height, area }: { layers: readonly LineLayer[]; width: number; height: number; area: PlotArea }) {
+  const ratio = typeof window === 'undefined' ? 1 : window.devicePixelRatio || 1;
+  return <>{layers.map((layer) => <LayerCanvas key={layer.id} layer={layer} width={width} height={height} area={area} ratio={ratio} />)}</>;
+}
