@@ -1,35 +1,40 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { parseRun, type Run } from '../shared/runFile';
+import { readRunFile, type ImportedRun, type ReadResult } from '../shared/readRunFile';
 
-/** A run read from a file, viewed beside the live runs. */
-export interface ImportedRun {
-  readonly fileName: string;
-  readonly run: Run;
-}
+export type { ImportedRun } from '../shared/readRunFile';
 
-/** Files larger than this are refused before reading (run files of long sessions are a few tens of MB). */
-const MAX_FILE_BYTES = 200_000_000;
-
-/** Reads a chosen or dropped file as a run file; never throws, and names the problem of a file it refuses. */
-export async function readRunFile(file: File): Promise<{ ok: true; imported: ImportedRun } | { ok: false; error: string }> {
-  const refuse = (why: string) => ({ ok: false as const, error: `Could not open “${file.name.slice(0, 80)}”: ${why}.` });
-  if (file.size > MAX_FILE_BYTES) return refuse(`the file is too large (${Math.round(file.size / 1e6)} MB)`);
-  let text: string;
+/**
+ * Reads a run file in a worker of its own, which ends with the read (see
+ * src/worker/runFile.worker.ts); on the page itself if that worker cannot start or fails.
+ */
+export function readRunFileOffPage(file: File): Promise<ReadResult> {
+  let worker: Worker;
   try {
-    text = await file.text();
-  } catch (error) {
-    return refuse(`the file could not be read (${error instanceof Error ? error.message : String(error)})`);
+    worker = new Worker(new URL('../worker/runFile.worker.ts', import.meta.url), { type: 'module' });
+  } catch {
+    return readRunFile(file);
   }
-  const parsed = parseRun(text);
-  if (!parsed.ok) return refuse(parsed.error);
-  if (parsed.run.steps.length === 0) return refuse('it has no steps to show');
-  return { ok: true, imported: { fileName: file.name, run: parsed.run } };
+  return new Promise<ReadResult>((resolve) => {
+    const done = (result: ReadResult | Promise<ReadResult>) => {
+      worker.terminate();
+      resolve(result);
+    };
+    worker.onmessage = (event: MessageEvent<ReadResult>) => done(event.data);
+    worker.onerror = (event) => {
+      event.preventDefault();
+      done(readRunFile(file));
+    };
+    worker.onmessageerror = () => done(readRunFile(file));
+    worker.postMessage(file);
+  });
 }
 
 /** The imported run, the last import problem, and whether a file is being dragged over the page. */
 export interface RunImport {
   readonly imported: ImportedRun | null;
   readonly error: string | null;
+  /** The name of the file being read, until it is shown or refused. */
+  readonly reading: string | null;
   readonly dragging: boolean;
   readonly open: (file: File) => void;
   readonly clear: () => void;
@@ -43,13 +48,16 @@ export interface RunImport {
 export function useRunImport(): RunImport {
   const [imported, setImported] = useState<ImportedRun | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [reading, setReading] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
   const latestRef = useRef(0);
 
   const open = useCallback((file: File) => {
     const ticket = ++latestRef.current;
-    void readRunFile(file).then((result) => {
+    setReading(file.name);
+    void readRunFileOffPage(file).then((result) => {
       if (ticket !== latestRef.current) return;
+      setReading(null);
       if (result.ok) {
         setImported(result.imported);
         setError(null);
@@ -91,7 +99,8 @@ export function useRunImport(): RunImport {
     latestRef.current++;
     setImported(null);
     setError(null);
+    setReading(null);
   }, []);
   const dismissError = useCallback(() => setError(null), []);
-  return { imported, error, dragging, open, clear, dismissError };
+  return { imported, error, reading, dragging, open, clear, dismissError };
 }

@@ -153,6 +153,11 @@ export default [
   }, 60_000),
 
   e2eTest('a bad run file shows an error and the live runs stay; a saved run opens beside them', async ({ page, baseURL }) => {
+    // Files are read in a worker of their own, so that reading one leaves no garbage on the page's heap.
+    const readers: string[] = [];
+    page.on('worker', (worker) => {
+      if (worker.url().includes('runFile.worker')) readers.push(worker.url());
+    });
     await open(page, baseURL, FAST);
     await waitForStep(page, 2);
     const input = page.locator('input[type=file]');
@@ -160,6 +165,7 @@ export default [
     const error = page.getByRole('alert').filter({ hasText: 'bad.json' });
     await error.waitFor();
     assert.match(await error.innerText(), /not a GradFlow run file/);
+    assert.equal(readers.length, 1, 'the file was read in a run-file worker');
     assert.ok((await depthPath(page, 'A')).length > 0, 'the live run A is still drawn');
     assert.equal(await page.locator('path[data-run="file"]').count(), 0);
     const step = await stepCount(page);
@@ -208,10 +214,16 @@ export default [
     // A long opened run whose largest loss sets the loss chart's y axis, so that live steps change neither axis.
     const long = longHistoryRun(2_000);
     const run = { ...long, steps: long.steps.map((s) => (s.step === 1 ? { ...s, loss: { ...s.loss, total: 40 } } : s)) };
+    // While the file is read (off the page), the panel says so.
+    await page.evaluate(`new MutationObserver((records) => {
+      for (const r of records) for (const n of [r.target, ...r.addedNodes]) if ((n.textContent ?? '').startsWith('Reading “long.json”…')) window.__sawReading = true;
+    }).observe(document.body, { subtree: true, childList: true, characterData: true })`);
     await page.locator('input[type=file]').setInputFiles({ name: 'long.json', mimeType: 'application/json', buffer: Buffer.from(serializeRun(run)) });
     await page.getByRole('heading', { level: 2, name: 'Loss and accuracy per head' }).scrollIntoViewIfNeeded();
     const loss = page.getByRole('figure', { name: 'Loss per head' });
     await loss.locator('canvas[data-layer="file"]').waitFor();
+    assert.equal(await page.evaluate('window.__sawReading'), true, 'a note said the file was being read');
+    assert.equal(await page.getByText('Reading “long.json”…').count(), 0, 'the note goes once the run is shown');
     // The opened run: 4 heads, a raw and a smoothed line each, and every line drawn on the canvas.
     assert.equal(await loss.locator('canvas[data-layer="file"]').getAttribute('data-lines'), '8');
     assert.equal(await loss.locator('canvas[data-layer="A"]').getAttribute('data-lines'), '8');
