@@ -4,6 +4,9 @@
  * long tasks recorded while the page redraws (training, scrolling, resizing), before and
  * after it is opened. The target: no dropped frame from chart drawing.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe as describeNetwork } from '../../src/model/architecture';
 import { PRESETS } from '../../src/model/config';
@@ -167,11 +170,20 @@ export async function measureLongHistory(page: Page, viewport: Viewport, log: (l
   const text = serializeRun(run);
   const fileMb = Math.round(text.length / 1e5) / 10;
   log(`browser: opening a run file of ${run.header.layers.length} layers x ${LONG_HISTORY.steps} steps (${fileMb} MB)`);
+  // Chosen from the disk, as a user does: handed over as a buffer, Playwright builds the file in
+  // the page's own heap, and collecting that (hundreds of MB) would pause the page in the window.
+  const dir = mkdtempSync(join(tmpdir(), 'gradflow-bench-'));
   const opened = Date.now();
-  await page.locator('input[type=file]').setInputFiles({ name: 'long-history.json', mimeType: 'application/json', buffer: Buffer.from(text) });
-  await page.locator('path[data-run="file"][data-series="latest"]').first().waitFor({ timeout: 120_000 });
+  try {
+    const path = join(dir, 'long-history.json');
+    writeFileSync(path, text);
+    await page.locator('input[type=file]').setInputFiles(path);
+    await page.locator('path[data-run="file"][data-series="latest"]').first().waitFor({ timeout: 120_000 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const openMs = Date.now() - opened;
-  // Reading and checking 10,000 steps is the import's own long task, not drawing: let it end first.
+  // Receiving 10,000 checked steps from the reading worker is the import's own work, not drawing: let it end first.
   await sleep(2_000);
   log(`browser: recording ${LONG_HISTORY.windowMs / 1000} s of redraws with the long history open`);
   const long = await recordRedraws(page, viewport);
