@@ -66,35 +66,62 @@ function samePicture(a: LayerProps, b: LayerProps): boolean {
     && a.layer.strokes.length === b.layer.strokes.length && a.layer.strokes.every((s, i) => sameStroke(s, b.layer.strokes[i]!));
 }
 
-/** One layer's canvas. It renders, and so draws, only when its picture changes. */
-const LayerCanvas = memo(function LayerCanvas({ layer, width, height, area, ratio }: LayerProps) {
+/** Draws `strokes` on a canvas of `pixelWidth` x `pixelHeight` (resized first if need be, which clears it). */
+function paint(canvas: HTMLCanvasElement, pixelWidth: number, pixelHeight: number, { layer, width, height, area, ratio }: LayerProps): void {
+  if (canvas.width !== pixelWidth) canvas.width = pixelWidth;
+  if (canvas.height !== pixelHeight) canvas.height = pixelHeight;
+  const context = canvas.getContext('2d');
+  if (!context) return;
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  context.clearRect(0, 0, width, height);
+  context.save();
+  context.beginPath();
+  context.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
+  context.clip();
+  for (const s of layer.strokes) {
+    if (s.d === '') continue;
+    context.globalAlpha = s.opacity;
+    context.strokeStyle = s.colour;
+    context.lineWidth = s.width;
+    context.setLineDash(dashSegments(s.dash));
+    context.stroke(new Path2D(s.d));
+  }
+  context.restore();
+}
+
+/**
+ * One layer's canvas. It renders, and so draws, only when its picture changes: new lines are
+ * drawn before the browser paints; a new size is drawn in a task of its own after the next
+ * frame, the old picture stretched until then, so that a page-width change does not redraw
+ * every long line of every chart in the frame that lays the page out again.
+ */
+const LayerCanvas = memo(function LayerCanvas(props: LayerProps) {
+  const { layer, width, height, ratio } = props;
   const ref = useRef<HTMLCanvasElement>(null);
-  // Before the browser paints: a resized canvas is blank until drawn, and must not show so.
+  const drawn = useRef(false);
+  /** Bumped by every new picture and on unmount: a scheduled drawing of an older one is dropped. */
+  const generation = useRef(0);
   useLayoutEffect(() => {
     const canvas = ref.current;
     if (!canvas) return;
     drawnLines.set(canvas, layer.strokes);
-    const context = canvas.getContext('2d');
-    if (!context) return;
-    context.setTransform(ratio, 0, 0, ratio, 0, 0);
-    context.clearRect(0, 0, width, height);
-    context.save();
-    context.beginPath();
-    context.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
-    context.clip();
-    for (const s of layer.strokes) {
-      if (s.d === '') continue;
-      context.globalAlpha = s.opacity;
-      context.strokeStyle = s.colour;
-      context.lineWidth = s.width;
-      context.setLineDash(dashSegments(s.dash));
-      context.stroke(new Path2D(s.d));
+    const pixelWidth = Math.max(1, Math.round(width * ratio));
+    const pixelHeight = Math.max(1, Math.round(height * ratio));
+    const ticket = ++generation.current;
+    if (!drawn.current || (canvas.width === pixelWidth && canvas.height === pixelHeight)) {
+      drawn.current = true;
+      paint(canvas, pixelWidth, pixelHeight, props);
+      return;
     }
-    context.restore();
+    requestAnimationFrame(() => setTimeout(() => {
+      if (ticket === generation.current) paint(canvas, pixelWidth, pixelHeight, props);
+    }));
   });
+  useLayoutEffect(() => () => {
+    generation.current++;
+  }, []);
   return (
     <canvas ref={ref} data-layer={layer.id} data-lines={layer.strokes.length} aria-hidden="true"
-      width={Math.max(1, Math.round(width * ratio))} height={Math.max(1, Math.round(height * ratio))}
       style={{ position: 'absolute', left: 0, top: 0, width, height, pointerEvents: 'none' }} />
   );
 }, samePicture);
