@@ -2,6 +2,7 @@
  * Reading a chosen or dropped file as a run file, the same on the page and in the worker that
  * reads files off the page (src/worker/runFile.worker.ts).
  */
+import type { Packed } from './packNumbers';
 import { parseRun, type Run } from './runFile';
 
 /** A run read from a file, viewed beside the live runs. */
@@ -11,6 +12,9 @@ export interface ImportedRun {
 }
 
 export type ReadResult = { ok: true; imported: ImportedRun } | { ok: false; error: string };
+
+/** What the run-file worker answers: a refusal, or the run packed (`packNumbers`). */
+export type RunFileReply = { ok: true; fileName: string; packed: Packed } | { ok: false; error: string };
 
 /** Files larger than this are refused before reading (run files of long sessions are a few tens of MB). */
 const MAX_FILE_BYTES = 200_000_000;

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { readRunFile, type ImportedRun, type ReadResult } from '../shared/readRunFile';
+import { unpackNumbers } from '../shared/packNumbers';
+import { readRunFile, type ImportedRun, type ReadResult, type RunFileReply } from '../shared/readRunFile';
+import type { Run } from '../shared/runFile';
 
 export type { ImportedRun } from '../shared/readRunFile';
 
@@ -19,7 +21,10 @@ export function readRunFileOffPage(file: File): Promise<ReadResult> {
       worker.terminate();
       resolve(result);
     };
-    worker.onmessage = (event: MessageEvent<ReadResult>) => done(event.data);
+    worker.onmessage = (event: MessageEvent<RunFileReply>) => {
+      const reply = event.data;
+      done(reply.ok ? { ok: true, imported: { fileName: reply.fileName, run: unpackNumbers(reply.packed) as Run } } : reply);
+    };
     worker.onerror = (event) => {
       event.preventDefault();
       done(readRunFile(file));

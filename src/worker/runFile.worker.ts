@@ -2,15 +2,22 @@
  * Reads one run file off the page: the text, JSON.parse and the schema check allocate several
  * times the file's size, and a long file's worth of that on the page's heap came back as
  * garbage-collection pauses for seconds after it opened. Here it is freed with the worker;
- * the page receives only the checked run (a structured clone). One file per message.
+ * the page receives only the checked run, its arrays of numbers packed into one transferred
+ * buffer (../shared/packNumbers.ts). One file per message.
  */
-import { readRunFile, refusal, type ReadResult } from '../shared/readRunFile';
+import { packNumbers } from '../shared/packNumbers';
+import { readRunFile, refusal } from '../shared/readRunFile';
+import type { RunFileReply } from '../shared/readRunFile';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
 scope.onmessage = (event: MessageEvent<File>) => {
   const file = event.data;
-  void readRunFile(file)
-    .catch((error: unknown): ReadResult => refusal(file, `it could not be read (${error instanceof Error ? error.message : String(error)})`))
-    .then((result) => scope.postMessage(result));
+  void readRunFile(file).then((result) => {
+    if (!result.ok) return scope.postMessage(result satisfies RunFileReply);
+    const packed = packNumbers(result.imported.run);
+    scope.postMessage({ ok: true, fileName: result.imported.fileName, packed } satisfies RunFileReply, [packed.numbers.buffer]);
+  }).catch((error: unknown) => {
+    scope.postMessage(refusal(file, `it could not be read (${error instanceof Error ? error.message : String(error)})`) satisfies RunFileReply);
+  });
 };

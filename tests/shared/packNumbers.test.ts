@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { packNumbers, unpackNumbers } from '../../src/shared/packNumbers';
+import { parseRun, serializeRun } from '../../src/shared/runFile';
+import { syntheticRun } from '../charts/fixtures';
+
+/** What a structured clone does to the packed value on its way to the other thread. */
+const travel = <T>(value: T): T => structuredClone(value);
+
+describe('packNumbers (a run between threads, its arrays of numbers in one Float64Array)', () => {
+  it("gives back a run file's run exactly, every number to the bit", () => {
+    const parsed = parseRun(serializeRun(syntheticRun({ steps: 40, aux: true })));
+    if (!parsed.ok) throw new Error(parsed.error);
+    const packed = travel(packNumbers(parsed.run));
+    expect(unpackNumbers(packed)).toStrictEqual(parsed.run);
+  });
+
+  it('keeps NaN, infinities, -0 and the largest and smallest floats, and leaves other arrays and single numbers as they are', () => {
+    const value = {
+      numbers: [NaN, Infinity, -Infinity, -0, 0, Number.MAX_VALUE, Number.MIN_VALUE, 1, 2.5],
+      empty: [] as number[],
+      names: ['conv1', 'conv2'],
+      mixed: [1, 'two', null],
+      nested: [{ at: 3, values: [1e-40, -7] }, { at: 4, values: [] as number[] }],
+      one: -0,
+      none: null,
+      flag: true,
+    };
+    const packed = travel(packNumbers(value));
+    expect(packed.numbers).toHaveLength(9 + 2);
+    const back = unpackNumbers(packed) as typeof value;
+    expect(back).toStrictEqual(value);
+    expect(Object.is(back.numbers[3], -0)).toBe(true);
+    expect(Object.is(back.one, -0)).toBe(true);
+  });
+
+  it('moves every array of numbers out of the skeleton', () => {
+    const { skeleton, numbers } = packNumbers({ a: [1, 2], b: [{ c: [3] }] });
+    expect(skeleton).toEqual({ a: { __packedNumbers: [0, 2] }, b: [{ c: { __packedNumbers: [2, 1] } }] });
+    expect([...numbers]).toEqual([1, 2, 3]);
+  });
+});
