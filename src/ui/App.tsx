@@ -82,6 +82,7 @@ export function App() {
         </main>
       </div>
       {runImport.dragging && <div className="drop-overlay" aria-hidden="true">Drop a run file to view it beside the live runs</div>}
+      <p className="reading-note" aria-live="polite">{runImport.reading !== null && `Reading “${runImport.reading.slice(0, 80)}”…`}</p>
     </div>
   );
 }

@@ -48,7 +48,6 @@ export function FileControls({ runs, runImport }: { runs: readonly LabelledRun[]
           }} />
       </div>
       <p className="hint">or drop a run file anywhere on the page.</p>
-      <p className="hint" aria-live="polite">{runImport.reading !== null && `Reading “${runImport.reading.slice(0, 80)}”…`}</p>
       {runImport.error && (
         <p className="inline-error" role="alert">
           {runImport.error} <button type="button" className="link" onClick={runImport.dismissError}>Dismiss</button>
