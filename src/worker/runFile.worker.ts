@@ -6,8 +6,7 @@
  * buffer (../shared/packNumbers.ts). One file per message.
  */
 import { packNumbers } from '../shared/packNumbers';
-import { readRunFile, refusal } from '../shared/readRunFile';
-import type { RunFileReply } from '../shared/readRunFile';
+import { readRunFile, refusal, type RunFileReply } from '../shared/readRunFile';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
