@@ -94,18 +94,19 @@ export function TimeChart(props: TimeChartProps) {
   const markTitle = (name: string, k: ColumnMark, step: (i: number) => number, value: number) =>
     `${name} ${markSteps(k, step)}: ${formatValue(value)}${k.count > 1 ? ' (the first)' : ''}`;
 
+  const drawn = series.map(({ curve: c }) => drawnCurves(c, geometry.key, () => drawCurve(c, geometry)));
   // Each run's lines on a canvas of its own, in the order of the series.
-  const layers: LineLayer[] = [];
-  for (const { id, run, colour, dash, curve: c } of series) {
-    const drawn = drawnCurves(c, geometry.key, () => drawCurve(c, geometry));
-    const strokes: LineStroke[] = [
-      { id, kind: 'raw', d: drawn.raw, colour, opacity: defaults.rawOpacity, width: 1, dash: '' },
-      { id, kind: 'smoothed', d: drawn.smoothed, colour, opacity: 1, width: defaults.strokeWidth, dash },
-    ];
-    const layer = layers.find((l) => l.id === run);
-    if (layer) (layer.strokes as LineStroke[]).push(...strokes);
-    else layers.push({ id: run, strokes });
-  }
+  const strokesOf = new Map<string, LineStroke[]>();
+  series.forEach(({ id, run, colour, dash }, i) => {
+    const { raw, smoothed } = drawn[i]!;
+    const strokes = strokesOf.get(run) ?? [];
+    strokesOf.set(run, strokes);
+    strokes.push(
+      { id, kind: 'raw', d: raw, colour, opacity: defaults.rawOpacity, width: 1, dash: '' },
+      { id, kind: 'smoothed', d: smoothed, colour, opacity: 1, width: defaults.strokeWidth, dash },
+    );
+  });
+  const layers: LineLayer[] = [...strokesOf].map(([id, strokes]) => ({ id, strokes }));
 
   return (
     <Figure label={label} caption={caption} width={width}>
@@ -126,11 +127,11 @@ export function TimeChart(props: TimeChartProps) {
           // pointer (for their titles); elsewhere it reaches the event lines' titles beneath.
           <svg width={width} height={height} aria-hidden="true" fontFamily={theme.font} fontSize={11} fill={theme.text}
             style={{ position: 'absolute', left: 0, top: 0, overflow: 'visible', pointerEvents: 'none' }}>
-            {series.map(({ id, name, curve: c }) => {
-              const drawn = drawnCurves(c, geometry.key, () => drawCurve(c, geometry));
-              return drawn.marks.length === 0 ? null : (
+            {series.map(({ id, name, curve: c }, i) => {
+              const { marks } = drawn[i]!;
+              return marks.length === 0 ? null : (
                 <g key={id} data-marks={id} pointerEvents="visiblePainted">
-                  {drawn.marks.map((k) => (
+                  {marks.map((k) => (
                     <NonFiniteMark key={k.first} x={geometry.xOf(c.steps[k.first]!)} y={m.top} title={markTitle(name, k, (i) => c.steps[i]!, c.raw[k.first]!)} />
                   ))}
                 </g>
