@@ -250,8 +250,35 @@ export default [
     const sized = `(() => { const c = document.querySelector('figure[aria-label="Loss per head"] canvas[data-layer="file"]');
       return c && c.width === Math.round(c.clientWidth * devicePixelRatio) && c.height === Math.round(c.clientHeight * devicePixelRatio); })()`;
     const wide = await fileCanvas.evaluate((c: HTMLCanvasElement) => c.width);
+    // Each frame, the frame number at which each chart took a new width, and whether it was on screen then.
+    await page.evaluate(`(() => {
+      const bodies = [...document.querySelectorAll('.chart-body')];
+      const widthOf = (b) => b.querySelector('svg')?.getAttribute('width') ?? null;
+      const start = bodies.map(widthOf);
+      const changes = window.__widthChanges = [];
+      let n = 0;
+      const tick = () => {
+        n++;
+        bodies.forEach((b, i) => {
+          if (start[i] === null || changes.some((c) => c.chart === i) || widthOf(b) === start[i]) return;
+          const r = b.getBoundingClientRect();
+          changes.push({ chart: i, frame: n, onScreen: r.bottom > 0 && r.top < innerHeight });
+        });
+        if (n < 600) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    })()`);
     await page.setViewportSize({ width: 1300, height: 1200 });
     await waitForExpression(page, `${sized} && document.querySelector('figure[aria-label="Loss per head"] canvas[data-layer="file"]').width < ${wide}`, { timeout: 10_000 });
+    // Every chart takes its new width, one per frame (so that no frame does them all), those on screen first.
+    await waitForExpression(page, `[...document.querySelectorAll('.chart-body')].every((b) => Number(b.querySelector('svg')?.getAttribute('width') ?? 0) <= b.clientWidth + 1)`, { timeout: 10_000 });
+    const changes = (await page.evaluate('window.__widthChanges')) as { chart: number; frame: number; onScreen: boolean }[];
+    const perFrame = new Map<number, number>();
+    for (const c of changes) perFrame.set(c.frame, (perFrame.get(c.frame) ?? 0) + 1);
+    assert.ok(changes.length >= 6, `the charts took new widths (${JSON.stringify(changes)})`);
+    assert.ok(perFrame.size >= changes.length / 2, `new widths were spread over frames (${JSON.stringify(changes)})`);
+    const firstOffScreen = changes.findIndex((c) => !c.onScreen);
+    assert.ok(firstOffScreen === -1 || changes.slice(firstOffScreen).every((c) => !c.onScreen), `charts on screen took their widths first (${JSON.stringify(changes)})`);
     const resized = (await page.evaluate('({ ...window.__strokes })')) as Record<string, number>;
     assert.ok((resized.file ?? 0) >= (after.file ?? 0) + 8, `the opened run's 8 lines were drawn again at the new size (${JSON.stringify({ after, resized })})`);
 

@@ -1,22 +1,25 @@
 import { useEffect, useRef, useState, type RefObject } from 'react';
+import { cancelFrameJob, queueFrameJob } from '../frameQueue';
 
-/** The content width of an element, followed with a ResizeObserver (0 until measured). */
+/**
+ * The content width of an element, followed with a ResizeObserver (0 until measured). The
+ * first width is applied at once; later changes wait for a frame of their own, after the
+ * charts nearer the screen (../frameQueue.ts).
+ */
 export function useElementWidth<T extends HTMLElement>(): [RefObject<T | null>, number] {
   const ref = useRef<T | null>(null);
   const [width, setWidth] = useState(0);
   useEffect(() => {
     const element = ref.current;
     if (!element) return undefined;
-    let frame = 0;
     const observer = new ResizeObserver((entries) => {
       const next = Math.floor(entries[0]?.contentRect.width ?? 0);
-      cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => setWidth((w) => (Math.abs(w - next) >= 1 ? next : w)));
+      queueFrameJob(element, () => setWidth((w) => (Math.abs(w - next) >= 1 ? next : w)));
     });
     observer.observe(element);
     setWidth(Math.floor(element.getBoundingClientRect().width));
     return () => {
-      cancelAnimationFrame(frame);
+      cancelFrameJob(element);
       observer.disconnect();
     };
   }, []);
