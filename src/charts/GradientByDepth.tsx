@@ -4,7 +4,7 @@ import { AUX_ATTACHMENT } from '../model/googlenet';
 import type { Measure } from '../shared/experiment';
 import { depthPoints, depthRows, MEASURE_LABEL, trailIndices, type DepthPoint } from './data';
 import { formatValue } from './format';
-import { Figure, Legend, NonFiniteMark, round, Svg, Waiting, XLabels, YAxis, ZeroMark } from './parts';
+import { Figure, Legend, LEGEND_ROW, legendRows, NonFiniteMark, round, Svg, Waiting, XLabels, YAxis, ZeroMark } from './parts';
 import { logScale, type Placed } from './scales';
 import { RUN_DASHES, runColour, theme } from './theme';
 import type { ChartRun, Detail } from './types';
@@ -44,10 +44,13 @@ export function GradientByDepth(props: GradientByDepthProps) {
     const profile = (s: number, latest: boolean): Profile => ({ step: r.run.steps[s]?.step ?? 0, points: depthPoints(r.run, s, measure, detail, rows), latest });
     return { r, colour: runColour(runs, i), dash: RUN_DASHES[i % RUN_DASHES.length], profiles: n === 0 ? [] : [...trailIndices(n, trail).map((s) => profile(s, false)), profile(n - 1, true)] };
   }).filter((s) => s.profiles.length > 0);
+  const legend = series.map((s) => ({ label: s.r.label, colour: s.colour, dash: s.dash }));
+  // A legend that wraps to more rows than the margin holds pushes the plot (and the aux labels) down.
+  const top = m.top + Math.max(0, legendRows(width - m.left - m.right, legend) - 1) * LEGEND_ROW;
   const keys = [...new Set(series.flatMap((s) => s.profiles.flatMap((p) => p.points.map((q) => q.key))))];
   const meta = new Map(series.flatMap((s) => s.profiles.flatMap((p) => p.points.map((q) => [q.key, q] as const))));
   const x = scalePoint(keys, [m.left, width - m.right]).padding(0.5);
-  const y = logScale(series.flatMap((s) => s.profiles.flatMap((p) => p.points.map((q) => q.value))), [height - m.bottom, m.top]);
+  const y = logScale(series.flatMap((s) => s.profiles.flatMap((p) => p.points.map((q) => q.value))), [height - m.bottom, top]);
   const xOf = (key: string) => x(key) ?? 0;
   const path = line<{ key: string; at: Placed }>().defined((d) => d.at.mark !== 'unplottable').x((d) => round(xOf(d.key))).y((d) => round(d.at.at));
   // Layer detail labels each block once, at its first layer.
@@ -64,14 +67,14 @@ export function GradientByDepth(props: GradientByDepthProps) {
       <Svg width={width} height={height} label={`Line chart of ${label}`}>
         {series.length === 0 ? <Waiting width={width} height={height} text="waiting for the first step" /> : (
           <>
-            <YAxis x={m.left} x2={width - m.right} ticks={y.ticks()} title={name} top={m.top} bottom={height - m.bottom} zeroAt={y.hasZero ? y.place(0).at : undefined} />
+            <YAxis x={m.left} x2={width - m.right} ticks={y.ticks()} title={name} top={top} bottom={height - m.bottom} zeroAt={y.hasZero ? y.place(0).at : undefined} />
             <XLabels ticks={labelled.map((k) => ({ at: xOf(k), label: meta.get(k)?.label.split('/')[0] ?? k }))} y={height - m.bottom} rotateBelow={defaults.rotateBelow} />
             {(['aux1', 'aux2'] as const).map((head) => {
               const key = auxAt(AUX_ATTACHMENT[head]);
               return key === undefined ? null : (
                 <g key={head} data-aux-marker={head} transform={`translate(${round(xOf(key))},0)`}>
-                  <line y1={m.top - 6} y2={height - m.bottom} stroke={theme.head[head]} strokeDasharray="4 3" />
-                  <text y={m.top - 9} textAnchor="middle" fontSize={10}>{head}</text>
+                  <line y1={top - 6} y2={height - m.bottom} stroke={theme.head[head]} strokeDasharray="4 3" />
+                  <text y={top - 9} textAnchor="middle" fontSize={10}>{head}</text>
                 </g>
               );
             })}
@@ -89,7 +92,7 @@ export function GradientByDepth(props: GradientByDepthProps) {
               );
             }))}
             <Legend x={m.left} y={12} width={width - m.left - m.right}
-              items={series.map((s) => ({ label: s.r.label, colour: s.colour, dash: s.dash }))} />
+              items={legend} />
           </>
         )}
       </Svg>

@@ -12,7 +12,7 @@ import type { Curve } from './curves';
 import { markSteps, type ColumnMark } from './decimate';
 import { formatValue } from './format';
 import { LineCanvas, type LineLayer, type LineStroke } from './LineCanvas';
-import { EventLines, Figure, Legend, NonFiniteMark, Svg, Waiting, XLabels, YAxis, type LegendItem } from './parts';
+import { EventLines, Figure, Legend, LEGEND_ROW, legendRows, NonFiniteMark, Svg, Waiting, XLabels, YAxis, type LegendItem } from './parts';
 import { theme } from './theme';
 import { drawCurve, drawDots, stepExtent, type DrawnCurve, type TimeGeometry } from './timeDrawing';
 import { useMemoCache } from './useMemoCache';
@@ -79,16 +79,18 @@ export function TimeChart(props: TimeChartProps) {
   const empty = series.every((s) => s.curve.steps.length === 0) && dots.every((d) => d.points.length === 0);
   const [first, last] = stepExtent(series.map((s) => s.curve), dots.map((d) => d.points));
   const x = scaleLinear([first, Math.max(last, first + 1)], [m.left, width - m.right]);
-  const top = Math.max(0, ...series.map((s) => s.curve.max));
-  const y = scaleLinear(yDomain ?? [0, top > 0 ? top : 1], [bottom, m.top]).nice();
+  const largest = Math.max(0, ...series.map((s) => s.curve.max));
+  // The margin holds two legend rows; more push the plot down.
+  const plotTop = m.top + Math.max(0, legendRows(width - m.left - m.right, legend) - 2) * LEGEND_ROW;
+  const y = scaleLinear(yDomain ?? [0, largest > 0 ? largest : 1], [bottom, plotTop]).nice();
   // x and y as plain arithmetic for the thousands of points of a long history (no call through a scale each).
   const perStep = (width - m.right - m.left) / Math.max(1, last - first);
   const [y0, y1] = y.domain() as [number, number];
-  const perUnit = (m.top - bottom) / (y1 - y0 || 1);
+  const perUnit = (plotTop - bottom) / (y1 - y0 || 1);
   const geometry: TimeGeometry = {
     xOf: (step) => m.left + (step - first) * perStep,
     y: (v) => bottom + (v - y0) * perUnit,
-    key: `${first} ${last} ${width} ${height} ${y0} ${y1}`,
+    key: `${first} ${last} ${width} ${height} ${plotTop} ${y0} ${y1}`,
   };
   const xTicks = x.ticks(6).filter(Number.isInteger).map((s) => ({ at: x(s), label: String(s) }));
   const markTitle = (name: string, k: ColumnMark, step: (i: number) => number, value: number) =>
@@ -114,14 +116,14 @@ export function TimeChart(props: TimeChartProps) {
         <Svg width={width} height={height} label={`Line chart of ${label}`}>
           {empty ? <Waiting width={width} height={height} text="waiting for the first step" /> : (
             <>
-              <YAxis x={m.left} x2={width - m.right} ticks={y.ticks(5).map((v) => ({ at: y(v), label: yFormat(v) }))} title={yTitle} top={m.top} bottom={bottom} />
+              <YAxis x={m.left} x2={width - m.right} ticks={y.ticks(5).map((v) => ({ at: y(v), label: yFormat(v) }))} title={yTitle} top={plotTop} bottom={bottom} />
               <XLabels ticks={xTicks} y={bottom} />
               <text x={width - m.right} y={height - 4} textAnchor="end" fill={theme.muted}>step</text>
-              <EventLines events={events} x={(s) => (s >= first && s <= last ? x(s) : null)} top={m.top} bottom={bottom} />
+              <EventLines events={events} x={(s) => (s >= first && s <= last ? x(s) : null)} top={plotTop} bottom={bottom} />
             </>
           )}
         </Svg>
-        {!empty && <LineCanvas layers={layers} width={width} height={height} area={{ left: m.left, top: m.top, right: width - m.right, bottom }} />}
+        {!empty && <LineCanvas layers={layers} width={width} height={height} area={{ left: m.left, top: plotTop, right: width - m.right, bottom }} />}
         {!empty && (
           // Over the lines: marks, held-out dots and the legend. Only marks and dots take the
           // pointer (for their titles); elsewhere it reaches the event lines' titles beneath.
@@ -132,7 +134,7 @@ export function TimeChart(props: TimeChartProps) {
               return marks.length === 0 ? null : (
                 <g key={id} data-marks={id} pointerEvents="visiblePainted">
                   {marks.map((k) => (
-                    <NonFiniteMark key={k.first} x={geometry.xOf(c.steps[k.first]!)} y={m.top} title={markTitle(name, k, (i) => c.steps[i]!, c.raw[k.first]!)} />
+                    <NonFiniteMark key={k.first} x={geometry.xOf(c.steps[k.first]!)} y={plotTop} title={markTitle(name, k, (i) => c.steps[i]!, c.raw[k.first]!)} />
                   ))}
                 </g>
               );
@@ -145,7 +147,7 @@ export function TimeChart(props: TimeChartProps) {
                     <title>{dotsTitle(d, yFormat)}</title>
                   </path>
                   {drawn.marks.map((k) => (
-                    <NonFiniteMark key={k.first} x={geometry.xOf(d.points[k.first]!.step)} y={m.top} title={markTitle(d.name, k, (i) => d.points[i]!.step, d.points[k.first]!.value)} />
+                    <NonFiniteMark key={k.first} x={geometry.xOf(d.points[k.first]!.step)} y={plotTop} title={markTitle(d.name, k, (i) => d.points[i]!.step, d.points[k.first]!.value)} />
                   ))}
                 </g>
               );

@@ -99,17 +99,31 @@ export function NonFiniteMark({ x, y, title, opacity = 1 }: { x: number; y: numb
 
 export interface LegendItem { readonly label: string; readonly colour: string; readonly dash?: string; readonly shape?: 'line' | 'square' | 'cross' }
 
-/** A one-line (wrapping) legend starting at (x, y). */
-export function Legend({ x, y, width, items }: { x: number; y: number; width: number; items: readonly LegendItem[] }) {
+/** Where Legend puts each item within `width`: rows of LEGEND_ROW px, wrapped before an item that would not fit. */
+function placeLegend(width: number, items: readonly LegendItem[]): { item: LegendItem; x: number; y: number }[] {
   let cx = 0;
   let cy = 0;
-  const placed = items.map((item) => {
+  return items.map((item) => {
     const w = 26 + item.label.length * 6.2;
-    if (cx > 0 && cx + w > width) [cx, cy] = [0, cy + 15];
+    if (cx > 0 && cx + w > width) [cx, cy] = [0, cy + LEGEND_ROW];
     const at = { item, x: cx, y: cy };
     cx += w + 8;
     return at;
   });
+}
+
+/** The height of one legend row, px. */
+export const LEGEND_ROW = 15;
+
+/** How many rows Legend takes within `width` (0 for no items): a chart moves its plot down by the rows it did not plan for. */
+export function legendRows(width: number, items: readonly LegendItem[]): number {
+  const placed = placeLegend(width, items);
+  return placed.length === 0 ? 0 : placed[placed.length - 1]!.y / LEGEND_ROW + 1;
+}
+
+/** A one-line (wrapping) legend starting at (x, y). */
+export function Legend({ x, y, width, items }: { x: number; y: number; width: number; items: readonly LegendItem[] }) {
+  const placed = placeLegend(width, items);
   return (
     <g data-legend="" transform={`translate(${x},${y})`}>
       {placed.map(({ item, x: ix, y: iy }) => (

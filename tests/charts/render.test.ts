@@ -54,6 +54,20 @@ describe('GradientByDepth', () => {
     expect(count(html, /data-mark="(zero|non-finite)"/)).toBe(0);
   });
 
+  it('moves the plot and the aux labels below a legend that wraps, so that they do not overlap', () => {
+    const long = (run: ChartRun, label: string) => ({ ...run, label });
+    const runs = [long(A, 'A · aux1 loss 0.3, aux2 loss 0.3, relu'), long(B, 'B · aux1 off, aux2 off, relu')];
+    const rowsOf = (html: string) => new Set([...html.matchAll(/<g transform="translate\([\d.]+,(\d+)\)"><line x2="18"/g)].map((m) => Number(m[1]))).size;
+    const auxLabelY = (html: string) => Number(/data-aux-marker="aux1"[^>]*><line[^>]*><\/line><text y="([\d.-]+)"/.exec(html)![1]);
+    const wide = render(GradientByDepth, { runs, measure: 'gradRms', detail: 'block', width: 900, height: 300 });
+    const narrow = render(GradientByDepth, { runs, measure: 'gradRms', detail: 'block', width: 420, height: 300 });
+    expect(rowsOf(wide)).toBe(1);
+    expect(rowsOf(narrow)).toBe(2);
+    // The legend starts at y 12, a row is 15 px: the second row's text reaches about y 32.
+    expect(auxLabelY(wide)).toBe(31);
+    expect(auxLabelY(narrow)).toBe(31 + 15);
+  });
+
   it('draws an exact zero at the floor with a zero mark, and a non-finite value as a red ×', () => {
     const zero = withLayer(A, 'conv1/3x3', 0);
     const html = render(GradientByDepth, { runs: [zero, withLayer(B, 'conv1/3x3', NaN)], measure: 'gradRms', detail: 'block', trail: 0, ...SIZE });
