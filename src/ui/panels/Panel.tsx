@@ -1,4 +1,5 @@
-import { useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { cancelFrameJob, queueFrameJob } from '../frameQueue';
 import { useInView } from '../hooks/useInView';
 
 /**
@@ -20,6 +21,17 @@ export function Panel({ title, explainer, className = '', actions, children }: {
 }) {
   const id = useId();
   const [ref, inView] = useInView<HTMLElement>();
+  // Catching up when scrolled into view waits for a frame of its own, like a new width.
+  const [live, setLive] = useState(inView);
+  useEffect(() => {
+    const element = ref.current;
+    if (!inView || !element) {
+      setLive(false);
+      return undefined;
+    }
+    queueFrameJob(element, () => setLive(true));
+    return () => cancelFrameJob(element);
+  }, [inView, ref]);
   return (
     <section ref={ref} className={`panel ${className}`} aria-labelledby={id}>
       <header className="panel-head">
@@ -27,7 +39,7 @@ export function Panel({ title, explainer, className = '', actions, children }: {
         {actions && <div className="panel-actions">{actions}</div>}
       </header>
       <div className="explainer">{explainer}</div>
-      <Freeze frozen={!inView}>{children}</Freeze>
+      <Freeze frozen={!live}>{children}</Freeze>
     </section>
   );
 }
