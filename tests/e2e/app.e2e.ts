@@ -316,4 +316,30 @@ export default [
     assert.ok(end > start + 3, `training went on (${start} -> ${end})`);
     assert.deepEqual(long.filter((d) => d > 50), [], `long tasks (ms) during ${end - start} steps`);
   }, 60_000),
+
+  e2eTest('a panel off screen keeps its picture while the models train, and both its charts catch up once it is scrolled into view', async ({ page, baseURL, errors }) => {
+    await page.setViewportSize({ width: 1600, height: 1200 });
+    await open(page, baseURL, FAST);
+    // The loss and accuracy panel starts below the fold: it keeps its first picture while the models train.
+    const panel = 'section.panel:last-of-type';
+    assert.equal(await page.evaluate(`document.querySelector('${panel}').getBoundingClientRect().top > innerHeight`), true, 'the last panel starts off screen');
+    await waitForStep(page, 3);
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator(`${panel} canvas[data-layer="A"]`).count(), 0, 'off screen, the panel kept its picture from before the first step');
+    // What each of its charts shows while off screen; scrolled into view, every one must change.
+    const charts = `[...document.querySelectorAll('${panel} .chart-canvas')]`;
+    assert.equal(await page.evaluate(`(window.__kept = ${charts}.map((c) => c.innerHTML)).length`), 2, 'the panel has its two charts (loss, accuracy)');
+    await page.evaluate(`document.querySelector('${panel}').scrollIntoView({ block: 'start' })`);
+    await waitForExpression(page, `${charts}.every((c, i) => c.innerHTML !== window.__kept[i])`, { timeout: 10_000 });
+    // Caught up: both charts draw both models' lines.
+    for (const chart of ['Loss per head', 'Accuracy per head']) {
+      for (const model of ['A', 'B']) {
+        const lines = await page.locator(`${panel} figure[aria-label="${chart}"] canvas[data-layer="${model}"]`).getAttribute('data-lines');
+        assert.ok(Number(lines) >= 2, `${chart}: model ${model}'s lines are drawn (${lines})`);
+      }
+    }
+    assert.deepEqual(errors, []);
+  }, 90_000),
 ];
