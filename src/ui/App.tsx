@@ -1,10 +1,8 @@
-import { useCallback, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { BackendPreference, ModelId, ModelVariant } from '../shared/experiment';
-import { AuxControls } from './controls/AuxControls';
-import { ExperimentControls, ViewControls } from './controls/ExperimentControls';
-import { FileControls, type LabelledRun } from './controls/FileControls';
+import { saveableRuns, type LabelledRun } from './controls/FileControls';
 import { RunControls } from './controls/RunControls';
-import { Switch } from './controls/fields';
+import { Sidebar } from './controls/Sidebar';
 import { useChartRuns } from './hooks/useChartRuns';
 import { useHashSettings } from './hooks/useHashSettings';
 import { useSpaceToPlay } from './hooks/useSpaceToPlay';
@@ -45,6 +43,12 @@ export function App() {
 
   const live = useMemo(() => [charts.a, charts.b].filter((r) => r !== null), [charts.a, charts.b]);
   const labelled: LabelledRun[] = live.map((r) => ({ model: r.model === 'B' ? 'B' : 'A', label: r.label, run: r.run }));
+  // The sidebar saves the runs as they are when a button is pressed, without rendering at each step.
+  const labelledRef = useRef(labelled);
+  useEffect(() => {
+    labelledRef.current = labelled;
+  });
+  const liveRuns = useCallback(() => labelledRef.current, []);
 
   return (
     <div className="app">
@@ -56,20 +60,8 @@ export function App() {
         <RunControls session={session} />
       </header>
       <div className="layout">
-        <aside className="sidebar" aria-label="Settings">
-          <section className="control-group" aria-labelledby="aux-heading">
-            <h2 id="aux-heading">Auxiliary classifiers</h2>
-            <p className="hint">Switching one applies from the next step.</p>
-            <AuxControls model="A" variant={settings.a} onChange={setA} />
-            {settings.compare && <AuxControls model="B" variant={settings.b} onChange={setB} />}
-            <Switch name="Compare with model B" checked={settings.compare} onChange={(compare) => setSettings((s) => ({ ...s, compare }))}>
-              Compare with model B
-            </Switch>
-          </section>
-          <ExperimentControls settings={settings} update={setSettings} autoWidth={autoWidth} />
-          <ViewControls settings={settings} update={setSettings} />
-          <FileControls runs={labelled} runImport={runImport} />
-        </aside>
+        <Sidebar settings={settings} setSettings={setSettings} setA={setA} setB={setB} autoWidth={autoWidth}
+          saveable={saveableRuns(labelled)} liveRuns={liveRuns} runImport={runImport} />
         <main className="main">
           <FaultNotice state={state} onResume={resume} />
           <Notices hashNotices={notices} onDismissHash={dismissNotices} errors={state.errors}

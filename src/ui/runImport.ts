@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { unpackNumbers } from '../shared/packNumbers';
 import { readRunFile, type ImportedRun, type ReadResult, type RunFileReply } from '../shared/readRunFile';
 import type { Run } from '../shared/runFile';
@@ -107,5 +107,6 @@ export function useRunImport(): RunImport {
     setReading(null);
   }, []);
   const dismissError = useCallback(() => setError(null), []);
-  return { imported, error, reading, dragging, open, clear, dismissError };
+  // One object while nothing in it changes: the sidebar, which shows it, skips training steps.
+  return useMemo(() => ({ imported, error, reading, dragging, open, clear, dismissError }), [imported, error, reading, dragging, open, clear, dismissError]);
 }

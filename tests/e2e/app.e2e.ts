@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { longHistoryRun } from '../../scripts/bench/longHistory';
-import { serializeRun } from '../../src/shared/runFile';
+import { parseRun, serializeRun } from '../../src/shared/runFile';
 import { e2eTest, waitForExpression } from './harness';
 
 /** Tiny, fast settings: steps take a fraction of a second on wasm with 2 slow cores. */
@@ -171,9 +171,16 @@ export default [
     const step = await stepCount(page);
     await waitForStep(page, step + 1);
 
+    // A save takes the run as it is when the button is pressed (the sidebar itself does not redraw with each step).
+    const shown = await stepCount(page);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Run A (JSON)' }).click()]);
     const path = await download.path();
     assert.ok(path, 'the run file was saved');
+    const saved = parseRun(await readFile(path, 'utf8'));
+    assert.ok(saved.ok, 'the saved run reads back');
+    const savedLast = saved.run.steps[saved.run.steps.length - 1]!.step;
+    assert.ok(savedLast >= shown, `the saved run reaches the step shown when saving (${savedLast} >= ${shown})`);
+    assert.equal(download.suggestedFilename(), `gradflow-model-A-step-${savedLast}.json`);
     await input.setInputFiles(path);
     await page.locator('path[data-run="file"][data-series="latest"]').first().waitFor();
     assert.equal(await page.getByRole('alert').filter({ hasText: 'bad.json' }).count(), 0, 'a good file clears the error');
@@ -315,6 +322,36 @@ export default [
     const long = (await page.evaluate('window.__longTasks')) as number[];
     assert.ok(end > start + 3, `training went on (${start} -> ${end})`);
     assert.deepEqual(long.filter((d) => d > 50), [], `long tasks (ms) during ${end - start} steps`);
+  }, 60_000),
+
+  e2eTest('while the models train, only the charts and the status line change: the settings and the panels\' own controls are left alone', async ({ page, baseURL, errors }) => {
+    await page.setViewportSize({ width: 1600, height: 1200 });
+    await open(page, baseURL, FAST);
+    await waitForStep(page, 2);
+    // Every change to the page outside the charts and the status line, from here on.
+    await page.evaluate(`(() => {
+      window.__controlChanges = [];
+      const observer = new MutationObserver((records) => {
+        for (const r of records) {
+          const element = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+          if (element?.closest('[role=status]')) continue;
+          window.__controlChanges.push(r.type + ' ' + (element?.tagName ?? '?') + (r.attributeName ? '@' + r.attributeName : '') + ' in ' + (element?.closest('aside, .panel-head, .topbar')?.className ?? '?'));
+        }
+      });
+      for (const element of document.querySelectorAll('aside.sidebar, .panel-head, header.topbar')) {
+        observer.observe(element, { subtree: true, childList: true, attributes: true, characterData: true });
+      }
+    })()`);
+    const from = await stepCount(page);
+    const drawn = await depthPath(page, 'A');
+    await waitForStep(page, from + 3);
+    const changes = (await page.evaluate('window.__controlChanges')) as string[];
+    assert.notEqual(await depthPath(page, 'A'), drawn, 'the charts moved with the steps');
+    assert.deepEqual(changes, [], 'no control was rewritten by a training step');
+    // The observed parts are there.
+    assert.equal(await page.locator('aside.sidebar input, aside.sidebar select').count() > 5, true);
+    assert.equal(await page.locator('.panel-head input[type=range]').count(), 1, 'the smoothing slider is watched too');
+    assert.deepEqual(errors, []);
   }, 60_000),
 
   e2eTest('a panel off screen keeps its picture while the models train, and both its charts catch up once it is scrolled into view', async ({ page, baseURL, errors }) => {

@@ -7,17 +7,22 @@ import { ChartFrame } from './ChartFrame';
 import { CURVES_EXPLAINER } from './explainers';
 import { Panel } from './Panel';
 
+/** The loss curves' smoothing slider; it renders only when the smoothing changes, not with every training step. */
+const Smoothing = memo(function Smoothing({ value, onChange }: { value: number; onChange: (value: number) => void }) {
+  const id = useId();
+  return (
+    <div className="smoothing">
+      <label htmlFor={id}>Smoothing</label>
+      <input id={id} type="range" min={0} max={0.99} step={0.01} value={value} onChange={(e) => onChange(Number(e.target.value))} />
+      <output aria-hidden="true">{value.toFixed(2)}</output>
+    </div>
+  );
+});
+
 /** Loss (smoothed) and accuracy of every head of every run. */
 export const CurvesPanel = memo(function CurvesPanel({ runs }: { runs: readonly ChartRun[] }) {
   const [smoothing, setSmoothing] = useState(0.6);
-  const id = useId();
-  const actions = (
-    <div className="smoothing">
-      <label htmlFor={id}>Smoothing</label>
-      <input id={id} type="range" min={0} max={0.99} step={0.01} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} />
-      <output aria-hidden="true">{smoothing.toFixed(2)}</output>
-    </div>
-  );
+  const actions = <Smoothing value={smoothing} onChange={setSmoothing} />;
   return (
     <Panel title="Loss and accuracy per head" explainer={CURVES_EXPLAINER} actions={actions}>
       <div className="pair">
