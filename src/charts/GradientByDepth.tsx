@@ -83,7 +83,8 @@ export function GradientByDepth(props: GradientByDepthProps) {
               const opacity = p.latest ? 1 : defaults.trailOpacity[0] + ((defaults.trailOpacity[1] - defaults.trailOpacity[0]) * pi) / Math.max(1, profiles.length - 1);
               const title = (q: DepthPoint) => `${r.label}, ${q.key} at step ${p.step}: ${formatValue(q.value)}`;
               return (
-                <g key={`${r.id}-${p.step}`} opacity={opacity}>
+                // Keyed by place, not step: the trail's steps all move with each new step, and its lines are redrawn, not re-created.
+                <g key={`${r.id}-${p.latest ? 'latest' : pi}`} opacity={opacity}>
                   <path data-series={p.latest ? 'latest' : 'trail'} data-run={r.id} d={path(placed) ?? ''} fill="none" stroke={colour}
                     strokeWidth={p.latest ? defaults.strokeWidth : 1} strokeDasharray={dash || undefined} />
                   {placed.map(({ key, at, q }) => at.mark === 'zero' ? <ZeroMark key={key} x={xOf(key)} y={at.at} colour={colour} title={`${title(q)} (exactly zero)`} />

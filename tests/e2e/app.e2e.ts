@@ -324,7 +324,7 @@ export default [
     assert.deepEqual(long.filter((d) => d > 50), [], `long tasks (ms) during ${end - start} steps`);
   }, 60_000),
 
-  e2eTest('while the models train, only the charts and the status line change: the settings and the panels\' own controls are left alone', async ({ page, baseURL, errors }) => {
+  e2eTest('while the models train, only the charts and the status line change: the settings and the panels\' own controls are left alone, and the depth chart redraws its lines in place', async ({ page, baseURL, errors }) => {
     await page.setViewportSize({ width: 1600, height: 1200 });
     await open(page, baseURL, FAST);
     await waitForStep(page, 2);
@@ -351,6 +351,19 @@ export default [
     // The observed parts are there.
     assert.equal(await page.locator('aside.sidebar input, aside.sidebar select').count() > 5, true);
     assert.equal(await page.locator('.panel-head input[type=range]').count(), 1, 'the smoothing slider is watched too');
+
+    // Past 9 steps every step moves all of the depth chart's trail to other steps: its lines are redrawn where they are, not re-created.
+    await waitForStep(page, 10);
+    const marked = await page.evaluate(`(() => {
+      const lines = [...document.querySelectorAll('path[data-run="A"][data-series]')];
+      for (const line of lines) line.__seen = true;
+      window.__depthLines = lines;
+      return lines.length;
+    })()`);
+    assert.equal(marked, 9, 'the latest line and 8 trail lines of run A');
+    await waitForStep(page, (await stepCount(page)) + 2);
+    assert.equal(await page.evaluate('window.__depthLines.filter((line) => line.isConnected).length'), 9, 'the same 9 line elements are still drawn');
+    assert.equal(await page.evaluate(`[...document.querySelectorAll('path[data-run="A"][data-series]')].every((line) => line.__seen)`), true);
     assert.deepEqual(errors, []);
   }, 60_000),
 
