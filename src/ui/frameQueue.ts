@@ -47,6 +47,11 @@ export function queueFrameJob(element: Element, job: () => void): void {
   schedule();
 }
 
+/** How many redraws are waiting for their frame. */
+export function pendingFrameJobs(): number {
+  return pending.size;
+}
+
 /** Drops the redraw queued for `element`, if any (it is unmounted). */
 export function cancelFrameJob(element: Element): void {
   pending.delete(element);

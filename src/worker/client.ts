@@ -1,3 +1,4 @@
+import type { PageBusyMessage } from './pageYield';
 import type { Command, WorkerEvent } from './protocol';
 import { pageEnd } from './transport';
 
@@ -10,10 +11,13 @@ export interface TrainingWorker {
 /**
  * Starts the training worker (a module Worker) and passes its events to `onEvent`. A
  * worker that fails to load or throws, and a message that cannot be read, arrive as
- * `error` events with runId -1 (not tied to a run).
+ * `error` events with runId -1 (not tied to a run). With `pageBusy`, the worker's processor
+ * backends step aside while the page raises that flag.
  */
-export function createTrainingWorker(onEvent: (event: WorkerEvent) => void): TrainingWorker {
+export function createTrainingWorker(onEvent: (event: WorkerEvent) => void, pageBusy: SharedArrayBuffer | null = null): TrainingWorker {
   const worker = new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module' });
+  // First of all messages: the flag the page raises while it redraws (src/worker/pageYield.ts).
+  if (pageBusy) worker.postMessage({ type: 'pageBusy', flag: pageBusy } satisfies PageBusyMessage);
   const channel = pageEnd(worker, onEvent);
   worker.addEventListener('error', (event: ErrorEvent | Event) => {
     const detail = 'message' in event && event.message ? event.message : 'it could not be loaded or crashed (see the console)';

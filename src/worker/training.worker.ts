@@ -8,10 +8,31 @@ import type { BackendInUse } from '../shared/widths';
 import { useBrowserBackend, watchWebglContext } from './browserBackends';
 import { fetchBytes } from './dataFetch';
 import type { WorkerEvent } from './protocol';
+import { atomicsEnvironment, createPageYield, isPageBusyMessage } from './pageYield';
 import { TrainingSession } from './session';
 import { connect } from './transport';
+import { callBeforeEachKernel } from '../train/backends/kernelHook';
 
 const scope: DedicatedWorkerGlobalScope = self as DedicatedWorkerGlobalScope;
+
+/** Set once the page hands over its redraw flag (before any command): the processor backends' kernels wait while it is up. */
+let yieldToPage: (() => void) | null = null;
+/** Time spent waiting for the page, kept on the worker's global scope for diagnostics (the browser tests read it). */
+const pageYield = { waitedMs: 0 };
+Object.defineProperty(scope, 'gradflowPageYield', { value: pageYield });
+scope.addEventListener('message', (event) => {
+  if (!isPageBusyMessage(event.data)) return;
+  const env = atomicsEnvironment(new Int32Array(event.data.flag));
+  yieldToPage = createPageYield({
+    ...env,
+    wait: (ms) => {
+      const start = performance.now();
+      env.wait(ms);
+      pageYield.waitedMs += performance.now() - start;
+    },
+  });
+  event.stopImmediatePropagation();
+});
 
 /** How often the worker says it is alive: the page takes a long silence for a stopped or stuck worker. */
 const ALIVE_EVERY_MS = 2000;
@@ -19,6 +40,8 @@ const ALIVE_EVERY_MS = 2000;
 /** The backend for a preference; a WebGL context is watched so that its loss stops the run at once. */
 async function selectBackend(preference: BackendPreference): Promise<BackendInUse> {
   const choice = await useBrowserBackend(preference);
+  // GPU backends only queue work for the GPU; the processor ones compete with the page for cores.
+  if (choice.active === 'wasm' || choice.active === 'cpu') callBeforeEachKernel(choice.active, () => yieldToPage?.());
   if (choice.active === 'webgl') {
     watchWebglContext(() => session.backendLost('the WebGL context was lost (the GPU was reset or the browser reclaimed it)'));
   }

@@ -367,6 +367,28 @@ export default [
     assert.deepEqual(errors, []);
   }, 60_000),
 
+  e2eTest('while the page scrolls, the training worker waits for its redraws, within a budget: training goes on', async ({ page, baseURL, errors }) => {
+    await page.setViewportSize({ width: 1600, height: 1200 });
+    await open(page, baseURL, FAST);
+    await waitForStep(page, 2);
+    const worker = page.workers().find((w) => w.url().includes('training.worker'));
+    assert.ok(worker, 'the training worker is running');
+    const waited = async () => (await worker.evaluate('self.gradflowPageYield.waitedMs')) as number;
+    // Left alone, the page raises no flag once it has settled: the worker does not wait.
+    await page.waitForTimeout(1_000);
+    const settled = await waited();
+    const step = await stepCount(page);
+    await waitForStep(page, step + 2);
+    assert.equal(await waited(), settled, 'no waiting while nothing is scrolled or resized');
+    // Scrolling without a pause keeps the flag up: the worker waits, but only part of the time.
+    await page.evaluate(`window.__scrolling = setInterval(() => window.scrollBy(0, window.scrollY > 0 ? -40 : 40), 30)`);
+    const from = await stepCount(page);
+    await waitForStep(page, from + 3, 30_000);
+    await page.evaluate('clearInterval(window.__scrolling)');
+    assert.ok((await waited()) > settled, 'the worker waited for the page while it scrolled');
+    assert.deepEqual(errors, []);
+  }, 60_000),
+
   e2eTest('a panel off screen keeps its picture while the models train, and both its charts catch up once it is scrolled into view', async ({ page, baseURL, errors }) => {
     await page.setViewportSize({ width: 1600, height: 1200 });
     await open(page, baseURL, FAST);

@@ -1,5 +1,6 @@
 import type { Command, WorkerEvent } from '../../worker/protocol';
 import { createTrainingWorker, type TrainingWorker } from '../../worker/client';
+import { pageBusyFlag } from '../pageBusy';
 
 /** Silence after which the page says the worker may be gone (the worker speaks every 2 s). */
 export const SILENCE_MS = 15_000;
@@ -50,7 +51,7 @@ export class WorkerLink {
     try {
       this.worker = createTrainingWorker((event) => {
         if (generation === this.generation) this.receive(event);
-      });
+      }, pageBusyFlag());
       return true;
     } catch (error) {
       this.listener.failed(`The training worker could not start: ${error instanceof Error ? error.message : String(error)}`);
