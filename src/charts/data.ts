@@ -3,7 +3,7 @@
  * block aggregates, per-head norms, A/B ratios and TensorBoard smoothing. No DOM.
  */
 import type { Measure } from '../shared/experiment';
-import type { Run, RunHeader, RunStep } from '../shared/runFile';
+import type { Numbers, Run, RunHeader, RunStep } from '../shared/runFile';
 import type { Detail, HeadName, LayerKind } from './types';
 
 /** One position along the depth axis with its value at one step. */
@@ -70,7 +70,7 @@ export function depthRows(header: RunHeader, measure: Measure, detail: Detail): 
  * gradMeanAbs = params-weighted mean; gradMaxAbs = max. A single layer gives its own value. NaN and
  * infinities propagate (never dropped).
  */
-export function aggregate(header: RunHeader, step: RunStep, measure: Exclude<Measure, 'actGradRms'>, layers: readonly number[], norms?: readonly number[]): number {
+export function aggregate(header: RunHeader, step: RunStep, measure: Exclude<Measure, 'actGradRms'>, layers: readonly number[], norms?: Numbers): number {
   const only = layers.length === 1 ? layers[0]! : -1;
   if (only >= 0 && !norms) return step.layers[measure][only] ?? NaN;
   const normOf = (i: number) => (norms ?? step.layers.gradNorm)[i] ?? NaN;

@@ -72,16 +72,27 @@ export interface RunHeader {
 /** One value per head: main, aux1, aux2. */
 export interface PerHead<T> { main: T; aux1: T; aux2: T }
 
+/**
+ * A step's numbers per layer or per block, read by index, length and iteration only: a plain
+ * array, or a view into a larger buffer (a run opened from a file keeps its numbers in one
+ * buffer off the JS heap, so that the page's garbage collector has little to mark and move:
+ * ./packNumbers.ts).
+ */
+export type Numbers = ArrayLike<number> & Iterable<number>;
+
+/** Whether the list at `path` in a Run (keys and indices from the top) is one of a step's Numbers: steps[i].layers.gradNorm, steps[i].perHead.gradNorm.main, ... */
+export const isStepNumbers = (path: readonly (string | number)[]): boolean => path[0] === 'steps' && path.length > 2;
+
 /** One training step as plain numbers (float32 values; see StepFrame for the definitions). */
 export interface RunStep {
   readonly step: number;
   readonly loss: { main: number; aux1: number; aux2: number; total: number };
   readonly accuracy: PerHead<number>;
   /** Indexed like header.layers. */
-  readonly layers: Record<LayerMetric, number[]>;
+  readonly layers: Record<LayerMetric, Numbers>;
   /** Indexed like header.blocks. */
-  readonly actGradRms: number[];
-  readonly perHead?: { gradNorm: PerHead<number[]>; actGradRms: PerHead<number[]> };
+  readonly actGradRms: Numbers;
+  readonly perHead?: { gradNorm: PerHead<Numbers>; actGradRms: PerHead<Numbers> };
   readonly evalAccuracy?: PerHead<number>;
   readonly diverged?: { where: string };
 }
@@ -96,21 +107,31 @@ export interface Run {
 /** The outcome of parseRun: the run, or one short message naming the first problem. */
 export type ParseResult = { ok: true; run: Run } | { ok: false; error: string };
 
-/** Copies a frame's numbers into a RunStep; throws if the frame does not have `shape`. */
+/**
+ * Copies a frame's numbers into a RunStep; throws if the frame does not have `shape`. The
+ * step's lists are views into one Float64Array of its own, off the JS heap (see Numbers).
+ */
 export function stepFromFrame(frame: StepFrame, shape: FrameShape): RunStep {
   const { layers, blocks } = shape;
   const M = LAYER_METRICS.length;
   const fits = frame.layers.length === layers * M && frame.actGradRms.length === blocks
     && (!frame.perHead || (frame.perHead.gradNorm.length === 3 * layers && frame.perHead.actGradRms.length === 3 * blocks));
   if (!fits) throw new Error(`step ${frame.step}: the frame does not have ${layers} layers and ${blocks} blocks`);
-  const column = (metric: LayerMetric): number[] => {
-    const m = LAYER_METRICS.indexOf(metric);
-    return Array.from({ length: layers }, (_, l) => frame.layers[l * M + m]!);
+  const numbers = new Float64Array(layers * M + blocks + (frame.perHead ? 3 * (layers + blocks) : 0));
+  let at = 0;
+  const take = (values: ArrayLike<number>): Float64Array => {
+    numbers.set(values, at);
+    at += values.length;
+    return numbers.subarray(at - values.length, at);
   };
-  const heads = (values: Float32Array, n: number): PerHead<number[]> => ({
-    main: Array.from(values.subarray(0, n)),
-    aux1: Array.from(values.subarray(n, 2 * n)),
-    aux2: Array.from(values.subarray(2 * n, 3 * n)),
+  const column = (metric: LayerMetric): Float64Array => {
+    const m = LAYER_METRICS.indexOf(metric);
+    return take(Array.from({ length: layers }, (_, l) => frame.layers[l * M + m]!));
+  };
+  const heads = (values: Float32Array, n: number): PerHead<Numbers> => ({
+    main: take(values.subarray(0, n)),
+    aux1: take(values.subarray(n, 2 * n)),
+    aux2: take(values.subarray(2 * n, 3 * n)),
   });
   const [main, aux1, aux2, total] = frame.loss;
   const accuracy = frame.accuracy;
@@ -122,7 +143,7 @@ export function stepFromFrame(frame: StepFrame, shape: FrameShape): RunStep {
       gradNorm: column('gradNorm'), gradRms: column('gradRms'), gradMeanAbs: column('gradMeanAbs'),
       gradMaxAbs: column('gradMaxAbs'), weightNorm: column('weightNorm'), updateRatio: column('updateRatio'),
     },
-    actGradRms: Array.from(frame.actGradRms),
+    actGradRms: take(frame.actGradRms),
     ...(frame.perHead && { perHead: { gradNorm: heads(frame.perHead.gradNorm, layers), actGradRms: heads(frame.perHead.actGradRms, blocks) } }),
     ...(frame.evalAccuracy && { evalAccuracy: { main: frame.evalAccuracy[0]!, aux1: frame.evalAccuracy[1]!, aux2: frame.evalAccuracy[2]! } }),
     ...(frame.diverged && { diverged: { where: frame.diverged.where } }),
@@ -164,7 +185,7 @@ export function float32Text(x: number): string {
   return checked.includes('e+') ? String(Number(checked)) : checked;
 }
 
-const list = (values: readonly number[]): string => `[${values.map(float32Text).join(',')}]`;
+const list = (values: Numbers): string => `[${Array.from(values, float32Text).join(',')}]`;
 const fields = (entries: readonly (readonly [string, string])[]): string => `{${entries.map(([k, v]) => `"${k}":${v}`).join(',')}}`;
 const heads = <T>(values: PerHead<T>, text: (v: T) => string): string => fields(HEADS.map((h) => [h, text(values[h])]));
 

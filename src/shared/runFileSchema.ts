@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { configProblems } from '../model/config';
 import { HEADS, LAYER_METRICS } from '../train/frame';
-import type { RunHeader, RunStep } from './runFile';
+import type { Numbers, RunHeader, RunStep } from './runFile';
 
 /** Sizes past which a file is rejected rather than read. */
 export const RUN_FILE_LIMITS = {
@@ -267,8 +267,8 @@ export function headerProblem(h: RunHeader): string | null {
 
 /** The first array of `step` whose length does not match the header, as path and message. */
 export function lengthProblem(step: RunStep, layers: number, blocks: number): { path: PropertyKey[]; what: string } | null {
-  const checks: [PropertyKey[], readonly number[], number, string][] = [
-    ...LAYER_METRICS.map((m): [PropertyKey[], number[], number, string] => [['layers', m], step.layers[m], layers, 'layer']),
+  const checks: [PropertyKey[], Numbers, number, string][] = [
+    ...LAYER_METRICS.map((m): [PropertyKey[], Numbers, number, string] => [['layers', m], step.layers[m], layers, 'layer']),
     [['actGradRms'], step.actGradRms, blocks, 'block'],
   ];
   for (const h of HEADS) {

@@ -1,9 +1,14 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { unpackNumbers } from '../shared/packNumbers';
 import { readRunFile, type ImportedRun, type ReadResult, type RunFileReply } from '../shared/readRunFile';
-import type { Run } from '../shared/runFile';
+import { isStepNumbers, type Run } from '../shared/runFile';
 
 export type { ImportedRun } from '../shared/readRunFile';
+
+/** What the page keeps of the run-file worker's reply: the run with its step numbers as views into the transferred buffer, off the JS heap (isStepNumbers). */
+export function resultOfReply(reply: RunFileReply): ReadResult {
+  return reply.ok ? { ok: true, imported: { fileName: reply.fileName, run: unpackNumbers(reply.packed, isStepNumbers) as Run } } : reply;
+}
 
 /**
  * Reads a run file in a worker of its own, which ends with the read (see
@@ -22,8 +27,7 @@ export function readRunFileOffPage(file: File): Promise<ReadResult> {
       resolve(result);
     };
     worker.onmessage = (event: MessageEvent<RunFileReply>) => {
-      const reply = event.data;
-      done(reply.ok ? { ok: true, imported: { fileName: reply.fileName, run: unpackNumbers(reply.packed) as Run } } : reply);
+      done(resultOfReply(event.data));
     };
     worker.onerror = (event) => {
       event.preventDefault();

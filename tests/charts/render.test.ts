@@ -12,6 +12,7 @@ import { RatioChart, ratioTick } from '../../src/charts/RatioChart';
 import { depthTable, ratioTable } from '../../src/charts/tables';
 import type { ChartRun } from '../../src/charts/types';
 import type { Run } from '../../src/shared/runFile';
+import type { LayerMetric } from '../../src/train/frame';
 import { chartRun, syntheticRun, tinyRun, tinyStep } from './fixtures';
 
 const render = <P extends object>(component: FunctionComponent<P>, props: P): string => renderToStaticMarkup(createElement(component, props));
@@ -29,7 +30,7 @@ const EMPTY = chartRun({ ...A.run, steps: [] }, 'file', 'empty');
 function withLayer(run: ChartRun, layer: string, value: number): ChartRun {
   const index = run.run.header.layers.findIndex((l) => l.name === layer);
   const steps = run.run.steps.map((s, i) => (i < run.run.steps.length - 1 ? s : {
-    ...s, layers: Object.fromEntries(Object.entries(s.layers).map(([k, v]) => [k, v.map((x, j) => (j === index ? value : x))])) as typeof s.layers,
+    ...s, layers: Object.fromEntries(Object.entries(s.layers).map(([k, v]) => [k, Array.from(v, (x, j) => (j === index ? value : x))])) as Record<LayerMetric, number[]>,
   }));
   return { ...run, run: { ...run.run, steps } };
 }

@@ -26,3 +26,17 @@ export function tinyHeader(changes: Omit<Partial<RunHeader>, 'training'> & { tra
     training: { ...TRAINING, ...training },
   };
 }
+
+/**
+ * `value` copied with every Float64Array as a plain array (a live step's lists are views
+ * into a buffer of its own, a parsed step's are arrays): for comparing runs by their numbers.
+ */
+export function withPlainNumbers<T>(value: T): T {
+  const copy = (v: unknown): unknown => {
+    if (v instanceof Float64Array) return Array.from(v);
+    if (Array.isArray(v)) return v.map(copy);
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)]));
+    return v;
+  };
+  return copy(value) as T;
+}

@@ -9,7 +9,7 @@ import { ACTIVATIONS, HEAD_MODES, PRESETS, WIDTHS, type AuxHead } from '../../sr
 import { MEASURES, TRAINABLE_PRESETS, type ExperimentSettings, type ModelVariant } from '../../src/shared/experiment';
 import { parseRun, serializeRun, type ParseResult, type Run, type RunStep } from '../../src/shared/runFile';
 import { decodeSettings, encodeSettings, MAX_NOTICES, settingsProblems } from '../../src/shared/settings';
-import { LAYER_METRICS } from '../../src/train/frame';
+import { LAYER_METRICS, type LayerMetric } from '../../src/train/frame';
 import { Rng } from '../../src/train/rng';
 
 const CASES = 1000;
@@ -51,7 +51,7 @@ describe('parseRun survives mutated run files', () => {
       step: n,
       loss: { main: metric(rng), aux1: metric(rng), aux2: metric(rng), total: metric(rng) },
       accuracy: { main: rng.next(), aux1: rng.next(), aux2: rng.next() },
-      layers: Object.fromEntries(LAYER_METRICS.map((m) => [m, values(layers.length)])) as RunStep['layers'],
+      layers: Object.fromEntries(LAYER_METRICS.map((m) => [m, values(layers.length)])) as Record<LayerMetric, number[]>,
       actGradRms: values(blocks.length),
       ...(n % 2 === 0 && { perHead: { gradNorm: heads(layers.length), actGradRms: heads(blocks.length) } }),
       ...(n === 3 && { evalAccuracy: { main: 0.5, aux1: 0.25, aux2: 0.125 } }),

@@ -38,4 +38,19 @@ describe('packNumbers (a run between threads, its arrays of numbers in one Float
     expect(skeleton).toEqual({ a: { __packedNumbers: [0, 2] }, b: [{ c: { __packedNumbers: [2, 1] } }] });
     expect([...numbers]).toEqual([1, 2, 3]);
   });
+
+  it('packs a Float64Array like an array, and unpacks as views only where asked, by path', () => {
+    const value = { header: { mean: [0.5] }, steps: [{ a: new Float64Array([1, -0, NaN]), b: [2] }], events: [] as number[] };
+    const seen: string[] = [];
+    const back = unpackNumbers(travel(packNumbers(value)), (path) => {
+      seen.push(path.join('.'));
+      return path[0] === 'steps';
+    }) as { header: { mean: number[] }; steps: { a: Float64Array; b: Float64Array }[]; events: number[] };
+    expect(seen).toStrictEqual(['header.mean', 'steps.0.a', 'steps.0.b', 'events']);
+    expect(back.header.mean).toStrictEqual([0.5]);
+    expect(back.events).toStrictEqual([]);
+    expect(back.steps[0]!.a).toBeInstanceOf(Float64Array);
+    expect(Array.from(back.steps[0]!.a)).toStrictEqual([1, -0, NaN]);
+    expect(back.steps[0]!.b.buffer).toBe(back.steps[0]!.a.buffer);
+  });
 });

@@ -7,7 +7,7 @@ import {
   float32Text, parseRun, RUN_FILE_FORMAT, RUN_FILE_LIMITS, RUN_FILE_VERSION, serializeRun, stepFromFrame,
   type ParseResult, type Run, type RunHeader,
 } from '../../src/shared/runFile';
-import { tinyHeader } from '../helpers/runs';
+import { tinyHeader, withPlainNumbers } from '../helpers/runs';
 
 const SHAPE: FrameShape = { layers: 3, blocks: 2 };
 
@@ -63,7 +63,7 @@ function errorOf(result: ParseResult): string {
 describe('run file round trip', () => {
   it('parseRun(serializeRun(run)) round-trips', () => {
     const run = sampleRun();
-    expect(parseRun(serializeRun(run))).toStrictEqual({ ok: true, run });
+    expect(parseRun(serializeRun(run))).toStrictEqual({ ok: true, run: withPlainNumbers(run) });
   });
 
   it('keeps NaN, Infinity, -Infinity and -0 as they were', () => {
@@ -114,7 +114,7 @@ describe('run file round trip', () => {
     };
     const result = parseRun(serializeRun(run));
     if (!result.ok) throw new Error(result.error);
-    expect(result.run.steps).toStrictEqual(run.steps);
+    expect(result.run.steps).toStrictEqual(withPlainNumbers(run.steps));
     expect(result.run.header.layers.map((l) => l.name)).toStrictEqual(arch.layers.map((l) => l.name));
   });
 
@@ -130,7 +130,7 @@ describe('run file round trip', () => {
   it('writes only the fields of the format, whatever else the header objects carry', () => {
     const layers = HEADER.layers.map((l) => ({ ...l, op: 'conv', kernelShape: [3, 3, 1, 8] }));
     const result = parseRun(serializeRun({ ...sampleRun(), header: { ...HEADER, layers } }));
-    expect(result).toStrictEqual({ ok: true, run: sampleRun() });
+    expect(result).toStrictEqual({ ok: true, run: withPlainNumbers(sampleRun()) });
   });
 });
 
@@ -144,17 +144,25 @@ describe('stepFromFrame', () => {
     expect(step.accuracy).toStrictEqual({ main: 4.5, aux1: 5.5, aux2: 6.5 });
   });
 
+  it("keeps the step's lists as views into one buffer of its own, off the JS heap", () => {
+    const lists = [...Object.values(step.layers), step.actGradRms, ...Object.values(step.perHead!.gradNorm), ...Object.values(step.perHead!.actGradRms)];
+    expect(lists.every((l) => l instanceof Float64Array)).toBe(true);
+    expect(new Set(lists.map((l) => (l as Float64Array).buffer)).size).toBe(1);
+    const other = stepFromFrame(frame(5, values, { perHead: true }), SHAPE);
+    expect((other.actGradRms as Float64Array).buffer).not.toBe((step.actGradRms as Float64Array).buffer);
+  });
+
   it('maps the row-major [layer][metric] block to one array per metric', () => {
     // Layers start at 7; each layer row has 6 metrics in LAYER_METRICS order.
-    expect(step.layers).toStrictEqual({
+    expect(withPlainNumbers(step.layers)).toStrictEqual({
       gradNorm: [7.5, 13.5, 19.5], gradRms: [8.5, 14.5, 20.5], gradMeanAbs: [9.5, 15.5, 21.5],
       gradMaxAbs: [10.5, 16.5, 22.5], weightNorm: [11.5, 17.5, 23.5], updateRatio: [12.5, 18.5, 24.5],
     });
-    expect(step.actGradRms).toStrictEqual([25.5, 26.5]);
+    expect(Array.from(step.actGradRms)).toStrictEqual([25.5, 26.5]);
   });
 
   it('maps per-head [head][layer] and [head][block], eval accuracy and divergence', () => {
-    expect(step.perHead).toStrictEqual({
+    expect(withPlainNumbers(step.perHead)).toStrictEqual({
       gradNorm: { main: [27.5, 28.5, 29.5], aux1: [30.5, 31.5, 32.5], aux2: [33.5, 34.5, 35.5] },
       actGradRms: { main: [36.5, 37.5], aux1: [38.5, 39.5], aux2: [40.5, 41.5] },
     });

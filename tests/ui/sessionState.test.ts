@@ -38,7 +38,7 @@ describe('sessionReducer', () => {
     expect(state.backend).toStrictEqual(BACKEND);
     expect(state.runs.A?.steps.map((s) => s.step)).toStrictEqual([1, 2]);
     expect(state.runs.A?.steps[1]?.loss.main).toBe(0.25);
-    expect(state.runs.B?.steps[1]?.layers.gradNorm).toStrictEqual([0.5, 0.5]);
+    expect(Array.from(state.runs.B?.steps[1]?.layers.gradNorm ?? [])).toStrictEqual([0.5, 0.5]);
     expect(state.step).toBe(2);
   });
 
