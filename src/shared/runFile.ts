@@ -74,9 +74,10 @@ export interface PerHead<T> { main: T; aux1: T; aux2: T }
 
 /**
  * A step's numbers per layer or per block, read by index, length and iteration only: a plain
- * array, or a view into a larger buffer (a run opened from a file keeps its numbers in one
- * buffer off the JS heap, so that the page's garbage collector has little to mark and move:
- * ./packNumbers.ts).
+ * array (a parsed run's), or a Float64Array view into a larger buffer, off the JS heap so that
+ * the page's garbage collector has little to mark and move: a run opened on the page keeps
+ * its steps' numbers in one buffer (./packNumbers.ts), a live step in one of its own
+ * (stepFromFrame).
  */
 export type Numbers = ArrayLike<number> & Iterable<number>;
 
@@ -126,7 +127,10 @@ export function stepFromFrame(frame: StepFrame, shape: FrameShape): RunStep {
   };
   const column = (metric: LayerMetric): Float64Array => {
     const m = LAYER_METRICS.indexOf(metric);
-    return take(Array.from({ length: layers }, (_, l) => frame.layers[l * M + m]!));
+    const out = numbers.subarray(at, at + layers);
+    for (let l = 0; l < layers; l++) out[l] = frame.layers[l * M + m]!;
+    at += layers;
+    return out;
   };
   const heads = (values: Float32Array, n: number): PerHead<Numbers> => ({
     main: take(values.subarray(0, n)),
