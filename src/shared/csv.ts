@@ -4,7 +4,8 @@
  * come from files: they are data, quoted as needed and guarded against formula injection.
  */
 import { HEADS, LAYER_METRICS } from '../train/frame';
-import { float32Text, type Run } from './runFile';
+import { float32Text } from './float32Text';
+import type { Run } from './runFile';
 
 const CRLF = '\r\n';
 

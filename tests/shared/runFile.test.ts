@@ -4,9 +4,10 @@ import { describe as describeNetwork } from '../../src/model/architecture';
 import { PRESET_NAMES, PRESETS } from '../../src/model/config';
 import { frameFromData, frameLength, type FrameShape } from '../../src/train/frame';
 import {
-  float32Text, parseRun, RUN_FILE_FORMAT, RUN_FILE_LIMITS, RUN_FILE_VERSION, serializeRun, stepFromFrame,
+  parseRun, RUN_FILE_FORMAT, RUN_FILE_LIMITS, RUN_FILE_VERSION, serializeRun, stepFromFrame,
   type ParseResult, type Run, type RunHeader,
 } from '../../src/shared/runFile';
+import { float32Text } from '../../src/shared/float32Text';
 import { tinyHeader, withPlainNumbers } from '../helpers/runs';
 
 const SHAPE: FrameShape = { layers: 3, blocks: 2 };
