@@ -46,15 +46,22 @@ export function atomicsEnvironment(flag: Int32Array): YieldEnvironment {
   };
 }
 
+/** What the worker calls before each kernel, with the time it has spent waiting so far (ms, for diagnostics). */
+export interface PageYield {
+  (): void;
+  readonly waitedMs: number;
+}
+
 /**
  * A function to call before each kernel: returns at once while the page is not busy; while
  * it is, waits until it is not, or until this window's waiting budget is spent.
  */
-export function createPageYield(env: YieldEnvironment, options: YieldOptions = YIELD_DEFAULTS): () => void {
+export function createPageYield(env: YieldEnvironment, options: YieldOptions = YIELD_DEFAULTS): PageYield {
   const budget = options.maxShare * options.windowMs;
   let windowStart = -Infinity;
   let waited = 0;
-  return () => {
+  let total = 0;
+  const beforeKernel = () => {
     if (!env.busy()) return;
     const start = env.now();
     if (start - windowStart >= options.windowMs) {
@@ -64,7 +71,10 @@ export function createPageYield(env: YieldEnvironment, options: YieldOptions = Y
     while (waited < budget && env.busy()) {
       const before = env.now();
       env.wait(Math.min(options.waitMs, budget - waited));
-      waited += Math.max(0, env.now() - before);
+      const spent = Math.max(0, env.now() - before);
+      waited += spent;
+      total += spent;
     }
   };
+  return Object.defineProperty(beforeKernel, 'waitedMs', { get: () => total }) as PageYield;
 }

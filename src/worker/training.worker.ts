@@ -8,7 +8,7 @@ import type { BackendInUse } from '../shared/widths';
 import { useBrowserBackend, watchWebglContext } from './browserBackends';
 import { fetchBytes } from './dataFetch';
 import type { WorkerEvent } from './protocol';
-import { atomicsEnvironment, createPageYield, isPageBusyMessage } from './pageYield';
+import { atomicsEnvironment, createPageYield, isPageBusyMessage, type PageYield } from './pageYield';
 import { TrainingSession } from './session';
 import { connect } from './transport';
 import { callBeforeEachKernel } from '../train/backends/kernelHook';
@@ -16,21 +16,12 @@ import { callBeforeEachKernel } from '../train/backends/kernelHook';
 const scope: DedicatedWorkerGlobalScope = self as DedicatedWorkerGlobalScope;
 
 /** Set once the page hands over its redraw flag (before any command): the processor backends' kernels wait while it is up. */
-let yieldToPage: (() => void) | null = null;
-/** Time spent waiting for the page, kept on the worker's global scope for diagnostics (the browser tests read it). */
-const pageYield = { waitedMs: 0 };
-Object.defineProperty(scope, 'gradflowPageYield', { value: pageYield });
+let yieldToPage: PageYield | null = null;
+/** The time spent waiting for the page, on the worker's global scope for diagnostics (the browser tests read it). */
+Object.defineProperty(scope, 'gradflowPageYield', { get: () => ({ waitedMs: yieldToPage?.waitedMs ?? 0 }) });
 scope.addEventListener('message', (event) => {
   if (!isPageBusyMessage(event.data)) return;
-  const env = atomicsEnvironment(new Int32Array(event.data.flag));
-  yieldToPage = createPageYield({
-    ...env,
-    wait: (ms) => {
-      const start = performance.now();
-      env.wait(ms);
-      pageYield.waitedMs += performance.now() - start;
-    },
-  });
+  yieldToPage = createPageYield(atomicsEnvironment(new Int32Array(event.data.flag)));
   event.stopImmediatePropagation();
 });
 

@@ -45,6 +45,7 @@ describe('createPageYield', () => {
     page.advance(100); // the window of the first wait has passed
     yieldToPage();
     expect(page.time()).toBe(1400);
+    expect(yieldToPage.waitedMs).toBe(400 + 400);
   });
 });
 
