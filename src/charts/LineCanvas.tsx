@@ -2,18 +2,21 @@
  * Long lines drawn on canvases instead of SVG paths: a path of thousands of points costs the
  * page a parse and a repaint whenever anything near it changes, a canvas only when its own
  * lines do. One canvas per layer (a run), so a run that did not step (an opened file) is not
- * drawn again when the live runs step. The lines stay known as SVG path data: the chart's
- * SVG export writes them as vector paths (`canvasLines`).
+ * drawn again when the live runs step. The lines are kept as points, traced straight onto
+ * the canvas (no path text to build and parse); the chart's SVG export writes them as
+ * vector paths (`canvasLines`, pathData of ./decimate.ts).
  */
 import { memo, useLayoutEffect, useRef } from 'react';
+import { traceLine } from './decimate';
 
-/** One line: SVG path data and how it is stroked. */
+/** One line: its points and how it is stroked. */
 export interface LineStroke {
   /** The series it belongs to ("A-main"). */
   readonly id: string;
   /** Which of the series' lines: its faint raw values or its smoothed line. */
   readonly kind: 'raw' | 'smoothed';
-  readonly d: string;
+  /** x, y pairs with a NaN pair before each move (linePoints of ./decimate.ts); empty for nothing to draw. */
+  readonly points: Float64Array;
   readonly colour: string;
   readonly opacity: number;
   readonly width: number;
@@ -49,7 +52,7 @@ export function dashSegments(dash: string): number[] {
 }
 
 const sameStroke = (a: LineStroke, b: LineStroke): boolean =>
-  a.d === b.d && a.colour === b.colour && a.opacity === b.opacity && a.width === b.width && a.dash === b.dash && a.id === b.id && a.kind === b.kind;
+  a.points === b.points && a.colour === b.colour && a.opacity === b.opacity && a.width === b.width && a.dash === b.dash && a.id === b.id && a.kind === b.kind;
 
 interface LayerProps {
   readonly layer: LineLayer;
@@ -59,7 +62,7 @@ interface LayerProps {
   readonly ratio: number;
 }
 
-/** Props that draw the same picture: the same size and area and the same strokes (path strings are kept per curve, so equal ones are usually the same string). */
+/** Props that draw the same picture: the same size and area and the same strokes (a curve's points are kept per curve and geometry, so the same line is the same array). */
 function samePicture(a: LayerProps, b: LayerProps): boolean {
   return a.width === b.width && a.height === b.height && a.ratio === b.ratio && a.layer.id === b.layer.id
     && a.area.left === b.area.left && a.area.top === b.area.top && a.area.right === b.area.right && a.area.bottom === b.area.bottom
@@ -79,12 +82,14 @@ function paint(canvas: HTMLCanvasElement, pixelWidth: number, pixelHeight: numbe
   context.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
   context.clip();
   for (const s of layer.strokes) {
-    if (s.d === '') continue;
+    if (s.points.length === 0) continue;
     context.globalAlpha = s.opacity;
     context.strokeStyle = s.colour;
     context.lineWidth = s.width;
     context.setLineDash(dashSegments(s.dash));
-    context.stroke(new Path2D(s.d));
+    context.beginPath();
+    traceLine(context, s.points);
+    context.stroke();
   }
   context.restore();
 }

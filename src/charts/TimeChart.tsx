@@ -14,7 +14,7 @@ import { formatValue } from './format';
 import { LineCanvas, type LineLayer, type LineStroke } from './LineCanvas';
 import { EventLines, Figure, Legend, LEGEND_ROW, legendRows, NonFiniteMark, Svg, Waiting, XLabels, YAxis, type LegendItem } from './parts';
 import { theme } from './theme';
-import { drawCurve, drawDots, stepExtent, type DrawnCurve, type TimeGeometry } from './timeDrawing';
+import { drawCurve, drawDots, stepExtent, timeGeometry, type DrawnCurve } from './timeDrawing';
 import { useMemoCache } from './useMemoCache';
 
 export const defaults = {
@@ -84,14 +84,11 @@ export function TimeChart(props: TimeChartProps) {
   const plotTop = m.top + Math.max(0, legendRows(width - m.left - m.right, legend) - 2) * LEGEND_ROW;
   const y = scaleLinear(yDomain ?? [0, largest > 0 ? largest : 1], [bottom, plotTop]).nice();
   // x and y as plain arithmetic for the thousands of points of a long history (no call through a scale each).
-  const perStep = (width - m.right - m.left) / Math.max(1, last - first);
   const [y0, y1] = y.domain() as [number, number];
-  const perUnit = (plotTop - bottom) / (y1 - y0 || 1);
-  const geometry: TimeGeometry = {
-    xOf: (step) => m.left + (step - first) * perStep,
-    y: (v) => bottom + (v - y0) * perUnit,
-    key: `${first} ${last} ${width} ${height} ${plotTop} ${y0} ${y1}`,
-  };
+  const geometry = timeGeometry(
+    { left: m.left, first, perStep: (width - m.right - m.left) / Math.max(1, last - first) },
+    { bottom, y0, perUnit: (plotTop - bottom) / (y1 - y0 || 1) },
+  );
   const xTicks = x.ticks(6).filter(Number.isInteger).map((s) => ({ at: x(s), label: String(s) }));
   const markTitle = (name: string, k: ColumnMark, step: (i: number) => number, value: number) =>
     `${name} ${markSteps(k, step)}: ${formatValue(value)}${k.count > 1 ? ' (the first)' : ''}`;
@@ -104,8 +101,8 @@ export function TimeChart(props: TimeChartProps) {
     const strokes = strokesOf.get(run) ?? [];
     strokesOf.set(run, strokes);
     strokes.push(
-      { id, kind: 'raw', d: raw, colour, opacity: defaults.rawOpacity, width: 1, dash: '' },
-      { id, kind: 'smoothed', d: smoothed, colour, opacity: 1, width: defaults.strokeWidth, dash },
+      { id, kind: 'raw', points: raw, colour, opacity: defaults.rawOpacity, width: 1, dash: '' },
+      { id, kind: 'smoothed', points: smoothed, colour, opacity: 1, width: defaults.strokeWidth, dash },
     );
   });
   const layers: LineLayer[] = [...strokesOf].map(([id, strokes]) => ({ id, strokes }));

@@ -1,46 +1,69 @@
 /**
  * Long series reduced to what a pixel can show, as pure functions over point indices
- * 0..n-1 in step order. A chart passes `column(i)`: the pixel column (an integer) point i
- * is drawn in. Nothing a person could see is lost: each column keeps its extremes and its
- * first gap, and its non-finite values become one mark that counts them all.
+ * 0..n-1 in step order. A chart passes each point's pixel column (an integer). Nothing a
+ * person could see is lost: each column keeps its extremes and its first gap, and its
+ * non-finite values become one mark that counts them all. Results are typed arrays, not
+ * strings or arrays of numbers: a 10,000-step history is reduced again at every new width,
+ * and what that leaves to collect should be little.
  */
 
-/** Appends the indices among a, b, c that are >= 0, ascending, each once (no array per pixel column). */
-function pushInOrder(out: number[], a: number, b: number, c: number): void {
-  let [x, y, z] = [a, b, c];
-  if (x > y) [x, y] = [y, x];
-  if (y > z) [y, z] = [z, y];
-  if (x > y) [x, y] = [y, x];
-  if (x >= 0) out.push(x);
-  if (y >= 0 && y !== x) out.push(y);
-  if (z >= 0 && z !== y) out.push(z);
+/** Writes the indices among a, b, c that are >= 0 to `out` from `at`, ascending, each once; returns the new end. Plain swaps: no array per pixel column, even before the function is optimised. */
+function putInOrder(out: Int32Array, at: number, a: number, b: number, c: number): number {
+  let x = a;
+  let y = b;
+  let z = c;
+  if (x > y) {
+    const t = x;
+    x = y;
+    y = t;
+  }
+  if (y > z) {
+    const t = y;
+    y = z;
+    z = t;
+  }
+  if (x > y) {
+    const t = x;
+    x = y;
+    y = t;
+  }
+  let end = at;
+  if (x >= 0) out[end++] = x;
+  if (y >= 0 && y !== x) out[end++] = y;
+  if (z >= 0 && z !== y) out[end++] = z;
+  return end;
 }
 
 /**
  * Indices to draw: in each pixel column the lowest and the highest defined point, in step
  * order (a spike survives, and the line spans the column's whole range), and the first
  * undefined one, so the line still breaks there. At most 3 per column; a series with at
- * most 3 points per column on average is kept whole.
+ * most 3 points per column on average is kept whole. `columns[i]` is the pixel column of
+ * point i (an integer, in order); `gaps[i]` is 0 where point i is defined, anything else
+ * where it is not. Arrays, not calls: a long history has many thousand points.
  */
-export function decimate(n: number, column: (i: number) => number, value: (i: number) => number, defined: (i: number) => boolean): number[] {
-  if (n === 0) return [];
-  if (n <= 3 * (Math.abs(column(n - 1) - column(0)) + 1)) return Array.from({ length: n }, (_, i) => i);
-  const out: number[] = [];
+export function decimate(columns: ArrayLike<number>, values: ArrayLike<number>, gaps: ArrayLike<number>): Int32Array {
+  const n = columns.length;
+  const spread = n === 0 ? 0 : Math.abs(columns[n - 1]! - columns[0]!) + 1;
+  if (n <= 3 * spread) return Int32Array.from({ length: n }, (_, i) => i);
+  // At most 3 a column, and no more than there are points.
+  const out = new Int32Array(Math.min(n, 3 * spread));
+  let count = 0;
   let start = 0;
   while (start < n) {
-    const c = column(start);
+    const c = columns[start]!;
     let end = start;
     let lo = -1;
     let hi = -1;
     let low = Infinity;
     let high = -Infinity;
     let gap = -1;
-    for (; end < n && column(end) === c; end++) {
-      if (!defined(end)) {
+    for (; end < n && columns[end] === c; end++) {
+      if (gaps[end] !== 0) {
         if (gap < 0) gap = end;
         continue;
       }
-      const v = value(end);
+      const v = values[end]!;
       if (v < low) {
         lo = end;
         low = v;
@@ -50,10 +73,10 @@ export function decimate(n: number, column: (i: number) => number, value: (i: nu
         high = v;
       }
     }
-    pushInOrder(out, lo, hi, gap);
+    count = putInOrder(out, count, lo, hi, gap);
     start = end;
   }
-  return out;
+  return out.slice(0, count);
 }
 
 /**
@@ -70,14 +93,16 @@ export function fixed1(v: number): string {
 }
 
 /**
- * The `d` of a polyline through the defined points of `indices`, broken at the others;
- * coordinates rounded to 0.1 px. A point within half a pixel of the one before it is left
- * out (a smooth line needs about one point per pixel column, not three): fewer segments to
- * parse, lay out and paint. Plain concatenation: d3's path builder costs several times more
- * on long lines.
+ * A polyline through the defined points of `indices`, broken at the others, as its points:
+ * x, y pairs, a NaN pair before each point the pen moves to (the first, and the first
+ * after a gap). A point within half a pixel of the one before it is left out (a smooth line
+ * needs about one point per pixel column, not three): fewer segments to stroke. A canvas
+ * draws them as they are (traceLine); an SVG takes them as path data (pathData).
  */
-export function linePath(indices: readonly number[], x: (i: number) => number, y: (i: number) => number, defined: (i: number) => boolean): string {
-  let d = '';
+export function linePoints(indices: ArrayLike<number>, x: (i: number) => number, y: (i: number) => number, defined: (i: number) => boolean): Float64Array {
+  // Each index gives at most a point and the break before it.
+  const out = new Float64Array(4 * indices.length);
+  let at = 0;
   let pen = false;
   let lastX = NaN;
   let lastY = NaN;
@@ -89,14 +114,51 @@ export function linePath(indices: readonly number[], x: (i: number) => number, y
     }
     const px = x(i);
     const py = y(i);
-    const next = indices[k + 1];
     // The last point before a gap or the end is always drawn, so the line reaches it.
-    const ends = next === undefined || !defined(next);
+    const ends = k + 1 === indices.length || !defined(indices[k + 1]!);
     if (pen && !ends && Math.abs(px - lastX) < 0.5 && Math.abs(py - lastY) < 0.5) continue;
-    d += (pen ? 'L' : 'M') + fixed1(px) + ',' + fixed1(py);
-    [pen, lastX, lastY] = [true, px, py];
+    if (!pen) {
+      out[at++] = NaN;
+      out[at++] = NaN;
+    }
+    out[at++] = px;
+    out[at++] = py;
+    pen = true;
+    lastX = px;
+    lastY = py;
+  }
+  return out.slice(0, at);
+}
+
+/** The points of linePoints as SVG path data, coordinates rounded to 0.1 px. Plain concatenation: d3's path builder costs several times more on long lines. */
+export function pathData(points: Float64Array): string {
+  let d = '';
+  let move = false;
+  for (let k = 0; k < points.length; k += 2) {
+    const px = points[k]!;
+    if (Number.isNaN(px)) {
+      move = true;
+      continue;
+    }
+    d += (move ? 'M' : 'L') + fixed1(px) + ',' + fixed1(points[k + 1]!);
+    move = false;
   }
   return d;
+}
+
+/** Adds the points of linePoints to a canvas path (moves at the breaks). */
+export function traceLine(context: Pick<CanvasRenderingContext2D, 'moveTo' | 'lineTo'>, points: Float64Array): void {
+  let move = false;
+  for (let k = 0; k < points.length; k += 2) {
+    const px = points[k]!;
+    if (Number.isNaN(px)) {
+      move = true;
+      continue;
+    }
+    if (move) context.moveTo(px, points[k + 1]!);
+    else context.lineTo(px, points[k + 1]!);
+    move = false;
+  }
 }
 
 /** One mark for the flagged points of a pixel column: the first of them, how many, and the last. */
@@ -131,12 +193,12 @@ export function markSteps(mark: ColumnMark, step: (i: number) => number): string
  * at most the lowest and the highest of each pixel column (dots closer than a pixel overlap
  * anyway). One element however many dots there are; non-finite dots are left to columnMarks.
  */
-export function dotsPath(n: number, column: (i: number) => number, value: (i: number) => number, x: (i: number) => number, y: (i: number) => number, r: number): string {
-  const finite = (i: number) => Number.isFinite(value(i));
+export function dotsPath(columns: ArrayLike<number>, values: ArrayLike<number>, x: (i: number) => number, y: (i: number) => number, r: number): string {
+  const gaps = Uint8Array.from(values, (v) => (Number.isFinite(v) ? 0 : 1));
   const arcs = `a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0`;
   let d = '';
-  for (const i of decimate(n, column, value, finite)) {
-    if (finite(i)) d += `M${fixed1(x(i) - r)},${fixed1(y(i))}${arcs}`;
+  for (const i of decimate(columns, values, gaps)) {
+    if (gaps[i] === 0) d += `M${fixed1(x(i) - r)},${fixed1(y(i))}${arcs}`;
   }
   return d;
 }

@@ -1,49 +1,78 @@
 /**
  * What TimeChart draws for a curve or a series of dots, as pure functions of the data and
- * the geometry: path strings decimated per pixel column and merged non-finite marks.
+ * the geometry: lines decimated per pixel column, the dots' path data and merged non-finite marks.
  * Separate from the component so that it can memoise them per curve.
  */
 import { STATE, type Curve } from './curves';
-import { columnMarks, decimate, dotsPath, linePath, type ColumnMark } from './decimate';
+import { columnMarks, decimate, dotsPath, linePoints, type ColumnMark } from './decimate';
 
-/** The x and y of the plot, as pixel positions of a step and a value. */
+/**
+ * The x and y of the plot, as pixel positions of a step and a value: plain arithmetic, so
+ * that the thousands of points of a long history cost no call each.
+ */
 export interface TimeGeometry {
+  /** x = left + (step - first) * perStep. */
+  readonly left: number;
+  readonly first: number;
+  readonly perStep: number;
+  /** y = bottom + (value - y0) * perUnit. */
+  readonly bottom: number;
+  readonly y0: number;
+  readonly perUnit: number;
   readonly xOf: (step: number) => number;
   readonly y: (value: number) => number;
   /** Changes whenever xOf or y do: the memo key of what is drawn with them. */
   readonly key: string;
 }
 
-/** A curve's two lines and its non-finite marks (indices into the curve). */
+/** The geometry of a plot whose x maps `first` to `left` at `perStep` pixels a step and whose y maps `y0` to `bottom` at `perUnit` pixels a unit. */
+export function timeGeometry(x: { left: number; first: number; perStep: number }, y: { bottom: number; y0: number; perUnit: number }): TimeGeometry {
+  const { left, first, perStep } = x;
+  const { bottom, y0, perUnit } = y;
+  return {
+    left, first, perStep, bottom, y0, perUnit,
+    xOf: (step) => left + (step - first) * perStep,
+    y: (value) => bottom + (value - y0) * perUnit,
+    key: `${left} ${first} ${perStep} ${bottom} ${y0} ${perUnit}`,
+  };
+}
+
+/** A curve's two lines (as linePoints) and its non-finite marks (indices into the curve). */
 export interface DrawnCurve {
-  readonly raw: string;
-  readonly smoothed: string;
+  readonly raw: Float64Array;
+  readonly smoothed: Float64Array;
   readonly marks: readonly ColumnMark[];
 }
 
-/** A curve's raw and smoothed lines, each at most 3 points per pixel column, and one mark per column holding non-finite values. */
+/**
+ * A curve's raw and smoothed lines, each at most 3 points per pixel column, and one mark per
+ * column holding non-finite values. A 10,000-step history is redrawn at every new width:
+ * each point costs a few array reads, no call.
+ */
 export function drawCurve(c: Curve, g: TimeGeometry): DrawnCurve {
   const n = c.steps.length;
+  const { left, first, perStep, bottom, y0, perUnit } = g;
+  const xs = new Float64Array(n);
   const columns = new Int32Array(n);
-  for (let i = 0; i < n; i++) columns[i] = Math.floor(g.xOf(c.steps[i]!));
-  const column = (i: number) => columns[i]!;
+  for (let i = 0; i < n; i++) {
+    const x = left + (c.steps[i]! - first) * perStep;
+    xs[i] = x;
+    columns[i] = Math.floor(x);
+  }
   const drawn = (i: number) => c.state[i] === STATE.value;
-  const x = (i: number) => g.xOf(c.steps[i]!);
-  const line = (values: ArrayLike<number>) => {
-    const at = (i: number) => values[i]!;
-    return linePath(decimate(n, column, at, drawn), x, (i) => g.y(at(i)), drawn);
-  };
-  const marks = c.nonFinite === 0 ? [] : columnMarks(n, column, (i) => c.state[i] === STATE.nonFinite);
+  const line = (values: ArrayLike<number>) =>
+    linePoints(decimate(columns, values, c.state), (i) => xs[i]!, (i) => bottom + (values[i]! - y0) * perUnit, drawn);
+  const marks = c.nonFinite === 0 ? [] : columnMarks(n, (i) => columns[i]!, (i) => c.state[i] === STATE.nonFinite);
   return { raw: line(c.raw), smoothed: line(c.smoothed), marks };
 }
 
 /** Held-out dots as one path, and marks for the non-finite ones (indices into `points`). */
 export function drawDots(points: readonly { step: number; value: number }[], g: TimeGeometry, r: number): { d: string; marks: readonly ColumnMark[] } {
-  const column = (i: number) => Math.floor(g.xOf(points[i]!.step));
-  const value = (i: number) => points[i]!.value;
+  const columns = Int32Array.from(points, (p) => Math.floor(g.xOf(p.step)));
+  const values = Float64Array.from(points, (p) => p.value);
   return {
-    d: dotsPath(points.length, column, value, (i) => g.xOf(points[i]!.step), (i) => g.y(value(i)), r),
-    marks: columnMarks(points.length, column, (i) => !Number.isFinite(value(i))),
+    d: dotsPath(columns, values, (i) => g.xOf(points[i]!.step), (i) => g.y(values[i]!), r),
+    marks: columnMarks(points.length, (i) => columns[i]!, (i) => !Number.isFinite(values[i]!)),
   };
 }
 

@@ -5,6 +5,7 @@
  * canvas of lines (LineCanvas) is written as the vector paths it draws; any other canvas
  * (a heatmap) is embedded as a PNG image. The PNG is that SVG drawn onto a canvas.
  */
+import { pathData } from '../charts/decimate';
 import { canvasLines, type LineStroke } from '../charts/LineCanvas';
 import { downloadBlob, downloadText } from './download';
 
@@ -62,11 +63,11 @@ function linesSvg(strokes: readonly LineStroke[], x: number, y: number, width: n
   for (const [name, value] of [['x', x], ['y', y], ['width', width], ['height', height]] as const) svg.setAttribute(name, String(value));
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   for (const s of strokes) {
-    if (s.d === '') continue;
+    if (s.points.length === 0) continue;
     const path = document.createElementNS(SVG_NS, 'path');
     path.setAttribute('data-series', s.kind);
     path.setAttribute('data-id', s.id);
-    path.setAttribute('d', s.d);
+    path.setAttribute('d', pathData(s.points));
     path.setAttribute('fill', 'none');
     path.setAttribute('stroke', s.colour);
     path.setAttribute('stroke-width', String(s.width));

@@ -2,24 +2,29 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { curveColumns, STATE } from '../../src/charts/curves';
-import { columnMarks, decimate, dotsPath, fixed1, linePath, markSteps } from '../../src/charts/decimate';
+import { columnMarks, decimate, dotsPath, fixed1, linePoints, markSteps, pathData, traceLine } from '../../src/charts/decimate';
 import { AccuracyCurves } from '../../src/charts/AccuracyCurves';
 import { LossCurves } from '../../src/charts/LossCurves';
-import { drawCurve, type TimeGeometry } from '../../src/charts/timeDrawing';
+import { drawCurve, timeGeometry } from '../../src/charts/timeDrawing';
 import type { Run } from '../../src/shared/runFile';
 import { chartRun, syntheticRun } from './fixtures';
 
 /** n points, `perColumn` to a pixel column. */
 const columnOf = (perColumn: number) => (i: number) => Math.floor(i / perColumn);
+/** The pixel columns of n points, `perColumn` to a column. */
+const columnsOf = (n: number, perColumn: number) => Int32Array.from({ length: n }, (_, i) => Math.floor(i / perColumn));
+/** decimate's gaps: 0 where `defined`. */
+const gapsOf = (n: number, defined: (i: number) => boolean) => Uint8Array.from({ length: n }, (_, i) => (defined(i) ? 0 : 1));
+const none = (n: number) => new Uint8Array(n);
 
 describe('decimate (drawing long series per pixel column)', () => {
   it('keeps series of up to 3 points per column whole', () => {
-    expect(decimate(6, columnOf(3), (i) => i, () => true)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(Array.from(decimate(columnsOf(6, 3), [0, 1, 2, 3, 4, 5], none(6)))).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
   it('keeps the lowest and highest point of each column, in order, so spikes survive', () => {
     const values = Array.from({ length: 100 }, (_, i) => (i === 37 ? 50 : i === 62 ? -9 : 1 + (i % 3)));
-    const kept = decimate(100, columnOf(10), (i) => values[i]!, () => true);
+    const kept = Array.from(decimate(columnsOf(100, 10), values, none(100)));
     expect(kept.length).toBeLessThanOrEqual(2 * 10);
     expect(kept).toContain(37);
     expect(kept).toContain(62);
@@ -34,26 +39,38 @@ describe('decimate (drawing long series per pixel column)', () => {
 
   it('keeps the first gap of each column that has one, so lines still break', () => {
     const defined = (i: number) => !(i >= 40 && i < 60);
-    expect(decimate(100, columnOf(10), () => 1, defined).filter((i) => !defined(i))).toEqual([40, 50]);
+    expect(Array.from(decimate(columnsOf(100, 10), new Float64Array(100).fill(1), gapsOf(100, defined))).filter((i) => !defined(i))).toEqual([40, 50]);
   });
 
   it('gives at most 3 points per pixel column however long the series', () => {
     const n = 100_000;
     const width = 640;
-    const column = (i: number) => Math.floor((i * width) / n);
-    const kept = decimate(n, column, (i) => Math.sin(i), (i) => i % 997 !== 0);
+    const columns = Int32Array.from({ length: n }, (_, i) => Math.floor((i * width) / n));
+    const kept = decimate(columns, Float64Array.from({ length: n }, (_, i) => Math.sin(i)), gapsOf(n, (i) => i % 997 !== 0));
     expect(kept.length).toBeLessThanOrEqual(3 * width);
   });
 });
 
-describe('linePath, columnMarks, dotsPath', () => {
-  it('linePath moves to the first point after a gap and rounds to 0.1 px', () => {
-    expect(linePath([0, 1, 2, 3], (i) => i * 1.04, (i) => 2 * i, (i) => i !== 2)).toBe('M0,0L1,2M3.1,6');
+describe('linePoints, pathData, traceLine, columnMarks, dotsPath', () => {
+  it('linePoints moves to the first point after a gap; pathData writes it rounded to 0.1 px', () => {
+    const points = linePoints([0, 1, 2, 3], (i) => i * 1.04, (i) => 2 * i, (i) => i !== 2);
+    expect(Array.from(points)).toEqual([NaN, NaN, 0, 0, 1.04, 2, NaN, NaN, 3.12, 6]);
+    expect(pathData(points)).toBe('M0,0L1,2M3.1,6');
+    expect(pathData(linePoints([], (i) => i, (i) => i, () => true))).toBe('');
   });
 
-  it('linePath leaves out a point within half a pixel of the last one drawn, but never the last before a gap or the end', () => {
+  it('linePoints leaves out a point within half a pixel of the last one drawn, but never the last before a gap or the end', () => {
     const y = [10, 10.2, 10.3, 20, 20.1, 20.2];
-    expect(linePath([0, 1, 2, 3, 4, 5], (i) => (i < 3 ? 5 : 6), (i) => y[i]!, () => true)).toBe('M5,10L6,20L6,20.2');
+    expect(pathData(linePoints([0, 1, 2, 3, 4, 5], (i) => (i < 3 ? 5 : 6), (i) => y[i]!, () => true))).toBe('M5,10L6,20L6,20.2');
+  });
+
+  it('traceLine draws on a canvas the path pathData writes', () => {
+    const calls: string[] = [];
+    const context = { moveTo: (x: number, y: number) => calls.push(`M${x},${y}`), lineTo: (x: number, y: number) => calls.push(`L${x},${y}`) };
+    const points = linePoints([0, 1, 2, 3, 4], (i) => 10 * i, (i) => i, (i) => i !== 2);
+    traceLine(context, points);
+    expect(calls.join('')).toBe(pathData(points));
+    expect(calls.join('')).toBe('M0,0L10,1M30,3L40,4');
   });
 
   it('fixed1 writes what String(Math.round(v * 10) / 10) writes', () => {
@@ -73,10 +90,10 @@ describe('linePath, columnMarks, dotsPath', () => {
 
   it('dotsPath draws each finite dot as a circle, at most 2 per column', () => {
     const values = [0.5, NaN, 0.7];
-    const d = dotsPath(3, (i) => i, (i) => values[i]!, (i) => 10 * i, (v) => values[v]! * 100, 3);
+    const d = dotsPath([0, 1, 2], values, (i) => 10 * i, (v) => values[v]! * 100, 3);
     expect(d.match(/M/g)).toHaveLength(2);
     expect(d.startsWith('M-3,50a3,3 0 1,0 6,0a3,3 0 1,0 -6,0')).toBe(true);
-    expect(dotsPath(1000, columnOf(100), (i) => i % 7, (i) => i, () => 0, 2).match(/M/g)!.length).toBeLessThanOrEqual(2 * 10);
+    expect(dotsPath(columnsOf(1000, 100), Float64Array.from({ length: 1000 }, (_, i) => i % 7), (i) => i, () => 0, 2).match(/M/g)!.length).toBeLessThanOrEqual(2 * 10);
   });
 });
 
@@ -94,11 +111,11 @@ describe('time charts with long histories', () => {
     // The chart's plot: 640 px less its margins, steps 1 to 10,000 across it.
     const left = 64;
     const right = width - 16;
-    const geometry: TimeGeometry = { xOf: (s) => left + ((s - 1) * (right - left)) / 9999, y: (v) => 250 - v * 50, key: 'test' };
+    const geometry = timeGeometry({ left, first: 1, perStep: (right - left) / 9999 }, { bottom: 250, y0: 0, perUnit: -50 });
     const heads = ['main', 'aux1', 'aux2', 'total'] as const;
     const paths = [broken, long].flatMap((run) => heads.flatMap((h) => {
       const drawn = drawCurve(curveColumns(run, (s) => s.loss[h], h !== 'main' && h !== 'total', 0.6), geometry);
-      return [drawn.raw, drawn.smoothed];
+      return [pathData(drawn.raw), pathData(drawn.smoothed)];
     }));
     expect(paths).toHaveLength(16);
     for (const d of paths) {
