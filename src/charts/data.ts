@@ -47,8 +47,20 @@ export function shortLabel(name: string): string {
   return name.replace(/^inception_/, '');
 }
 
-/** The rows of a depth chart for this header: trunk blocks in depth order then the classifier, or every trunk layer (aux-head layers excluded). actGradRms exists per block only, so it always gives block rows (without the classifier). */
-export function depthRows(header: RunHeader, measure: Measure, detail: Detail): DepthRow[] {
+/** depthRows per header, kept while the header lives: every chart asks for them with every step. */
+const rowsOfHeader = new WeakMap<RunHeader, Map<string, readonly DepthRow[]>>();
+
+/** The rows of a depth chart for this header: trunk blocks in depth order then the classifier, or every trunk layer (aux-head layers excluded). actGradRms exists per block only, so it always gives block rows (without the classifier). The same array for the same header, measure and detail. */
+export function depthRows(header: RunHeader, measure: Measure, detail: Detail): readonly DepthRow[] {
+  let known = rowsOfHeader.get(header);
+  if (!known) rowsOfHeader.set(header, (known = new Map()));
+  const key = `${measure === 'actGradRms' ? 'block-activations' : detail}`;
+  let rows = known.get(key);
+  if (!rows) known.set(key, (rows = newDepthRows(header, measure, detail)));
+  return rows;
+}
+
+function newDepthRows(header: RunHeader, measure: Measure, detail: Detail): DepthRow[] {
   if (measure === 'actGradRms') {
     const kindOf = new Map(header.layers.map((l) => [blockOfLayer(l.name), l.kind]));
     return header.blocks.map((b, i) => ({ key: b, label: shortLabel(b), block: b, kind: kindOf.get(b) ?? 'inception', layers: [], blockIndex: i }));
@@ -71,16 +83,17 @@ export function depthRows(header: RunHeader, measure: Measure, detail: Detail): 
  * infinities propagate (never dropped).
  */
 export function aggregate(header: RunHeader, step: RunStep, measure: Exclude<Measure, 'actGradRms'>, layers: readonly number[], norms?: Numbers): number {
-  const only = layers.length === 1 ? layers[0]! : -1;
-  if (only >= 0 && !norms) return step.layers[measure][only] ?? NaN;
-  const normOf = (i: number) => (norms ?? step.layers.gradNorm)[i] ?? NaN;
+  if (layers.length === 1 && !norms) return step.layers[measure][layers[0]!] ?? NaN;
+  // Index loops and no closure: the heatmap calls this for every cell with every step.
+  const normsOf = norms ?? step.layers.gradNorm;
   let sumSq = 0;
   let params = 0;
   let weighted = 0;
   let max = -Infinity;
-  for (const i of layers) {
+  for (let k = 0; k < layers.length; k++) {
+    const i = layers[k]!;
     const p = header.layers[i]?.params ?? NaN;
-    sumSq += normOf(i) ** 2;
+    sumSq += (normsOf[i] ?? NaN) ** 2;
     params += p;
     weighted += (step.layers.gradMeanAbs[i] ?? NaN) * p;
     const m = step.layers.gradMaxAbs[i] ?? NaN;

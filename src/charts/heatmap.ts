@@ -52,17 +52,18 @@ export function heatmapMatrix(run: Run, measure: Measure, detail: Detail, maxCol
   const values = new Float64Array(rows.length * columns);
   let lo = Infinity;
   let hi = -Infinity;
-  indices.forEach((s, c) => {
-    const step = run.steps[s]!;
-    rows.forEach((row, r) => {
-      const v = rowValue(run.header, step, measure, row);
+  // Plain loops: every cell is computed again with every step.
+  for (let c = 0; c < columns; c++) {
+    const step = run.steps[indices[c]!]!;
+    for (let r = 0; r < rows.length; r++) {
+      const v = rowValue(run.header, step, measure, rows[r]!);
       values[r * columns + c] = v;
       if (v > 0 && v !== Infinity) {
         if (v < lo) lo = v;
         if (v > hi) hi = v;
       }
-    });
-  });
+    }
+  }
   const steps = indices.map((i) => run.steps[i]!.step);
   return { rows, steps, values, columns, range: lo === Infinity ? null : [lo, hi] };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  blockOfLayer, depthPoints, headSeries, latestCommonStep, latestPerHeadIndex, ratioPoints, smooth, trailIndices,
+  blockOfLayer, depthPoints, depthRows, headSeries, latestCommonStep, latestPerHeadIndex, ratioPoints, smooth, trailIndices,
 } from '../../src/charts/data';
 import { logScale, logTicks } from '../../src/charts/scales';
 import { formatValue, sig2 } from '../../src/charts/format';
@@ -27,6 +27,17 @@ describe('depth order and blocks', () => {
     const mean = ((3 / 50) * 0.8 * 50 + (4 / 200) * 0.8 * 200) / 250;
     expect(at('gradMeanAbs')).toBeCloseTo(mean, 12);
     expect(at('gradMaxAbs')).toBe(2);
+  });
+
+  it('depthRows gives the same rows for the same header and detail, whatever the measure, and each header its own', () => {
+    const run = tinyRun([tinyStep(1, NORMS)]);
+    const rows = depthRows(run.header, 'gradRms', 'block');
+    expect(depthRows(run.header, 'gradNorm', 'block')).toBe(rows);
+    expect(depthRows(run.header, 'gradRms', 'layer')).not.toBe(rows);
+    expect(depthRows(run.header, 'actGradRms', 'layer')).toBe(depthRows(run.header, 'actGradRms', 'block'));
+    const other = { ...run.header, layers: run.header.layers.slice(0, 3) };
+    expect(depthRows(other, 'gradRms', 'block').map((r) => r.key)).toEqual(['conv1', 'conv2']);
+    expect(rows.map((r) => r.key)).toEqual(['conv1', 'conv2', 'inception_4a', 'classifier']);
   });
 
   it('block detail gives conv1, conv2, the inception blocks, then the classifier, without aux layers', () => {
