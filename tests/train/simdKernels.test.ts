@@ -49,7 +49,7 @@ describe('the committed kernel binaries', () => {
       const module = new WebAssembly.Module(binary);
       expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
       expect(WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name).sort())
-        .toEqual(['columnSum', 'filterGrad', 'filterGradScratch', 'magnitudesAdd', 'magnitudesLargest', 'magnitudesReset', 'magnitudesSumAbs', 'magnitudesSumSquares', 'maxPoolGrad', 'reluGrad']);
+        .toEqual(['columnSum', 'filterGrad', 'filterGradScratch', 'magnitudesAdd', 'magnitudesLargest', 'magnitudesReset', 'magnitudesSumAbs', 'magnitudesSumSquares', 'maxPoolGrad', 'reluGrad', 'squaresAdd']);
       // No data (11) or data-count (12) section, no start function (8): instantiating
       // leaves the backend's heap as it was.
       const ids = sectionIds(binary);
@@ -264,6 +264,29 @@ for (const shared of [false, true]) {
         }
       }
       expect(sum([Float32Array.of(Infinity, 1, 2, 3), Float32Array.of(NaN)])[0]).toBeNaN();
+    });
+
+    it('squaresAdd sums the squares as magnitudesAdd does, and a NaN or an infinity anywhere makes the sum non-finite', () => {
+      const rng = new Rng(31);
+      const squares = (parts: Float32Array[]): number => {
+        heap.reset();
+        heap.kernels.magnitudesReset();
+        for (const p of parts) heap.kernels.squaresAdd(heap.put(p), p.length);
+        return heap.kernels.magnitudesSumSquares();
+      };
+      const random = (n: number, scale: number): Float32Array => Float32Array.from({ length: n }, () => rng.normal() * scale);
+      // Lengths around the 8-wide vector loop and its scalar rest; tiny and huge scales.
+      for (const parts of [[random(1, 1)], [random(7, 1e-3), random(9, 2)], [random(1000, 1e-30), random(13, 1e-40)], [random(66, 1e30)], [random(17, 1), random(8, 1), random(15, 1)], [new Float32Array(9)]]) {
+        const expected = parts.reduce((s, p) => p.reduce((t, v) => t + v * v, s), 0);
+        expect(Math.abs(squares(parts) - expected)).toBeLessThanOrEqual(1e-12 * expected);
+      }
+      for (const at of [0, 3, 7, 8, 10]) {
+        for (const bad of [NaN, Infinity, -Infinity]) {
+          const values = random(11, 1);
+          values[at] = bad;
+          expect(Number.isFinite(squares([random(5, 1), values])), `${bad} at ${at}`).toBe(false);
+        }
+      }
     });
 
     it('ReLU gradient is dy * step(x) to the bit, with NaN and infinities', () => {

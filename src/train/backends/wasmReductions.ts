@@ -10,7 +10,8 @@ import { heapOffset, simdKernels, type SimdKernels } from './simd/load';
  * tensors once from the wasm heap, in JavaScript, and writes the result to the heap (no
  * readback). It computes the same scaled formulas as the ops, in float64 (then rounded to
  * float32), so a non-finite element makes the result non-finite exactly as there.
- * Where the SIMD kernels run, one pass of theirs does the summing (simdMagnitudes).
+ * Where the SIMD kernels run, one pass of theirs does the summing (simdMagnitudes), and for
+ * a norm or an RMS a pass that sums the squares alone (simdNorm).
  * Tested against the op composition in tests/train/reductions.test.ts.
  */
 
@@ -71,6 +72,24 @@ export function simdMagnitudes(simd: SimdKernels, backend: object, parts: readon
   return [norm, norm / Math.sqrt(n), simd.magnitudesSumAbs() / n, maxAbs];
 }
 
+/**
+ * The norm and the RMS alone, from the sum of squares alone (squaresAdd): about half the
+ * work of simdMagnitudes per element. A NaN or an infinity anywhere makes both NaN, as
+ * the scaled formula does (squares of finite float32 values cannot overflow float64).
+ */
+export function simdNorm(simd: SimdKernels, backend: object, parts: readonly tf.TensorInfo[]): [number, number] {
+  simd.magnitudesReset();
+  let n = 0;
+  for (const p of parts) {
+    const count = p.shape.reduce((a, b) => a * b, 1);
+    n += count;
+    simd.squaresAdd(heapOffset(backend, p), count);
+  }
+  const squares = simd.magnitudesSumSquares();
+  const norm = Number.isFinite(squares) ? Math.sqrt(squares) : NaN;
+  return [norm, norm / Math.sqrt(n)];
+}
+
 let registered = false;
 
 /** Registers the kernel on the wasm backend (once). */
@@ -87,6 +106,11 @@ export function registerWasmReductions(): void {
       const out = heap.makeOutput(output === 'stats' ? [4] : [], 'float32');
       const simd = simdKernels(backend);
       // Views are taken after the allocation: growing the heap detaches older views.
+      if (simd && output !== 'stats') {
+        const [norm, rms] = simdNorm(simd, backend, parts);
+        heap.typedArrayFromHeap(out)[0] = output === 'norm' ? norm : rms;
+        return out;
+      }
       const [norm, rms, meanAbs, maxAbs] = simd ? simdMagnitudes(simd, backend, parts) : magnitudes(parts.map((p) => heap.typedArrayFromHeap(p)));
       const to = heap.typedArrayFromHeap(out);
       if (output === 'stats') to.set([norm, rms, meanAbs, maxAbs]);

@@ -25,6 +25,7 @@ export interface SimdKernels {
   magnitudesLargest(): number;
   magnitudesSumAbs(): number;
   magnitudesSumSquares(): number;
+  squaresAdd(at: number, n: number): void;
   filterGrad(
     x: number, dy: number, out: number, scratch: number,
     batch: number, inH: number, inW: number, cin: number, outH: number, outW: number, cout: number,

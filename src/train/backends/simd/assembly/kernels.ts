@@ -279,6 +279,35 @@ export function magnitudesAdd(at: usize, n: i32): void {
   sumSquares += sq;
 }
 
+/**
+ * Adds the squares of the n float32 at `at` to the sum of squares alone, in float64: a norm
+ * or an RMS needs no more (an activation gradient of the per-head step has millions of
+ * elements). A NaN or an infinity makes the sum non-finite, which the caller reports as NaN.
+ */
+export function squaresAdd(at: usize, n: i32): void {
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8, at += 32) {
+    const v = v128.load(at);
+    const w = v128.load(at, 16);
+    const a = f64x2.promote_low_f32x4(v);
+    const b = f64x2.promote_low_f32x4(i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7));
+    const c = f64x2.promote_low_f32x4(w);
+    const d = f64x2.promote_low_f32x4(i8x16.shuffle(w, w, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7));
+    s0 = f64x2.add(s0, f64x2.mul(a, a));
+    s1 = f64x2.add(s1, f64x2.mul(b, b));
+    s2 = f64x2.add(s2, f64x2.mul(c, c));
+    s3 = f64x2.add(s3, f64x2.mul(d, d));
+  }
+  const all = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
+  let sq = f64x2.extract_lane(all, 0) + f64x2.extract_lane(all, 1);
+  for (; i < n; i++, at += 4) {
+    const e = <f64>load<f32>(at);
+    sq += e * e;
+  }
+  sumSquares += sq;
+}
+
 export function magnitudesLargest(): f32 {
   return largest;
 }
