@@ -34,6 +34,17 @@ function putInOrder(out: Int32Array, at: number, a: number, b: number, c: number
   return end;
 }
 
+/** A buffer reused by every call (charts draw one line at a time): the garbage of a redraw is only what it keeps. */
+let scratchPoints = new Float64Array(0);
+/** The same for decimate's indices. */
+let scratchIndices = new Int32Array(0);
+
+/** scratchPoints, grown to at least `size`; its contents are left over from earlier calls. */
+function scratch(size: number): Float64Array {
+  if (scratchPoints.length < size) scratchPoints = new Float64Array(Math.max(size, 2 * scratchPoints.length));
+  return scratchPoints;
+}
+
 /**
  * Indices to draw: in each pixel column the lowest and the highest defined point, in step
  * order (a spike survives, and the line spans the column's whole range), and the first
@@ -46,8 +57,9 @@ export function decimate(columns: ArrayLike<number>, values: ArrayLike<number>, 
   const n = columns.length;
   const spread = n === 0 ? 0 : Math.abs(columns[n - 1]! - columns[0]!) + 1;
   if (n <= 3 * spread) return Int32Array.from({ length: n }, (_, i) => i);
-  // At most 3 a column, and no more than there are points.
-  const out = new Int32Array(Math.min(n, 3 * spread));
+  // At most 3 a column, and no more than there are points: written to a scratch buffer, then copied out at its size.
+  if (scratchIndices.length < n) scratchIndices = new Int32Array(Math.max(n, 2 * scratchIndices.length));
+  const out = scratchIndices;
   let count = 0;
   let start = 0;
   while (start < n) {
@@ -100,8 +112,8 @@ export function fixed1(v: number): string {
  * draws them as they are (traceLine); an SVG takes them as path data (pathData).
  */
 export function linePoints(indices: ArrayLike<number>, x: (i: number) => number, y: (i: number) => number, defined: (i: number) => boolean): Float64Array {
-  // Each index gives at most a point and the break before it.
-  const out = new Float64Array(4 * indices.length);
+  // Each index gives at most a point and the break before it: written to a scratch buffer, then copied out at its size.
+  const out = scratch(4 * indices.length);
   let at = 0;
   let pen = false;
   let lastX = NaN;

@@ -44,6 +44,10 @@ export interface DrawnCurve {
   readonly marks: readonly ColumnMark[];
 }
 
+/** drawCurve's x of each point and its pixel column, reused by every call and grown as needed. */
+let scratchXs = new Float64Array(0);
+let scratchColumns = new Int32Array(0);
+
 /**
  * A curve's raw and smoothed lines, each at most 3 points per pixel column, and one mark per
  * column holding non-finite values. A 10,000-step history is redrawn at every new width:
@@ -52,8 +56,10 @@ export interface DrawnCurve {
 export function drawCurve(c: Curve, g: TimeGeometry): DrawnCurve {
   const n = c.steps.length;
   const { left, first, perStep, bottom, y0, perUnit } = g;
-  const xs = new Float64Array(n);
-  const columns = new Int32Array(n);
+  // Scratch, reused by every call: what a curve keeps is its two lines, not these.
+  if (scratchXs.length < n) [scratchXs, scratchColumns] = [new Float64Array(2 * n), new Int32Array(2 * n)];
+  const xs = scratchXs;
+  const columns = scratchColumns.subarray(0, n);
   for (let i = 0; i < n; i++) {
     const x = left + (c.steps[i]! - first) * perStep;
     xs[i] = x;
