@@ -142,19 +142,13 @@ export function linePoints(indices: ArrayLike<number>, x: (i: number) => number,
   return out.slice(0, at);
 }
 
-/** The points of linePoints as SVG path data, coordinates rounded to 0.1 px. Plain concatenation: d3's path builder costs several times more on long lines. */
+/** The points of linePoints as SVG path data, coordinates rounded to 0.1 px: what traceLine draws. Plain concatenation: d3's path builder costs several times more on long lines. */
 export function pathData(points: Float64Array): string {
   let d = '';
-  let move = false;
-  for (let k = 0; k < points.length; k += 2) {
-    const px = points[k]!;
-    if (Number.isNaN(px)) {
-      move = true;
-      continue;
-    }
-    d += (move ? 'M' : 'L') + fixed1(px) + ',' + fixed1(points[k + 1]!);
-    move = false;
-  }
+  traceLine({
+    moveTo: (x, y) => void (d += 'M' + fixed1(x) + ',' + fixed1(y)),
+    lineTo: (x, y) => void (d += 'L' + fixed1(x) + ',' + fixed1(y)),
+  }, points);
   return d;
 }
 

@@ -53,6 +53,18 @@ export function magnitudes(parts: readonly Float32Array[]): [number, number, num
   return [norm, norm / Math.sqrt(n), sumAbs / n, maxAbs];
 }
 
+/** Starts the SIMD kernels' sums afresh and adds every part with `add` (magnitudesAdd or squaresAdd); returns the number of elements. */
+function sumParts(simd: SimdKernels, backend: object, parts: readonly tf.TensorInfo[], add: (at: number, n: number) => void): number {
+  simd.magnitudesReset();
+  let n = 0;
+  for (const p of parts) {
+    const count = p.shape.reduce((a, b) => a * b, 1);
+    n += count;
+    add(heapOffset(backend, p), count);
+  }
+  return n;
+}
+
 /**
  * magnitudes() from the SIMD kernels' one pass over the tensors on the heap: the same
  * numbers up to float64 rounding. Their sum of squares is not scaled: float32 values
@@ -60,13 +72,7 @@ export function magnitudes(parts: readonly Float32Array[]): [number, number, num
  * the scaled formula gives NaN for the norm (an infinity over itself), and so does this.
  */
 export function simdMagnitudes(simd: SimdKernels, backend: object, parts: readonly tf.TensorInfo[]): [number, number, number, number] {
-  simd.magnitudesReset();
-  let n = 0;
-  for (const p of parts) {
-    const count = p.shape.reduce((a, b) => a * b, 1);
-    n += count;
-    simd.magnitudesAdd(heapOffset(backend, p), count);
-  }
+  const n = sumParts(simd, backend, parts, simd.magnitudesAdd);
   const maxAbs = simd.magnitudesLargest();
   const norm = Number.isFinite(maxAbs) ? Math.sqrt(simd.magnitudesSumSquares()) : NaN;
   return [norm, norm / Math.sqrt(n), simd.magnitudesSumAbs() / n, maxAbs];
@@ -78,13 +84,7 @@ export function simdMagnitudes(simd: SimdKernels, backend: object, parts: readon
  * the scaled formula does (squares of finite float32 values cannot overflow float64).
  */
 export function simdNorm(simd: SimdKernels, backend: object, parts: readonly tf.TensorInfo[]): [number, number] {
-  simd.magnitudesReset();
-  let n = 0;
-  for (const p of parts) {
-    const count = p.shape.reduce((a, b) => a * b, 1);
-    n += count;
-    simd.squaresAdd(heapOffset(backend, p), count);
-  }
+  const n = sumParts(simd, backend, parts, simd.squaresAdd);
   const squares = simd.magnitudesSumSquares();
   const norm = Number.isFinite(squares) ? Math.sqrt(squares) : NaN;
   return [norm, norm / Math.sqrt(n)];
