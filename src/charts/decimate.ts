@@ -34,16 +34,18 @@ function putInOrder(out: Int32Array, at: number, a: number, b: number, c: number
   return end;
 }
 
-/** A buffer reused by every call (charts draw one line at a time): the garbage of a redraw is only what it keeps. */
-let scratchPoints = new Float64Array(0);
-/** The same for decimate's indices. */
-let scratchIndices = new Int32Array(0);
-
-/** scratchPoints, grown to at least `size`; its contents are left over from earlier calls. */
-function scratch(size: number): Float64Array {
-  if (scratchPoints.length < size) scratchPoints = new Float64Array(Math.max(size, 2 * scratchPoints.length));
-  return scratchPoints;
+/**
+ * `buffer` when it holds at least `size` elements, else a new one of `make` twice as large
+ * (or `size`): scratch space reused by every call (charts draw one line at a time), so that
+ * the garbage of a redraw is only what it keeps. Its contents are left over from earlier calls.
+ */
+export function atLeast<T extends Float64Array | Int32Array>(buffer: T, size: number, make: (length: number) => T): T {
+  return buffer.length >= size ? buffer : make(Math.max(size, 2 * buffer.length));
 }
+
+/** linePoints' points and decimate's indices, before they are copied out at their size. */
+let scratchPoints = new Float64Array(0);
+let scratchIndices = new Int32Array(0);
 
 /**
  * Indices to draw: in each pixel column the lowest and the highest defined point, in step
@@ -58,8 +60,7 @@ export function decimate(columns: ArrayLike<number>, values: ArrayLike<number>, 
   const spread = n === 0 ? 0 : Math.abs(columns[n - 1]! - columns[0]!) + 1;
   if (n <= 3 * spread) return Int32Array.from({ length: n }, (_, i) => i);
   // At most 3 a column, and no more than there are points: written to a scratch buffer, then copied out at its size.
-  if (scratchIndices.length < n) scratchIndices = new Int32Array(Math.max(n, 2 * scratchIndices.length));
-  const out = scratchIndices;
+  const out = (scratchIndices = atLeast(scratchIndices, n, (length) => new Int32Array(length)));
   let count = 0;
   let start = 0;
   while (start < n) {
@@ -113,7 +114,7 @@ export function fixed1(v: number): string {
  */
 export function linePoints(indices: ArrayLike<number>, x: (i: number) => number, y: (i: number) => number, defined: (i: number) => boolean): Float64Array {
   // Each index gives at most a point and the break before it: written to a scratch buffer, then copied out at its size.
-  const out = scratch(4 * indices.length);
+  const out = (scratchPoints = atLeast(scratchPoints, 4 * indices.length, (length) => new Float64Array(length)));
   let at = 0;
   let pen = false;
   let lastX = NaN;

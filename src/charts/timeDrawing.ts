@@ -4,7 +4,7 @@
  * Separate from the component so that it can memoise them per curve.
  */
 import { STATE, type Curve } from './curves';
-import { columnMarks, decimate, dotsPath, linePoints, type ColumnMark } from './decimate';
+import { atLeast, columnMarks, decimate, dotsPath, linePoints, type ColumnMark } from './decimate';
 
 /**
  * The x and y of the plot, as pixel positions of a step and a value: plain arithmetic, so
@@ -57,9 +57,8 @@ export function drawCurve(c: Curve, g: TimeGeometry): DrawnCurve {
   const n = c.steps.length;
   const { left, first, perStep, bottom, y0, perUnit } = g;
   // Scratch, reused by every call: what a curve keeps is its two lines, not these.
-  if (scratchXs.length < n) [scratchXs, scratchColumns] = [new Float64Array(2 * n), new Int32Array(2 * n)];
-  const xs = scratchXs;
-  const columns = scratchColumns.subarray(0, n);
+  const xs = (scratchXs = atLeast(scratchXs, n, (length) => new Float64Array(length)));
+  const columns = (scratchColumns = atLeast(scratchColumns, n, (length) => new Int32Array(length))).subarray(0, n);
   for (let i = 0; i < n; i++) {
     const x = left + (c.steps[i]! - first) * perStep;
     xs[i] = x;
