@@ -28,7 +28,7 @@ export function AccuracyCurves({ runs, width, height, smoothing = defaults.smoot
     name: `${r.label}, ${h} batch accuracy`,
     colour: headColour(h),
     dash: RUN_DASHES[i % RUN_DASHES.length]!,
-    curve: memo(r.run, `${h} ${smoothing}`, () => curveColumns(r.run, (s) => s.accuracy[h], h !== 'main', smoothing)),
+    curve: memo(r.run, `${h} ${smoothing}`, () => curveColumns(r.run, `accuracy.${h}`, smoothing)),
   })).filter((s) => hasData(s.curve)));
   const dots: TimeDots[] = runs.flatMap((r, i) => HEAD_NAMES.map((h) => ({
     id: `${r.id}-${h}-eval`, name: `${r.label}, ${h} held-out accuracy`, colour: headColour(h), filled: i === 0, points: evals(r.run, h, () => evalPoints(r.run, h)),

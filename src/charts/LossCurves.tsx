@@ -27,7 +27,7 @@ export function LossCurves({ runs, width, height, smoothing = defaults.smoothing
     name: `${r.label}, ${h === 'total' ? 'total loss' : `${h} CE`}`,
     colour: headColour(h),
     dash: RUN_DASHES[i % RUN_DASHES.length]!,
-    curve: memo(r.run, `${h} ${smoothing}`, () => curveColumns(r.run, (s) => s.loss[h], h === 'aux1' || h === 'aux2', smoothing)),
+    curve: memo(r.run, `${h} ${smoothing}`, () => curveColumns(r.run, `loss.${h}`, smoothing)),
   })).filter((s) => hasData(s.curve)));
   const heads = defaults.heads.filter((h) => series.some((s) => s.id.endsWith(`-${h}`)));
   const legend = [

@@ -1,6 +1,6 @@
 /** The numbers behind each chart as table rows (for the data-table view and for tests). Pure. */
 import type { Measure } from '../shared/experiment';
-import { curve, evalPoints } from './curves';
+import { curve, evalPoints, type CurveKey } from './curves';
 import { depthPoints, headSeries, latestPerHeadIndex, MEASURE_LABEL, ratioPoints, trailIndices } from './data';
 import { formatValue, sig2 } from './format';
 import { heatmapMatrix } from './heatmap';
@@ -81,7 +81,7 @@ export function curvesTable(runs: readonly ChartRun[], what: 'loss' | 'accuracy'
     for (const h of heads) {
       const key = `${r.id}-${h}`;
       columns.push({ key, label: `${r.label} ${h}`, numeric: true });
-      const points = curve(r.run, (s) => (what === 'loss' ? s.loss[h as 'total'] : s.accuracy[h as 'main']), h === 'aux1' || h === 'aux2', 0);
+      const points = curve(r.run, `${what}.${h}` as CurveKey, 0);
       points.forEach((p, i) => {
         if (!picked.has(i)) return;
         const row = byStep.get(p.step) ?? { step: String(p.step) };

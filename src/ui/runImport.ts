@@ -1,13 +1,22 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { stepColumns } from '../charts/curves';
 import { unpackNumbers } from '../shared/packNumbers';
 import { readRunFile, type ImportedRun, type ReadResult, type RunFileReply } from '../shared/readRunFile';
 import { isStepNumbers, type Run } from '../shared/runFile';
 
 export type { ImportedRun } from '../shared/readRunFile';
 
-/** What the page keeps of the run-file worker's reply: the run with its step numbers as views into the transferred buffer, off the JS heap (isStepNumbers). */
+/**
+ * What the page keeps of the run-file worker's reply: the run with its step numbers as views
+ * into the transferred buffer, off the JS heap (isStepNumbers). Its loss and accuracy columns
+ * are read here, with the import, so that the charts' first drawing of a long run, when a
+ * panel is scrolled into view, does not read thousands of steps in the same frame.
+ */
 export function resultOfReply(reply: RunFileReply): ReadResult {
-  return reply.ok ? { ok: true, imported: { fileName: reply.fileName, run: unpackNumbers(reply.packed, isStepNumbers) as Run } } : reply;
+  if (!reply.ok) return reply;
+  const run = unpackNumbers(reply.packed, isStepNumbers) as Run;
+  stepColumns(run.steps);
+  return { ok: true, imported: { fileName: reply.fileName, run } };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { curveColumns, STATE } from '../../src/charts/curves';
+import { curveColumns, STATE, stepColumns } from '../../src/charts/curves';
 import { columnMarks, decimate, dotsPath, fixed1, linePoints, markSteps, pathData, traceLine } from '../../src/charts/decimate';
 import { AccuracyCurves } from '../../src/charts/AccuracyCurves';
 import { LossCurves } from '../../src/charts/LossCurves';
@@ -114,7 +114,7 @@ describe('time charts with long histories', () => {
     const geometry = timeGeometry({ left, first: 1, perStep: (right - left) / 9999 }, { bottom: 250, y0: 0, perUnit: -50 });
     const heads = ['main', 'aux1', 'aux2', 'total'] as const;
     const paths = [broken, long].flatMap((run) => heads.flatMap((h) => {
-      const drawn = drawCurve(curveColumns(run, (s) => s.loss[h], h !== 'main' && h !== 'total', 0.6), geometry);
+      const drawn = drawCurve(curveColumns(run, `loss.${h}`, 0.6), geometry);
       return [pathData(drawn.raw), pathData(drawn.smoothed)];
     }));
     expect(paths).toHaveLength(16);
@@ -143,10 +143,27 @@ describe('time charts with long histories', () => {
     expect(accuracy.match(/<circle/g)).toBeNull();
   });
 
+  it('reads a step list into columns once, and a new list (a live model after its next step) afresh', () => {
+    const columns = stepColumns(broken.steps);
+    expect(stepColumns(broken.steps)).toBe(columns);
+    expect(Array.from(columns.steps)).toEqual(broken.steps.map((s) => s.step));
+    expect(Array.from(columns.diverged)).toEqual(broken.steps.map((s) => (s.diverged ? 1 : 0)));
+    for (const h of ['main', 'aux1', 'aux2', 'total'] as const) expect(Array.from(columns.values[`loss.${h}`])).toEqual(broken.steps.map((s) => s.loss[h]));
+    for (const h of ['main', 'aux1', 'aux2'] as const) expect(Array.from(columns.values[`accuracy.${h}`])).toEqual(broken.steps.map((s) => s.accuracy[h]));
+    // Every curve of the list shares its columns.
+    expect(curveColumns(broken, 'loss.main', 0.6).raw).toBe(columns.values['loss.main']);
+    expect(curveColumns(broken, 'accuracy.aux1', 0.9).steps).toBe(columns.steps);
+    const last = broken.steps[broken.steps.length - 1]!;
+    const next = curveColumns({ ...broken, steps: [...broken.steps, { ...last, step: last.step + 1, loss: { ...last.loss, main: 0.125 } }] }, 'loss.main', 0.6);
+    expect(next.raw).toHaveLength(broken.steps.length + 1);
+    expect(next.raw[broken.steps.length]).toBe(0.125);
+    expect(next.steps[broken.steps.length]).toBe(last.step + 1);
+  });
+
   it('curveColumns flags non-finite values and leaves an off head as gaps', () => {
-    const main = curveColumns(broken, (s) => s.loss.main, false, 0.6);
+    const main = curveColumns(broken, 'loss.main', 0.6);
     expect([...main.state].filter((s) => s === STATE.nonFinite)).toHaveLength(19);
-    const off = curveColumns({ ...long, steps: long.steps.slice(0, 3).map((s) => ({ ...s, loss: { ...s.loss, aux1: NaN } })) }, (s) => s.loss.aux1, true, 0.6);
+    const off = curveColumns({ ...long, steps: long.steps.slice(0, 3).map((s) => ({ ...s, loss: { ...s.loss, aux1: NaN } })) }, 'loss.aux1', 0.6);
     expect([...off.state]).toEqual([STATE.off, STATE.off, STATE.off]);
   });
 });
