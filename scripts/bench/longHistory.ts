@@ -91,6 +91,8 @@ const recordScript = (until: number): string => `(() => {
 export interface RedrawWindow {
   /** Animation-frame intervals longer than 1.5 x the window's median interval. */
   readonly framesDropped: number;
+  /** Each dropped frame: when its interval ended (ms from the window's start; a page-width change every 4 s from 2 s, a scroll every 2 s from 0) and how long it was (ms). */
+  readonly droppedAt: readonly (readonly [number, number])[];
   readonly frames: number;
   readonly medianFrameMs: number;
   readonly longestFrameMs: number;
@@ -128,8 +130,10 @@ async function recordRedraws(page: Page, viewport: Viewport): Promise<RedrawWind
   const intervals = frames.slice(1).map((t, i) => t - frames[i]!);
   const typical = intervals.length > 0 ? median(intervals) : 0;
   const longTasks = record.longTasks.filter(([t]) => t >= start && t <= until).map(([, d]) => d);
+  const dropped = intervals.flatMap((d, i) => (d > LONG_HISTORY_DROPPED * typical ? [[Math.round(frames[i + 1]! - start), round1(d)] as const] : []));
   return {
-    framesDropped: intervals.filter((d) => d > LONG_HISTORY_DROPPED * typical).length,
+    framesDropped: dropped.length,
+    droppedAt: dropped,
     frames: frames.length,
     medianFrameMs: round1(typical),
     longestFrameMs: round1(Math.max(0, ...intervals)),
