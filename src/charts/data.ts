@@ -152,7 +152,7 @@ export function headSeries(run: Run, stepIndex: number, detail: Detail = 'block'
   return { step: step.step, points };
 }
 
-/** Below this, 1 - x is exactly 1 in double precision. */
+/** At or below this, 1 - x is exactly 1 in double precision. */
 const DEBIAS_GONE = 2 ** -54;
 
 /**
