@@ -143,6 +143,17 @@ describe('time charts with long histories', () => {
     expect(accuracy.match(/<circle/g)).toBeNull();
   });
 
+  it("draws each point where the geometry's xOf and y put it (drawCurve writes their formulas inline)", () => {
+    const short = { ...long, steps: long.steps.slice(0, 20) };
+    const c = curveColumns(short, 'loss.main', 0.6);
+    // 10 px a step and 40 px a unit: no two points within half a pixel, so none is left out.
+    const g = timeGeometry({ left: 64, first: c.steps[0]!, perStep: 10 }, { bottom: 250, y0: 0.5, perUnit: -40 });
+    const drawn = drawCurve(c, g);
+    const expected = (values: ArrayLike<number>) => [NaN, NaN, ...Array.from(c.steps, (step, i) => [g.xOf(step), g.y(values[i]!)]).flat()];
+    expect(Array.from(drawn.raw)).toStrictEqual(expected(c.raw));
+    expect(Array.from(drawn.smoothed)).toStrictEqual(expected(c.smoothed));
+  });
+
   it('reads a step list into columns once, and a new list (a live model after its next step) afresh', () => {
     const columns = stepColumns(broken.steps);
     expect(stepColumns(broken.steps)).toBe(columns);
