@@ -21,7 +21,7 @@ const FIRST_FRAME_TIMEOUT_MS = 180_000;
 /** The settings: wasm, batch 16, everything else the app's defaults. The app plays by itself. */
 export const HASH = 'backend=wasm&batch=16';
 /** The page size (the e2e app test's): the gradient-by-depth panel is on screen. */
-const VIEWPORT = { width: 1600, height: 1200 };
+export const VIEWPORT = { width: 1600, height: 1200 };
 /** A frame interval longer than this drops at least one frame at 60 Hz (the target's definition). */
 const DROPPED_FRAME_MS = 2 * 16.7;
 /** A frame interval longer than this missed at least one vsync at 60 Hz (an interval of two vsyncs is 33.3 ms, not over DROPPED_FRAME_MS). */
@@ -61,7 +61,7 @@ export interface BrowserResult extends LongHistoryResult {
  * Content Security Policy does not apply). A string, not a function: tsx may wrap
  * functions with helpers (`__name`) that do not exist in the page.
  */
-const INIT_SCRIPT = `(() => {
+export const INIT_SCRIPT = `(() => {
   const b = { longTasks: [], frames: [], firstFrameAt: null, stepAtFirstFrame: null, recordUntil: Infinity };
   window.__gradflowBench = b;
   try {
@@ -96,7 +96,7 @@ interface PageRecord {
 }
 
 /** Runs `vite build` (output to stderr); throws if it fails. */
-async function viteBuild(log: (line: string) => void): Promise<void> {
+export async function viteBuild(log: (line: string) => void): Promise<void> {
   log('browser: vite build');
   const child = spawn(VITE_BIN, ['build'], { cwd: ROOT, stdio: ['ignore', process.stderr, process.stderr], env: { ...process.env, NO_COLOR: '1' } });
   const code = await new Promise<number | null>((resolve, reject) => {

@@ -69,22 +69,30 @@ export function longHistoryRun(count: number): Run {
   return { header, steps, events: [] };
 }
 
+/** The User Timing mark made where a redraw window starts: it ties the window's page times to a trace of it (./lateFrames.ts). */
+export const REDRAWS_MARK = 'gradflow-redraws';
+
 /**
- * Records animation frames and long tasks in the page until `until` (page time). A string,
- * like INIT_SCRIPT; the result lands in window.__gradflowRedraws.
+ * Records animation frames and long tasks in the page for `windowMs` from now, marks the
+ * start (REDRAWS_MARK) and returns it (page time). A string, like INIT_SCRIPT; the result
+ * lands in window.__gradflowRedraws.
  */
-const recordScript = (until: number): string => `(() => {
-  const r = { frames: [], longTasks: [] };
+const recordScript = (windowMs: number): string => `(() => {
+  const start = performance.now();
+  performance.mark('${REDRAWS_MARK}');
+  const until = start + ${windowMs};
+  const r = { start, frames: [], longTasks: [] };
   window.__gradflowRedraws = r;
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if (e.startTime <= ${until}) r.longTasks.push([e.startTime, e.duration]);
+    for (const e of list.getEntries()) if (e.startTime <= until) r.longTasks.push([e.startTime, e.duration]);
   }).observe({ type: 'longtask' });
   const tick = (t) => {
-    if (t > ${until}) return;
+    if (t > until) return;
     r.frames.push(t);
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
+  return start;
 })()`;
 
 /** Frames and long tasks of one redraw window. */
@@ -106,12 +114,12 @@ export interface RedrawWindow {
  * Records LONG_HISTORY.windowMs while the page redraws: training goes on, and every
  * LONG_HISTORY.scrollEveryMs the next panel is scrolled to the top (panels off screen keep
  * their last picture and catch up when they come into view), and every other time the page
- * width changes (every chart on screen redraws at the new width).
+ * width changes (every chart on screen redraws at the new width). Needs the bench's
+ * INIT_SCRIPT in the page (for the step shown).
  */
-async function recordRedraws(page: Page, viewport: Viewport): Promise<RedrawWindow> {
-  const start = (await page.evaluate('performance.now()')) as number;
+export async function recordRedraws(page: Page, viewport: Viewport): Promise<RedrawWindow> {
+  const start = (await page.evaluate(recordScript(LONG_HISTORY.windowMs))) as number;
   const until = start + LONG_HISTORY.windowMs;
-  await page.evaluate(recordScript(until));
   const stepAtStart = (await page.evaluate('window.__gradflowBench.step()')) as number;
   const panels = (await page.evaluate(`document.querySelectorAll('section.panel').length`)) as number;
   for (let i = 0; ; i++) {
@@ -151,25 +159,26 @@ export interface LongHistoryResult {
   /** The longest main-thread long task in that window, ms (0 when there was none). */
   readonly longestTaskLongHistoryMs: number;
   /** That window in full, the opened run's size and how long opening it took, and the same window before it was opened (baseline). */
-  readonly longHistory: RedrawWindow & {
-    readonly layers: number;
-    readonly steps: number;
-    readonly fileMb: number;
-    readonly openMs: number;
+  readonly longHistory: RedrawWindow & OpenedLongHistory & {
     readonly windowMs: number;
     readonly baseline: RedrawWindow;
   };
 }
 
+/** The opened run: its layers and steps, its size as JSON and how long opening it took (ms, from choosing the file to its first drawn line). */
+export interface OpenedLongHistory {
+  readonly layers: number;
+  readonly steps: number;
+  readonly fileMb: number;
+  readonly openMs: number;
+}
+
 /**
- * The target's case: the same redraw window twice, first with the live runs' short
- * history (the baseline: what this machine drops anyway), then with a run file of the
- * full layer list and 10,000 steps opened through the page's run-file input, so that it is
- * drawn beside the live models in every chart that shows opened runs.
+ * Opens longHistoryRun(10,000) through the page's run-file input, as a user does, waits
+ * for its first drawn line, then 2 s more: receiving 10,000 checked steps from the reading
+ * worker is the import's own work, not drawing.
  */
-export async function measureLongHistory(page: Page, viewport: Viewport, log: (line: string) => void): Promise<LongHistoryResult> {
-  log(`browser: recording ${LONG_HISTORY.windowMs / 1000} s of redraws with the live runs only (baseline)`);
-  const baseline = await recordRedraws(page, viewport);
+export async function openLongHistory(page: Page, log: (line: string) => void): Promise<OpenedLongHistory> {
   const run = longHistoryRun(LONG_HISTORY.steps);
   const text = serializeRun(run);
   const fileMb = Math.round(text.length / 1e5) / 10;
@@ -189,12 +198,25 @@ export async function measureLongHistory(page: Page, viewport: Viewport, log: (l
   const openMs = Date.now() - opened;
   // Receiving 10,000 checked steps from the reading worker is the import's own work, not drawing: let it end first.
   await sleep(2_000);
+  return { layers: run.header.layers.length, steps: LONG_HISTORY.steps, fileMb, openMs };
+}
+
+/**
+ * The target's case: the same redraw window twice, first with the live runs' short
+ * history (the baseline: what this machine drops anyway), then with a run file of the
+ * full layer list and 10,000 steps opened through the page's run-file input, so that it is
+ * drawn beside the live models in every chart that shows opened runs.
+ */
+export async function measureLongHistory(page: Page, viewport: Viewport, log: (line: string) => void): Promise<LongHistoryResult> {
+  log(`browser: recording ${LONG_HISTORY.windowMs / 1000} s of redraws with the live runs only (baseline)`);
+  const baseline = await recordRedraws(page, viewport);
+  const opened = await openLongHistory(page, log);
   log(`browser: recording ${LONG_HISTORY.windowMs / 1000} s of redraws with the long history open`);
   const long = await recordRedraws(page, viewport);
   return {
     framesDroppedLongHistory: long.framesDropped,
     longestTaskLongHistoryMs: long.longestTaskMs,
-    longHistory: { ...long, layers: run.header.layers.length, steps: LONG_HISTORY.steps, fileMb, openMs, windowMs: LONG_HISTORY.windowMs, baseline },
+    longHistory: { ...long, ...opened, windowMs: LONG_HISTORY.windowMs, baseline },
   };
 }
 

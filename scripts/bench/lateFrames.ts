@@ -1,0 +1,100 @@
+/**
+ * What ran while the page's frames came late: the bench's redraw window (./longHistory.ts,
+ * a scroll every 2 s and a page-width change every 4 s for 20 s) recorded again and again
+ * under Chromium's tracing, and for each late frame (as the bench counts them) every
+ * thread's wall and processor time in its interval. A late frame whose page main thread
+ * ran (almost) nothing had no page work in it: no chart was drawn. A diagnostic, not a
+ * benchmark: tracing costs the page some time of its own. See docs/benchmarks.md.
+ *
+ *   npx tsx scripts/bench/lateFrames.ts [--windows N] [--no-file] [--paused]
+ *
+ * --windows N  redraw windows to record (default 5)
+ * --no-file    leave the 10,000-step run file closed (the bench's baseline)
+ * --paused     pause training first (the page redraws, the worker does not train)
+ */
+import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, startPreview, stopPreview } from '../../tests/e2e/preview';
+import { HASH, INIT_SCRIPT, VIEWPORT, viteBuild } from './browser';
+import { openLongHistory, recordRedraws, REDRAWS_MARK } from './longHistory';
+import { markTime, threadNames, threadTimes, type TraceEvent } from './traceThreads';
+
+/** Below this much processor time of the page's main thread, a late frame had no page work in it, ms. */
+const NO_PAGE_WORK_MS = 3;
+const CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-v8.gc', 'blink.user_timing'];
+const MAIN = 'Renderer/CrRendererMain';
+
+function parseArgs(argv: readonly string[]): { windows: number; file: boolean; paused: boolean } {
+  let windows = 5;
+  let file = true;
+  let paused = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--no-file') file = false;
+    else if (arg === '--paused') paused = true;
+    else if (arg === '--windows') {
+      windows = Number(argv[++i]);
+      if (!Number.isInteger(windows) || windows < 1) throw new Error('--windows needs a positive whole number');
+    } else throw new Error(`unknown argument "${arg}" (usage: lateFrames.ts [--windows N] [--no-file] [--paused])`);
+  }
+  return { windows, file, paused };
+}
+
+const fmt = (ms: number): string => ms.toFixed(1);
+
+async function main(): Promise<void> {
+  const { windows, file, paused } = parseArgs(process.argv.slice(2));
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  await viteBuild(log);
+  const preview = await startPreview();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  try {
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    const page = await context.newPage();
+    await page.addInitScript({ content: INIT_SCRIPT });
+    await page.goto(`${preview.url}#${HASH}`);
+    await page.locator('path[data-series="latest"]').first().waitFor({ timeout: 180_000 });
+    if (file) await openLongHistory(page, log);
+    if (paused) {
+      await page.getByRole('button', { name: 'Pause', exact: true }).click();
+      await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+    }
+    const out = (line: string): void => void process.stdout.write(`${line}\n`);
+    out(`late frames: ${windows} windows, ${file ? 'the 10,000-step run open' : 'no run file'}, ${paused ? 'training paused' : 'training'}`);
+    let late = 0;
+    let idle = 0;
+    let withWindows = 0;
+    const pageWork: number[] = [];
+    for (let w = 1; w <= windows; w++) {
+      await browser.startTracing(page, { categories: CATEGORIES });
+      const redraws = await recordRedraws(page, VIEWPORT);
+      const events = (JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] }).traceEvents;
+      const mark = markTime(events, REDRAWS_MARK);
+      if (mark === undefined) throw new Error(`the trace has no "${REDRAWS_MARK}" mark`);
+      const names = threadNames(events);
+      out(`window ${w}: ${redraws.framesDropped} late of ${redraws.frames} frames`);
+      if (redraws.framesDropped > 0) withWindows++;
+      for (const [endMs, intervalMs] of redraws.droppedAt) {
+        // Window time -> trace time (µs): the mark was made where the window starts.
+        const to = mark + endMs * 1000;
+        const times = threadTimes(events, to - intervalMs * 1000, to, names).filter((t) => t.cpuMs >= 0.5);
+        const main = times.find((t) => t.thread === MAIN)?.cpuMs ?? 0;
+        late++;
+        if (main < NO_PAGE_WORK_MS) idle++;
+        else pageWork.push(main);
+        const what = times.map((t) => `${t.thread.replace(/^Renderer\//, '')} ${fmt(t.cpuMs)}/${fmt(t.wallMs)}`).join(', ');
+        out(`  at ${(endMs / 1000).toFixed(2)} s, ${fmt(intervalMs)} ms: ${main < NO_PAGE_WORK_MS ? 'no page work' : `page main thread ${fmt(main)} ms`} | ${what || 'nothing traced'}`);
+      }
+    }
+    const range = pageWork.length === 0 ? '' : ` (${fmt(Math.min(...pageWork))} to ${fmt(Math.max(...pageWork))} ms of the main thread's processor time)`;
+    out(`in all: ${late} late frames in ${withWindows} of ${windows} windows; ${idle} with no page work (main thread under ${NO_PAGE_WORK_MS} ms), ${pageWork.length} with page work${range}`);
+    out('(processor/wall ms per thread in each interval; a long task, such as a training step, counts at its average rate)');
+  } finally {
+    await browser.close().catch(() => undefined);
+    await stopPreview(preview.child);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`lateFrames: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,68 @@
+/**
+ * What each thread did in a stretch of a Chromium trace (the JSON that tracing writes):
+ * the wall and processor time of its top-level tasks in that stretch. Used by
+ * ./lateFrames.ts to say what ran while a frame came late. Pure functions of the events.
+ */
+
+/** One event of a Chromium trace, as far as this module reads it. Times in microseconds. */
+export interface TraceEvent {
+  readonly name: string;
+  readonly cat?: string;
+  readonly ph: string;
+  readonly ts?: number;
+  /** Wall time of a complete ('X') event. */
+  readonly dur?: number;
+  /** Processor time of the thread in it, where the trace has it. */
+  readonly tdur?: number;
+  readonly pid: number;
+  readonly tid: number;
+  readonly args?: { readonly name?: string };
+}
+
+/** A thread's time in a stretch, ms. Threads of the same name in one process are summed. */
+export interface ThreadTime {
+  /** "Renderer/CrRendererMain", "Renderer/ThreadPoolForegroundWorker" (all of them). */
+  readonly thread: string;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+/** Threads' names as "Process/thread", by "pid:tid", from the trace's metadata events. */
+export function threadNames(events: readonly TraceEvent[]): Map<string, string> {
+  const processes = new Map<number, string>();
+  for (const e of events) if (e.ph === 'M' && e.name === 'process_name' && e.args?.name) processes.set(e.pid, e.args.name.replace(/ Process$/, ''));
+  const names = new Map<string, string>();
+  for (const e of events) {
+    if (e.ph === 'M' && e.name === 'thread_name' && e.args?.name) names.set(`${e.pid}:${e.tid}`, `${processes.get(e.pid) ?? e.pid}/${e.args.name}`);
+  }
+  return names;
+}
+
+/** The time (µs) of the first event named `name` (a User Timing mark), or undefined. */
+export function markTime(events: readonly TraceEvent[], name: string): number | undefined {
+  return events.find((e) => e.name === name && e.ts !== undefined)?.ts;
+}
+
+/**
+ * Each thread's wall and processor time in [from, to] (µs), from its top-level tasks
+ * (category `toplevel`, complete events). A task that overlaps the stretch counts the
+ * overlapping part of its wall time and the same share of its processor time: for a long
+ * task (a training step of the worker) that is its average, not what it did in the
+ * stretch. Busiest (by processor time) first.
+ */
+export function threadTimes(events: readonly TraceEvent[], from: number, to: number, names = threadNames(events)): ThreadTime[] {
+  const sums = new Map<string, { wall: number; cpu: number }>();
+  for (const e of events) {
+    if (e.ph !== 'X' || e.cat !== 'toplevel' || e.ts === undefined || !e.dur) continue;
+    const overlap = Math.min(e.ts + e.dur, to) - Math.max(e.ts, from);
+    if (overlap <= 0) continue;
+    const thread = names.get(`${e.pid}:${e.tid}`) ?? `${e.pid}/${e.tid}`;
+    const sum = sums.get(thread) ?? { wall: 0, cpu: 0 };
+    sum.wall += overlap;
+    sum.cpu += ((e.tdur ?? 0) * overlap) / e.dur;
+    sums.set(thread, sum);
+  }
+  return [...sums]
+    .map(([thread, { wall, cpu }]) => ({ thread, wallMs: wall / 1000, cpuMs: cpu / 1000 }))
+    .sort((a, b) => b.cpuMs - a.cpuMs);
+}

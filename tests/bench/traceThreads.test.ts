@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { markTime, threadNames, threadTimes, type TraceEvent } from '../../scripts/bench/traceThreads';
+
+/** A renderer (pid 2) with its main thread and two pool threads, and a GPU process (pid 3). */
+const META: TraceEvent[] = [
+  { ph: 'M', name: 'process_name', pid: 2, tid: 0, args: { name: 'Renderer' } },
+  { ph: 'M', name: 'process_name', pid: 3, tid: 0, args: { name: 'GPU Process' } },
+  { ph: 'M', name: 'thread_name', pid: 2, tid: 10, args: { name: 'CrRendererMain' } },
+  { ph: 'M', name: 'thread_name', pid: 2, tid: 11, args: { name: 'ThreadPoolForegroundWorker' } },
+  { ph: 'M', name: 'thread_name', pid: 2, tid: 12, args: { name: 'ThreadPoolForegroundWorker' } },
+  { ph: 'M', name: 'thread_name', pid: 3, tid: 20, args: { name: 'VizCompositorThread' } },
+];
+const task = (tid: number, ts: number, dur: number, tdur: number, pid = 2): TraceEvent => ({ ph: 'X', cat: 'toplevel', name: 'ThreadControllerImpl::RunTask', pid, tid, ts, dur, tdur });
+
+describe('the threads of a trace', () => {
+  it('names threads "Process/thread", without the word Process', () => {
+    expect(threadNames(META).get('2:10')).toBe('Renderer/CrRendererMain');
+    expect(threadNames(META).get('3:20')).toBe('GPU/VizCompositorThread');
+  });
+
+  it('finds a mark by name', () => {
+    expect(markTime([...META, { ph: 'R', name: 'gradflow-redraws', pid: 2, tid: 10, ts: 5_000 }], 'gradflow-redraws')).toBe(5_000);
+    expect(markTime(META, 'gradflow-redraws')).toBeUndefined();
+  });
+
+  it('sums top-level tasks per thread name within the stretch, counting the overlapping share of each task', () => {
+    const events = [
+      ...META,
+      task(10, 1_000, 4_000, 3_000), // inside [0, 10 ms]: 4 ms wall, 3 ms cpu
+      task(10, 8_000, 4_000, 4_000), // half inside: 2 ms wall, 2 ms cpu
+      task(11, 0, 2_000, 2_000), // the two pool threads are summed
+      task(12, 5_000, 1_000, 500),
+      task(20, 20_000, 1_000, 1_000, 3), // outside the stretch
+      { ...task(10, 2_000, 1_000, 1_000), cat: 'devtools.timeline', name: 'Layout' }, // not top-level: inside a task already counted
+    ];
+    expect(threadTimes(events, 0, 10_000)).toStrictEqual([
+      { thread: 'Renderer/CrRendererMain', wallMs: 6, cpuMs: 5 },
+      { thread: 'Renderer/ThreadPoolForegroundWorker', wallMs: 3, cpuMs: 2.5 },
+    ]);
+  });
+
+  it('counts a long task (a training step) at its average rate over the stretch', () => {
+    // 600 ms of wall time with 300 ms of processor time: 10 ms of it in the stretch count 5 ms.
+    expect(threadTimes([...META, task(11, 0, 600_000, 300_000)], 100_000, 110_000)).toStrictEqual([
+      { thread: 'Renderer/ThreadPoolForegroundWorker', wallMs: 10, cpuMs: 5 },
+    ]);
+  });
+});
