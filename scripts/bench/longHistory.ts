@@ -81,7 +81,7 @@ const recordScript = (windowMs: number): string => `(() => {
   const start = performance.now();
   performance.mark('${REDRAWS_MARK}');
   const until = start + ${windowMs};
-  const r = { start, frames: [], longTasks: [] };
+  const r = { frames: [], longTasks: [] };
   window.__gradflowRedraws = r;
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) if (e.startTime <= until) r.longTasks.push([e.startTime, e.duration]);
