@@ -16,7 +16,7 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, startPreview, stopPreview } from '../../tests/e2e/preview';
 import { HASH, INIT_SCRIPT, VIEWPORT, viteBuild } from './browser';
 import { openLongHistory, recordRedraws, REDRAWS_MARK } from './longHistory';
-import { markTime, threadNames, threadTimes, type TraceEvent } from './traceThreads';
+import { findMark, threadNames, threadTimes, workPieces, type TraceEvent } from './traceThreads';
 
 /** Below this much processor time of the page's main thread, a late frame had no page work in it, ms. */
 const NO_PAGE_WORK_MS = 3;
@@ -68,21 +68,25 @@ async function main(): Promise<void> {
       await browser.startTracing(page, { categories: CATEGORIES });
       const redraws = await recordRedraws(page, VIEWPORT);
       const events = (JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] }).traceEvents;
-      const mark = markTime(events, REDRAWS_MARK);
-      if (mark === undefined) throw new Error(`the trace has no "${REDRAWS_MARK}" mark`);
+      const mark = findMark(events, REDRAWS_MARK);
+      if (mark?.ts === undefined) throw new Error(`the trace has no "${REDRAWS_MARK}" mark`);
       const names = threadNames(events);
       out(`window ${w}: ${redraws.framesDropped} late of ${redraws.frames} frames`);
       if (redraws.framesDropped > 0) withWindows++;
       for (const [endMs, intervalMs] of redraws.droppedAt) {
         // Window time -> trace time (µs): the mark was made where the window starts.
-        const to = mark + endMs * 1000;
-        const times = threadTimes(events, to - intervalMs * 1000, to, names).filter((t) => t.cpuMs >= 0.5);
+        const to = mark.ts + endMs * 1000;
+        const from = to - intervalMs * 1000;
+        const times = threadTimes(events, from, to, names).filter((t) => t.cpuMs >= 0.5);
         const main = times.find((t) => t.thread === MAIN)?.cpuMs ?? 0;
         late++;
         if (main < NO_PAGE_WORK_MS) idle++;
         else pageWork.push(main);
         const what = times.map((t) => `${t.thread.replace(/^Renderer\//, '')} ${fmt(t.cpuMs)}/${fmt(t.wallMs)}`).join(', ');
         out(`  at ${(endMs / 1000).toFixed(2)} s, ${fmt(intervalMs)} ms: ${main < NO_PAGE_WORK_MS ? 'no page work' : `page main thread ${fmt(main)} ms`} | ${what || 'nothing traced'}`);
+        // The main thread (the mark's) piece by piece: which work of the page the frame held.
+        const pieces = workPieces(events, mark.pid, mark.tid, from, to);
+        if (main >= NO_PAGE_WORK_MS && pieces.length > 0) out(`    main thread: ${pieces.map((p) => `${p.name} ${fmt(p.cpuMs)}/${fmt(p.wallMs)} at +${fmt(p.atMs)}`).join(', ')}`);
       }
     }
     const range = pageWork.length === 0 ? '' : ` (${fmt(Math.min(...pageWork))} to ${fmt(Math.max(...pageWork))} ms of the main thread's processor time)`;

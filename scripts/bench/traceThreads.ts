@@ -38,9 +38,9 @@ export function threadNames(events: readonly TraceEvent[]): Map<string, string> 
   return names;
 }
 
-/** The time (µs) of the first event named `name` (a User Timing mark), or undefined. */
-export function markTime(events: readonly TraceEvent[], name: string): number | undefined {
-  return events.find((e) => e.name === name && e.ts !== undefined)?.ts;
+/** The first event named `name` (a User Timing mark: its time in µs, and the thread that made it), or undefined. */
+export function findMark(events: readonly TraceEvent[], name: string): TraceEvent | undefined {
+  return events.find((e) => e.name === name && e.ts !== undefined);
 }
 
 /**
@@ -65,4 +65,34 @@ export function threadTimes(events: readonly TraceEvent[], from: number, to: num
   return [...sums]
     .map(([thread, { wall, cpu }]) => ({ thread, wallMs: wall / 1000, cpuMs: cpu / 1000 }))
     .sort((a, b) => b.cpuMs - a.cpuMs);
+}
+
+/** One piece of a thread's work in a stretch: an outermost timeline event, ms. */
+export interface WorkPiece {
+  readonly name: string;
+  /** Ms after the stretch's start. */
+  readonly atMs: number;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+/**
+ * The outermost `devtools.timeline` events of thread `pid:tid` that overlap [from, to]
+ * (µs) and last at least `minMs` (TimerFire, FunctionCall, Layout, Paint, a collection...):
+ * what that thread's tasks did, in the order they started. An event inside another of
+ * them is left out (its time is in the outer one).
+ */
+export function workPieces(events: readonly TraceEvent[], pid: number, tid: number, from: number, to: number, minMs = 1): WorkPiece[] {
+  const timeline = events
+    .filter((e) => e.pid === pid && e.tid === tid && e.ph === 'X' && e.ts !== undefined && e.dur !== undefined
+      && (e.cat ?? '').split(',').includes('devtools.timeline') && e.ts < to && e.ts + e.dur > from)
+    .sort((a, b) => a.ts! - b.ts! || b.dur! - a.dur!);
+  const pieces: WorkPiece[] = [];
+  let end = -Infinity;
+  for (const e of timeline) {
+    if (e.ts! < end) continue; // inside the outer event before it
+    end = e.ts! + e.dur!;
+    if (e.dur! >= minMs * 1000) pieces.push({ name: e.name, atMs: (e.ts! - from) / 1000, wallMs: e.dur! / 1000, cpuMs: (e.tdur ?? 0) / 1000 });
+  }
+  return pieces;
 }

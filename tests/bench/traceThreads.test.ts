@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { markTime, threadNames, threadTimes, type TraceEvent } from '../../scripts/bench/traceThreads';
+import { findMark, threadNames, threadTimes, workPieces, type TraceEvent } from '../../scripts/bench/traceThreads';
 
 /** A renderer (pid 2) with its main thread and two pool threads, and a GPU process (pid 3). */
 const META: TraceEvent[] = [
@@ -18,9 +18,9 @@ describe('the threads of a trace', () => {
     expect(threadNames(META).get('3:20')).toBe('GPU/VizCompositorThread');
   });
 
-  it('finds a mark by name', () => {
-    expect(markTime([...META, { ph: 'R', name: 'gradflow-redraws', pid: 2, tid: 10, ts: 5_000 }], 'gradflow-redraws')).toBe(5_000);
-    expect(markTime(META, 'gradflow-redraws')).toBeUndefined();
+  it('finds a mark by name, with the thread that made it', () => {
+    expect(findMark([...META, { ph: 'R', name: 'gradflow-redraws', pid: 2, tid: 10, ts: 5_000 }], 'gradflow-redraws')).toMatchObject({ ts: 5_000, pid: 2, tid: 10 });
+    expect(findMark(META, 'gradflow-redraws')).toBeUndefined();
   });
 
   it('sums top-level tasks per thread name within the stretch, counting the overlapping share of each task', () => {
@@ -43,6 +43,26 @@ describe('the threads of a trace', () => {
     // 600 ms of wall time with 300 ms of processor time: 10 ms of it in the stretch count 5 ms.
     expect(threadTimes([...META, task(11, 0, 600_000, 300_000)], 100_000, 110_000)).toStrictEqual([
       { thread: 'Renderer/ThreadPoolForegroundWorker', wallMs: 10, cpuMs: 5 },
+    ]);
+  });
+
+  it("lists a thread's outermost timeline events in a stretch, in order, leaving out those inside them and those too short", () => {
+    const timeline = (name: string, ts: number, dur: number, tdur: number, tid = 10): TraceEvent => ({ ph: 'X', cat: 'devtools.timeline', name, pid: 2, tid, ts, dur, tdur });
+    const events = [
+      ...META,
+      task(10, 0, 20_000, 15_000), // top-level: not a timeline event
+      timeline('TimerFire', 1_000, 9_000, 8_000),
+      timeline('FunctionCall', 1_500, 8_000, 7_500), // inside TimerFire
+      timeline('Layout', 12_000, 3_000, 2_000),
+      timeline('Paint', 16_000, 500, 500), // under 1 ms
+      { ...timeline('Layerize', 17_000, 2_000, 1_000), cat: 'devtools.timeline,disabled-by-default-devtools.timeline' },
+      timeline('Layout', 5_000, 3_000, 3_000, 11), // another thread
+      timeline('Layout', 30_000, 3_000, 3_000), // after the stretch
+    ];
+    expect(workPieces(events, 2, 10, 0, 20_000)).toStrictEqual([
+      { name: 'TimerFire', atMs: 1, wallMs: 9, cpuMs: 8 },
+      { name: 'Layout', atMs: 12, wallMs: 3, cpuMs: 2 },
+      { name: 'Layerize', atMs: 17, wallMs: 2, cpuMs: 1 },
     ]);
   });
 });
