@@ -21,7 +21,6 @@ import { findMark, threadNames, threadTimes, workPieces, type TraceEvent } from 
 /** Below this much processor time of the page's main thread, a late frame had no page work in it, ms. */
 const NO_PAGE_WORK_MS = 3;
 const CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-v8.gc', 'blink.user_timing'];
-const MAIN = 'Renderer/CrRendererMain';
 
 function parseArgs(argv: readonly string[]): { windows: number; file: boolean; paused: boolean } {
   let windows = 5;
@@ -71,6 +70,8 @@ async function main(): Promise<void> {
       const mark = findMark(events, REDRAWS_MARK);
       if (mark?.ts === undefined) throw new Error(`the trace has no "${REDRAWS_MARK}" mark`);
       const names = threadNames(events);
+      // The page's main thread: the one that made the mark.
+      const mainThread = names.get(`${mark.pid}:${mark.tid}`);
       out(`window ${w}: ${redraws.framesDropped} late of ${redraws.frames} frames`);
       if (redraws.framesDropped > 0) withWindows++;
       for (const [endMs, intervalMs] of redraws.droppedAt) {
@@ -78,15 +79,15 @@ async function main(): Promise<void> {
         const to = mark.ts + endMs * 1000;
         const from = to - intervalMs * 1000;
         const times = threadTimes(events, from, to, names).filter((t) => t.cpuMs >= 0.5);
-        const main = times.find((t) => t.thread === MAIN)?.cpuMs ?? 0;
+        const mainCpu = times.find((t) => t.thread === mainThread)?.cpuMs ?? 0;
         late++;
-        if (main < NO_PAGE_WORK_MS) idle++;
-        else pageWork.push(main);
+        if (mainCpu < NO_PAGE_WORK_MS) idle++;
+        else pageWork.push(mainCpu);
         const what = times.map((t) => `${t.thread.replace(/^Renderer\//, '')} ${fmt(t.cpuMs)}/${fmt(t.wallMs)}`).join(', ');
-        out(`  at ${(endMs / 1000).toFixed(2)} s, ${fmt(intervalMs)} ms: ${main < NO_PAGE_WORK_MS ? 'no page work' : `page main thread ${fmt(main)} ms`} | ${what || 'nothing traced'}`);
-        // The main thread (the mark's) piece by piece: which work of the page the frame held.
+        out(`  at ${(endMs / 1000).toFixed(2)} s, ${fmt(intervalMs)} ms: ${mainCpu < NO_PAGE_WORK_MS ? 'no page work' : `page main thread ${fmt(mainCpu)} ms`} | ${what || 'nothing traced'}`);
+        // The main thread piece by piece: which work of the page the frame held.
         const pieces = workPieces(events, mark.pid, mark.tid, from, to);
-        if (main >= NO_PAGE_WORK_MS && pieces.length > 0) out(`    main thread: ${pieces.map((p) => `${p.name} ${fmt(p.cpuMs)}/${fmt(p.wallMs)} at +${fmt(p.atMs)}`).join(', ')}`);
+        if (mainCpu >= NO_PAGE_WORK_MS && pieces.length > 0) out(`    main thread: ${pieces.map((p) => `${p.name} ${fmt(p.cpuMs)}/${fmt(p.wallMs)} at +${fmt(p.atMs)}`).join(', ')}`);
       }
     }
     const range = pageWork.length === 0 ? '' : ` (${fmt(Math.min(...pageWork))} to ${fmt(Math.max(...pageWork))} ms of the main thread's processor time)`;
