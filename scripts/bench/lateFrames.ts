@@ -6,42 +6,51 @@
  * ran (almost) nothing had no page work in it: no chart was drawn. A diagnostic, not a
  * benchmark: tracing costs the page some time of its own. See docs/benchmarks.md.
  *
- *   npx tsx scripts/bench/lateFrames.ts [--windows N] [--no-file] [--paused]
+ *   npx tsx scripts/bench/lateFrames.ts [--windows N] [--no-file] [--paused] [--pool]
  *
  * --windows N  redraw windows to record (default 5)
  * --no-file    leave the 10,000-step run file closed (the bench's baseline)
  * --paused     pause training first (the page redraws, the worker does not train)
+ * --pool       also trace V8's compiles and the rasterisation, and say what the renderer's
+ *              thread pool did: in each late frame and in each whole window
  */
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, startPreview, stopPreview } from '../../tests/e2e/preview';
 import { HASH, INIT_SCRIPT, VIEWPORT, viteBuild } from './browser';
-import { openLongHistory, recordRedraws, REDRAWS_MARK } from './longHistory';
-import { findMark, threadNames, threadTimes, workPieces, type TraceEvent } from './traceThreads';
+import { openLongHistory, recordRedraws, REDRAW_WINDOW_MS, REDRAWS_MARK } from './longHistory';
+import { compilesFinished, findMark, poolWork, threadNames, threadTimes, workPieces, type PoolWork, type TraceEvent } from './traceThreads';
 
 /** Below this much processor time of the page's main thread, a late frame had no page work in it, ms. */
 const NO_PAGE_WORK_MS = 3;
 const CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-v8.gc', 'blink.user_timing'];
+/** With --pool: V8's compiles (background tasks and where they finish) and the renderer's rasterisation. */
+const POOL_CATEGORIES = ['disabled-by-default-v8.compile', 'cc'];
+/** The renderer's thread pool: V8's background compiles and collections and the rasterisation run there. */
+const POOL = 'Renderer/ThreadPoolForegroundWorker';
 
-function parseArgs(argv: readonly string[]): { windows: number; file: boolean; paused: boolean } {
+function parseArgs(argv: readonly string[]): { windows: number; file: boolean; paused: boolean; pool: boolean } {
   let windows = 5;
   let file = true;
   let paused = false;
+  let pool = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--no-file') file = false;
     else if (arg === '--paused') paused = true;
+    else if (arg === '--pool') pool = true;
     else if (arg === '--windows') {
       windows = Number(argv[++i]);
       if (!Number.isInteger(windows) || windows < 1) throw new Error('--windows needs a positive whole number');
-    } else throw new Error(`unknown argument "${arg}" (usage: lateFrames.ts [--windows N] [--no-file] [--paused])`);
+    } else throw new Error(`unknown argument "${arg}" (usage: lateFrames.ts [--windows N] [--no-file] [--paused] [--pool])`);
   }
-  return { windows, file, paused };
+  return { windows, file, paused, pool };
 }
 
 const fmt = (ms: number): string => ms.toFixed(1);
+const poolText = (w: PoolWork): string => `compiling ${fmt(w.compileMs)}, rasterising ${fmt(w.rasterMs)}, collecting ${fmt(w.collectMs)} ms`;
 
 async function main(): Promise<void> {
-  const { windows, file, paused } = parseArgs(process.argv.slice(2));
+  const { windows, file, paused, pool } = parseArgs(process.argv.slice(2));
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   await viteBuild(log);
   const preview = await startPreview();
@@ -64,7 +73,7 @@ async function main(): Promise<void> {
     let withWindows = 0;
     const pageWork: number[] = [];
     for (let w = 1; w <= windows; w++) {
-      await browser.startTracing(page, { categories: CATEGORIES });
+      await browser.startTracing(page, { categories: pool ? [...CATEGORIES, ...POOL_CATEGORIES] : CATEGORIES });
       const redraws = await recordRedraws(page, VIEWPORT);
       const events = (JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] }).traceEvents;
       const mark = findMark(events, REDRAWS_MARK);
@@ -88,6 +97,16 @@ async function main(): Promise<void> {
         // The main thread piece by piece: which work of the page the frame held.
         const pieces = workPieces(events, mark.pid, mark.tid, from, to);
         if (mainCpu >= NO_PAGE_WORK_MS && pieces.length > 0) out(`    main thread: ${pieces.map((p) => `${p.name} ${fmt(p.cpuMs)}/${fmt(p.wallMs)} at +${fmt(p.atMs)}`).join(', ')}`);
+        if (pool) out(`    thread pool: ${poolText(poolWork(events, POOL, from, to, names))}`);
+      }
+      if (pool) {
+        // The whole window: who used the two cores, and how much the optimising compilers redid.
+        const [from, to] = [mark.ts, mark.ts + REDRAW_WINDOW_MS * 1000];
+        const totals = threadTimes(events, from, to, names).filter((t) => t.cpuMs >= 50);
+        out(`  whole window, processor s: ${totals.map((t) => `${t.thread.replace(/^Renderer\//, '')} ${(t.cpuMs / 1000).toFixed(2)}`).join(', ')}`);
+        out(`  thread pool: ${poolText(poolWork(events, POOL, from, to, names))}`);
+        const compiles = [...compilesFinished(events, from, to, names)].map(([thread, n]) => `${n} for ${thread.replace(/^Renderer\//, '')}`);
+        out(`  optimised compiles finished: ${compiles.join(', ') || 'none'}`);
       }
     }
     const range = pageWork.length === 0 ? '' : ` (${fmt(Math.min(...pageWork))} to ${fmt(Math.max(...pageWork))} ms of the main thread's processor time)`;

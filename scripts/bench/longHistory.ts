@@ -16,6 +16,8 @@ import { median } from './stats';
 
 /** The long history of the target: steps of the generated run file, and how long the page is recorded redrawing with it. */
 const LONG_HISTORY = { steps: 10_000, windowMs: 20_000, scrollEveryMs: 2_000 } as const;
+/** How long one redraw window records, ms. */
+export const REDRAW_WINDOW_MS = LONG_HISTORY.windowMs;
 /** With the long history, a frame interval longer than this many median intervals is a dropped frame. */
 const LONG_HISTORY_DROPPED = 1.5;
 

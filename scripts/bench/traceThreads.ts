@@ -96,3 +96,48 @@ export function workPieces(events: readonly TraceEvent[], pid: number, tid: numb
   }
   return pieces;
 }
+
+/** What a pool's work in a stretch was for, summed from its tasks' named events (ms of processor time). */
+export interface PoolWork {
+  /** V8's optimising compilers (Maglev and Turbofan) in the background. */
+  readonly compileMs: number;
+  /** The renderer's rasterisation. */
+  readonly rasterMs: number;
+  /** V8's collector in the background (marking, sweeping, scavenging, evacuating). */
+  readonly collectMs: number;
+}
+
+/** The outermost of each kind: these events do not nest in each other, their inner phases are left out. */
+const POOL_KINDS: readonly (readonly [keyof PoolWork, RegExp])[] = [
+  ['compileMs', /^V8\.(MaglevTask|TurbofanTask)$/],
+  ['rasterMs', /^RasterizerTaskImpl::RunOnWorkerThread$/],
+  ['collectMs', /^V8\.GC_(MC_BACKGROUND_(MARKING|SWEEPING|EVACUATE_COPY|EVACUATE_UPDATE_POINTERS)|SCAVENGER_BACKGROUND_SCAVENGE_PARALLEL|BACKGROUND_(YOUNG|FULL)_ARRAY_BUFFER_SWEEP)$/],
+];
+
+/**
+ * The processor time of the threads named `thread` ("Renderer/ThreadPoolForegroundWorker")
+ * in [from, to] (µs), by what it was for. An event counts in full when it starts in the
+ * stretch. Compiles are only in the trace with the category `disabled-by-default-v8.compile`,
+ * rasterisation with `cc`.
+ */
+export function poolWork(events: readonly TraceEvent[], thread: string, from: number, to: number, names = threadNames(events)): PoolWork {
+  const sums = { compileMs: 0, rasterMs: 0, collectMs: 0 };
+  for (const e of events) {
+    if (e.ph !== 'X' || e.ts === undefined || e.ts < from || e.ts >= to || names.get(`${e.pid}:${e.tid}`) !== thread) continue;
+    const kind = POOL_KINDS.find(([, name]) => name.test(e.name));
+    if (kind) sums[kind[0]] += (e.tdur ?? 0) / 1000;
+  }
+  return sums;
+}
+
+/** How many optimised compilations each thread finished in [from, to] (µs), by its name: V8 finishes a background compile on the thread of the code it made. */
+export function compilesFinished(events: readonly TraceEvent[], from: number, to: number, names = threadNames(events)): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const e of events) {
+    if (e.ph !== 'X' || e.ts === undefined || e.ts < from || e.ts >= to) continue;
+    if (e.name !== 'V8.MaglevConcurrentFinalize' && e.name !== 'V8.OptimizeConcurrentFinalize') continue;
+    const thread = names.get(`${e.pid}:${e.tid}`) ?? `${e.pid}/${e.tid}`;
+    counts.set(thread, (counts.get(thread) ?? 0) + 1);
+  }
+  return counts;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findMark, threadNames, threadTimes, workPieces, type TraceEvent } from '../../scripts/bench/traceThreads';
+import { compilesFinished, findMark, poolWork, threadNames, threadTimes, workPieces, type TraceEvent } from '../../scripts/bench/traceThreads';
 
 /** A renderer (pid 2) with its main thread and two pool threads, and a GPU process (pid 3). */
 const META: TraceEvent[] = [
@@ -64,5 +64,35 @@ describe('the threads of a trace', () => {
       { name: 'Layout', atMs: 12, wallMs: 3, cpuMs: 2 },
       { name: 'Layerize', atMs: 17, wallMs: 2, cpuMs: 1 },
     ]);
+  });
+});
+
+describe('what a pool worked on', () => {
+  const named = (name: string, tid: number, ts: number, tdur: number): TraceEvent => ({ ph: 'X', cat: 'disabled-by-default-v8.compile', name, pid: 2, tid, ts, dur: tdur, tdur });
+
+  it('sums compiles, rasterisation and background collection of the named threads that start in the stretch, leaving out inner phases', () => {
+    const events = [
+      ...META,
+      named('V8.MaglevTask', 11, 1_000, 2_000),
+      named('V8.Maglev.GraphBuilding', 11, 1_100, 1_000), // a phase inside the task above
+      named('V8.TurbofanTask', 12, 3_000, 5_000),
+      named('RasterizerTaskImpl::RunOnWorkerThread', 12, 9_000, 1_500),
+      named('V8.GC_MC_BACKGROUND_MARKING', 11, 4_000, 3_000),
+      named('V8.MaglevTask', 10, 2_000, 7_000), // the main thread, not the pool
+      named('V8.MaglevTask', 11, 10_000, 9_000), // starts at the stretch's end
+    ];
+    expect(poolWork(events, 'Renderer/ThreadPoolForegroundWorker', 0, 10_000)).toStrictEqual({ compileMs: 7, rasterMs: 1.5, collectMs: 3 });
+  });
+
+  it('counts finished optimised compilations per thread', () => {
+    const events = [
+      ...META,
+      { ph: 'M', name: 'thread_name', pid: 2, tid: 13, args: { name: 'DedicatedWorker thread' } },
+      named('V8.MaglevConcurrentFinalize', 10, 1_000, 10),
+      named('V8.MaglevConcurrentFinalize', 13, 2_000, 10),
+      named('V8.OptimizeConcurrentFinalize', 13, 3_000, 10),
+      named('V8.MaglevConcurrentFinalize', 13, 20_000, 10), // outside
+    ];
+    expect(compilesFinished(events, 0, 10_000)).toStrictEqual(new Map([['Renderer/CrRendererMain', 1], ['Renderer/DedicatedWorker thread', 2]]));
   });
 });
