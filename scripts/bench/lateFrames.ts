@@ -47,6 +47,8 @@ function parseArgs(argv: readonly string[]): { windows: number; file: boolean; p
 }
 
 const fmt = (ms: number): string => ms.toFixed(1);
+/** A thread's name without the page's own process: "CrRendererMain", "GPU/VizCompositorThread". */
+const shortName = (thread: string): string => thread.replace(/^Renderer\//, '');
 const poolText = (w: PoolWork): string => `compiling ${fmt(w.compileMs)}, rasterising ${fmt(w.rasterMs)}, collecting ${fmt(w.collectMs)} ms`;
 
 async function main(): Promise<void> {
@@ -92,7 +94,7 @@ async function main(): Promise<void> {
         late++;
         if (mainCpu < NO_PAGE_WORK_MS) idle++;
         else pageWork.push(mainCpu);
-        const what = times.map((t) => `${t.thread.replace(/^Renderer\//, '')} ${fmt(t.cpuMs)}/${fmt(t.wallMs)}`).join(', ');
+        const what = times.map((t) => `${shortName(t.thread)} ${fmt(t.cpuMs)}/${fmt(t.wallMs)}`).join(', ');
         out(`  at ${(endMs / 1000).toFixed(2)} s, ${fmt(intervalMs)} ms: ${mainCpu < NO_PAGE_WORK_MS ? 'no page work' : `page main thread ${fmt(mainCpu)} ms`} | ${what || 'nothing traced'}`);
         // The main thread piece by piece: which work of the page the frame held.
         const pieces = workPieces(events, mark.pid, mark.tid, from, to);
@@ -103,9 +105,9 @@ async function main(): Promise<void> {
         // The whole window: who used the two cores, and how much the optimising compilers redid.
         const [from, to] = [mark.ts, mark.ts + REDRAW_WINDOW_MS * 1000];
         const totals = threadTimes(events, from, to, names).filter((t) => t.cpuMs >= 50);
-        out(`  whole window, processor s: ${totals.map((t) => `${t.thread.replace(/^Renderer\//, '')} ${(t.cpuMs / 1000).toFixed(2)}`).join(', ')}`);
+        out(`  whole window, processor s: ${totals.map((t) => `${shortName(t.thread)} ${(t.cpuMs / 1000).toFixed(2)}`).join(', ')}`);
         out(`  thread pool: ${poolText(poolWork(events, POOL, from, to, names))}`);
-        const compiles = [...compilesFinished(events, from, to, names)].map(([thread, n]) => `${n} for ${thread.replace(/^Renderer\//, '')}`);
+        const compiles = [...compilesFinished(events, from, to, names)].map(([thread, n]) => `${n} for ${shortName(thread)}`);
         out(`  optimised compiles finished: ${compiles.join(', ') || 'none'}`);
       }
     }
