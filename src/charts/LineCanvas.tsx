@@ -7,6 +7,7 @@
  * vector paths (`canvasLines`, pathData of ./decimate.ts).
  */
 import { memo, useLayoutEffect, useRef } from 'react';
+import { cancelFrameJob, queueFrameJob } from '../ui/frameQueue';
 import { traceLine } from './decimate';
 
 /** One line: its points and how it is stroked. */
@@ -96,9 +97,10 @@ function paint(canvas: HTMLCanvasElement, pixelWidth: number, pixelHeight: numbe
 
 /**
  * One layer's canvas. It renders, and so draws, only when its picture changes: new lines are
- * drawn before the browser paints; a new size is drawn in a task of its own after the next
- * frame, the old picture stretched until then, so that a page-width change does not redraw
- * every long line of every chart in the frame that lays the page out again.
+ * drawn before the browser paints; a new size waits for a frame of its own in the page's
+ * frame queue (src/ui/frameQueue.ts), the old picture stretched until then, so that a
+ * page-width change does not redraw every long line of every chart in the frame that lays
+ * the page out again, nor the canvases of several charts after one same frame.
  */
 const LayerCanvas = memo(function LayerCanvas(props: LayerProps) {
   const { layer, width, height, ratio } = props;
@@ -118,12 +120,16 @@ const LayerCanvas = memo(function LayerCanvas(props: LayerProps) {
       paint(canvas, pixelWidth, pixelHeight, props);
       return;
     }
-    requestAnimationFrame(() => setTimeout(() => {
+    queueFrameJob(canvas, () => {
       if (ticket === generation.current) paint(canvas, pixelWidth, pixelHeight, props);
-    }));
+    });
   });
-  useLayoutEffect(() => () => {
-    generation.current++;
+  useLayoutEffect(() => {
+    const canvas = ref.current;
+    return () => {
+      generation.current++;
+      if (canvas) cancelFrameJob(canvas);
+    };
   }, []);
   return (
     <canvas ref={ref} data-layer={layer.id} data-lines={layer.strokes.length} aria-hidden="true"

@@ -257,12 +257,16 @@ export default [
     const sized = `(() => { const c = document.querySelector('figure[aria-label="Loss per head"] canvas[data-layer="file"]');
       return c && c.width === Math.round(c.clientWidth * devicePixelRatio) && c.height === Math.round(c.clientHeight * devicePixelRatio); })()`;
     const wide = await fileCanvas.evaluate((c: HTMLCanvasElement) => c.width);
-    // Each frame, the frame number at which each chart took a new width, and whether it was on screen then.
+    // Each frame, the frame number at which each chart took a new width, and whether it was on
+    // screen then; and at which each canvas of lines was drawn at its new size.
     await page.evaluate(`(() => {
       const bodies = [...document.querySelectorAll('.chart-body')];
       const widthOf = (b) => b.querySelector('svg')?.getAttribute('width') ?? null;
       const start = bodies.map(widthOf);
       const changes = window.__widthChanges = [];
+      const canvases = [...document.querySelectorAll('.chart-body canvas[data-layer]')];
+      const canvasStart = canvases.map((c) => c.width);
+      const canvasChanges = window.__canvasChanges = [];
       let n = 0;
       const tick = () => {
         n++;
@@ -271,8 +275,11 @@ export default [
           const r = b.getBoundingClientRect();
           changes.push({ chart: i, frame: n, onScreen: r.bottom > 0 && r.top < innerHeight });
         });
-        // Until every chart drawn so far has its new width (or a minute at 60 Hz), however slow the machine.
-        if (changes.length < start.filter((w) => w !== null).length && n < 3600) requestAnimationFrame(tick);
+        canvases.forEach((c, i) => {
+          if (c.isConnected && c.width !== canvasStart[i] && !canvasChanges.some((k) => k.canvas === i)) canvasChanges.push({ canvas: i, frame: n });
+        });
+        // Until the test has seen every chart and canvas at its new size (or a minute at 60 Hz), however slow the machine.
+        if (!window.__sized && n < 3600) requestAnimationFrame(tick);
       };
       requestAnimationFrame(tick);
     })()`);
@@ -280,7 +287,17 @@ export default [
     await waitForExpression(page, `${sized} && document.querySelector('figure[aria-label="Loss per head"] canvas[data-layer="file"]').width < ${wide}`, { timeout: 10_000 });
     // Every chart takes its new width, one per frame (so that no frame does them all), those on screen first.
     await waitForExpression(page, `[...document.querySelectorAll('.chart-body')].every((b) => Number(b.querySelector('svg')?.getAttribute('width') ?? 0) <= b.clientWidth + 1)`, { timeout: 10_000 });
+    // And every canvas of lines is drawn at its new size (until then it shows its old picture stretched).
+    await waitForExpression(page, `[...document.querySelectorAll('.chart-body canvas[data-layer]')].every((c) => c.width === Math.max(1, Math.round(c.clientWidth * devicePixelRatio)))`, { timeout: 10_000 });
+    await page.evaluate('window.__sized = true');
     const changes = (await page.evaluate('window.__widthChanges')) as { chart: number; frame: number; onScreen: boolean }[];
+    // The canvases' drawing at the new size waits for its turn in the same queue: one canvas
+    // after a frame, never those of a chart (or of several charts) together.
+    const canvasChanges = (await page.evaluate('window.__canvasChanges')) as { canvas: number; frame: number }[];
+    const canvasesPerFrame = new Map<number, number>();
+    for (const c of canvasChanges) canvasesPerFrame.set(c.frame, (canvasesPerFrame.get(c.frame) ?? 0) + 1);
+    assert.ok(canvasChanges.length >= 4, `the canvases of lines were drawn at their new sizes (${JSON.stringify(canvasChanges)})`);
+    assert.ok([...canvasesPerFrame.values()].every((n) => n === 1), `one canvas drawn at its new size per frame (${JSON.stringify(canvasChanges)})`);
     const perFrame = new Map<number, number>();
     for (const c of changes) perFrame.set(c.frame, (perFrame.get(c.frame) ?? 0) + 1);
     assert.ok(changes.length >= 6, `the charts took new widths (${JSON.stringify(changes)})`);
