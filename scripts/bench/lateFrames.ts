@@ -6,15 +6,20 @@
  * ran (almost) nothing had no page work in it: no chart was drawn. A diagnostic, not a
  * benchmark: tracing costs the page some time of its own. See docs/benchmarks.md.
  *
- *   npx tsx scripts/bench/lateFrames.ts [--windows N] [--no-file] [--paused] [--pool]
+ *   npx tsx scripts/bench/lateFrames.ts [--windows N | --changes N] [--no-file] [--paused] [--pool]
  *
  * --windows N  redraw windows to record (default 5)
+ * --changes N  instead of windows, N single changes, each traced on its own: the next panel
+ *              scrolled to the top and the page width changed by 200 px together (what the
+ *              window does every 4 s), then CHANGE_MS of frames; every late frame (over 1.5 x
+ *              16.7 ms), and the page main thread's processor time over the change. With
+ *              --paused, the page's own redraw with no training beside it
  * --no-file    leave the 10,000-step run file closed (the bench's baseline)
  * --paused     pause training first (the page redraws, the worker does not train)
  * --pool       also trace V8's compiles and the rasterisation, and say what the renderer's
  *              thread pool did: in each late frame and in each whole window
  */
-import { chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, startPreview, stopPreview } from '../../tests/e2e/preview';
 import { HASH, INIT_SCRIPT, VIEWPORT, viteBuild } from './browser';
 import { openLongHistory, recordRedraws, REDRAW_WINDOW_MS, REDRAWS_MARK } from './longHistory';
@@ -27,9 +32,26 @@ const CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-v8.gc'
 const POOL_CATEGORIES = ['disabled-by-default-v8.compile', 'cc'];
 /** The renderer's thread pool: V8's background compiles and collections and the rasterisation run there. */
 const POOL = 'Renderer/ThreadPoolForegroundWorker';
+/** With --changes: how long each change's frames are recorded, and the mark made where it starts. */
+const CHANGE_MS = 1_200;
+const CHANGE_MARK = 'gradflow-change';
+/** A frame interval longer than this missed at least one vsync at 60 Hz (./browser.ts's framesLate). */
+const LATE_FRAME_MS = 1.5 * 16.7;
 
-function parseArgs(argv: readonly string[]): { windows: number; file: boolean; paused: boolean; pool: boolean } {
+interface Options {
+  readonly windows: number;
+  /** Single changes instead of windows (0: windows). */
+  readonly changes: number;
+  readonly file: boolean;
+  readonly paused: boolean;
+  readonly pool: boolean;
+}
+
+const USAGE = 'usage: lateFrames.ts [--windows N | --changes N] [--no-file] [--paused] [--pool]';
+
+function parseArgs(argv: readonly string[]): Options {
   let windows = 5;
+  let changes = 0;
   let file = true;
   let paused = false;
   let pool = false;
@@ -38,12 +60,14 @@ function parseArgs(argv: readonly string[]): { windows: number; file: boolean; p
     if (arg === '--no-file') file = false;
     else if (arg === '--paused') paused = true;
     else if (arg === '--pool') pool = true;
-    else if (arg === '--windows') {
-      windows = Number(argv[++i]);
-      if (!Number.isInteger(windows) || windows < 1) throw new Error('--windows needs a positive whole number');
-    } else throw new Error(`unknown argument "${arg}" (usage: lateFrames.ts [--windows N] [--no-file] [--paused] [--pool])`);
+    else if (arg === '--windows' || arg === '--changes') {
+      const n = Number(argv[++i]);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`${arg} needs a positive whole number (${USAGE})`);
+      if (arg === '--windows') windows = n;
+      else changes = n;
+    } else throw new Error(`unknown argument "${arg}" (${USAGE})`);
   }
-  return { windows, file, paused, pool };
+  return { windows, changes, file, paused, pool };
 }
 
 const fmt = (ms: number): string => ms.toFixed(1);
@@ -51,8 +75,125 @@ const fmt = (ms: number): string => ms.toFixed(1);
 const shortName = (thread: string): string => thread.replace(/^Renderer\//, '');
 const poolText = (w: PoolWork): string => `compiling ${fmt(w.compileMs)}, rasterising ${fmt(w.rasterMs)}, collecting ${fmt(w.collectMs)} ms`;
 
+/** Trace events of what `record` does in the page, between starting and stopping tracing. */
+async function traced<T>(browser: Browser, page: Page, pool: boolean, record: () => Promise<T>): Promise<[T, TraceEvent[]]> {
+  await browser.startTracing(page, { categories: pool ? [...CATEGORIES, ...POOL_CATEGORIES] : CATEGORIES });
+  const result = await record();
+  const events = (JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] }).traceEvents;
+  return [result, events];
+}
+
+/** The mark `name` in the trace, and the page's main thread: the one that made it. */
+function markAndMain(events: readonly TraceEvent[], name: string): { mark: TraceEvent & { ts: number }; names: Map<string, string>; mainThread: string | undefined } {
+  const mark = findMark(events, name);
+  if (mark?.ts === undefined) throw new Error(`the trace has no "${name}" mark`);
+  const names = threadNames(events);
+  return { mark: { ...mark, ts: mark.ts }, names, mainThread: names.get(`${mark.pid}:${mark.tid}`) };
+}
+
+/** Late frames seen so far: how many, in how many windows or changes, and the page work in those that had some. */
+interface Tally {
+  late: number;
+  idle: number;
+  withAny: number;
+  readonly pageWork: number[];
+}
+
+/** Prints one late frame of [from, to] (trace µs): every thread's time, and the main thread piece by piece. */
+function printLateFrame(events: readonly TraceEvent[], trace: ReturnType<typeof markAndMain>, at: string, from: number, to: number, pool: boolean, tally: Tally, out: (line: string) => void): void {
+  const { mark, names, mainThread } = trace;
+  const times = threadTimes(events, from, to, names).filter((t) => t.cpuMs >= 0.5);
+  const mainCpu = times.find((t) => t.thread === mainThread)?.cpuMs ?? 0;
+  tally.late++;
+  if (mainCpu < NO_PAGE_WORK_MS) tally.idle++;
+  else tally.pageWork.push(mainCpu);
+  const what = times.map((t) => `${shortName(t.thread)} ${fmt(t.cpuMs)}/${fmt(t.wallMs)}`).join(', ');
+  out(`  at ${at}, ${fmt((to - from) / 1000)} ms: ${mainCpu < NO_PAGE_WORK_MS ? 'no page work' : `page main thread ${fmt(mainCpu)} ms`} | ${what || 'nothing traced'}`);
+  // The main thread piece by piece: which work of the page the frame held.
+  const pieces = workPieces(events, mark.pid, mark.tid, from, to);
+  if (mainCpu >= NO_PAGE_WORK_MS && pieces.length > 0) out(`    main thread: ${pieces.map((p) => `${p.name} ${fmt(p.cpuMs)}/${fmt(p.wallMs)} at +${fmt(p.atMs)}`).join(', ')}`);
+  if (pool) out(`    thread pool: ${poolText(poolWork(events, POOL, from, to, names))}`);
+}
+
+/** The bench's redraw window, `windows` times: each late frame as the bench counts them. */
+async function recordWindows(browser: Browser, page: Page, windows: number, pool: boolean, tally: Tally, out: (line: string) => void): Promise<void> {
+  for (let w = 1; w <= windows; w++) {
+    const [redraws, events] = await traced(browser, page, pool, () => recordRedraws(page, VIEWPORT));
+    const trace = markAndMain(events, REDRAWS_MARK);
+    out(`window ${w}: ${redraws.framesDropped} late of ${redraws.frames} frames`);
+    if (redraws.framesDropped > 0) tally.withAny++;
+    for (const [endMs, intervalMs] of redraws.droppedAt) {
+      // Window time -> trace time (µs): the mark was made where the window starts.
+      const to = trace.mark.ts + endMs * 1000;
+      printLateFrame(events, trace, `${(endMs / 1000).toFixed(2)} s`, to - intervalMs * 1000, to, pool, tally, out);
+    }
+    if (pool) {
+      // The whole window: who used the two cores, and how much the optimising compilers redid.
+      const [from, to] = [trace.mark.ts, trace.mark.ts + REDRAW_WINDOW_MS * 1000];
+      const totals = threadTimes(events, from, to, trace.names).filter((t) => t.cpuMs >= 50);
+      out(`  whole window, processor s: ${totals.map((t) => `${shortName(t.thread)} ${(t.cpuMs / 1000).toFixed(2)}`).join(', ')}`);
+      out(`  thread pool: ${poolText(poolWork(events, POOL, from, to, trace.names))}`);
+      const compiles = [...compilesFinished(events, from, to, trace.names)].map(([thread, n]) => `${n} for ${shortName(thread)}`);
+      out(`  optimised compiles finished: ${compiles.join(', ') || 'none'}`);
+    }
+  }
+}
+
+/**
+ * Marks the start of a change (CHANGE_MARK) and records the page's animation frames for
+ * CHANGE_MS into window.__gradflowChange; returns the start (page time). A string, like
+ * browser.ts's INIT_SCRIPT.
+ */
+const changeScript = `(() => {
+  const start = performance.now();
+  performance.mark('${CHANGE_MARK}');
+  const frames = window.__gradflowChange = [];
+  const tick = (t) => {
+    if (t > start + ${CHANGE_MS}) return;
+    frames.push(t);
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  return start;
+})()`;
+
+/** `changes` single scroll-and-width changes, each traced on its own: its late frames and the main thread's time over it. */
+async function recordChanges(browser: Browser, page: Page, changes: number, pool: boolean, tally: Tally, out: (line: string) => void): Promise<void> {
+  const panels = (await page.evaluate(`document.querySelectorAll('section.panel').length`)) as number;
+  const mainMs: number[] = [];
+  // Let the last step's (or the pause's) redraws end first.
+  await sleep(3_000);
+  for (let c = 1; c <= changes; c++) {
+    const width = c % 2 === 1 ? VIEWPORT.width - 200 : VIEWPORT.width;
+    const panel = (2 * c - 1) % Math.max(1, panels);
+    const [[start, frames], events] = await traced(browser, page, pool, async () => {
+      await sleep(300);
+      const begun = (await page.evaluate(changeScript)) as number;
+      await page.evaluate(`document.querySelectorAll('section.panel')[${panel}]?.scrollIntoView({ block: 'start' })`);
+      await page.setViewportSize({ width, height: VIEWPORT.height });
+      await sleep(CHANGE_MS + 200);
+      return [begun, (await page.evaluate('window.__gradflowChange')) as number[]] as const;
+    });
+    const trace = markAndMain(events, CHANGE_MARK);
+    // Page time -> trace time (µs): the mark was made at `start`.
+    const traceTime = (t: number): number => trace.mark.ts + (t - start) * 1000;
+    const intervals = frames.slice(1).map((t, i) => [frames[i]!, t] as const);
+    const late = intervals.filter(([a, b]) => b - a > LATE_FRAME_MS);
+    const last = frames.at(-1) ?? start;
+    const main = threadTimes(events, trace.mark.ts, traceTime(last), trace.names).find((t) => t.thread === trace.mainThread)?.cpuMs ?? 0;
+    mainMs.push(main);
+    out(`change ${c} (panel ${panel + 1} to the top, width ${width}): ${late.length} late of ${frames.length} frames; page main thread ${fmt(main)} ms over ${fmt(last - start)} ms`);
+    if (late.length > 0) tally.withAny++;
+    for (const [a, b] of late) printLateFrame(events, trace, `+${(b - start).toFixed(0)} ms`, traceTime(a), traceTime(b), pool, tally, out);
+    await sleep(1_000);
+  }
+  out(`page main thread per change: mean ${fmt(mainMs.reduce((x, y) => x + y, 0) / mainMs.length)} ms (${fmt(Math.min(...mainMs))} to ${fmt(Math.max(...mainMs))})`);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 async function main(): Promise<void> {
-  const { windows, file, paused, pool } = parseArgs(process.argv.slice(2));
+  const { windows, changes, file, paused, pool } = parseArgs(process.argv.slice(2));
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   await viteBuild(log);
   const preview = await startPreview();
@@ -69,50 +210,14 @@ async function main(): Promise<void> {
       await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
     }
     const out = (line: string): void => void process.stdout.write(`${line}\n`);
-    out(`late frames: ${windows} windows, ${file ? 'the 10,000-step run open' : 'no run file'}, ${paused ? 'training paused' : 'training'}`);
-    let late = 0;
-    let idle = 0;
-    let withWindows = 0;
-    const pageWork: number[] = [];
-    for (let w = 1; w <= windows; w++) {
-      await browser.startTracing(page, { categories: pool ? [...CATEGORIES, ...POOL_CATEGORIES] : CATEGORIES });
-      const redraws = await recordRedraws(page, VIEWPORT);
-      const events = (JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] }).traceEvents;
-      const mark = findMark(events, REDRAWS_MARK);
-      if (mark?.ts === undefined) throw new Error(`the trace has no "${REDRAWS_MARK}" mark`);
-      const names = threadNames(events);
-      // The page's main thread: the one that made the mark.
-      const mainThread = names.get(`${mark.pid}:${mark.tid}`);
-      out(`window ${w}: ${redraws.framesDropped} late of ${redraws.frames} frames`);
-      if (redraws.framesDropped > 0) withWindows++;
-      for (const [endMs, intervalMs] of redraws.droppedAt) {
-        // Window time -> trace time (µs): the mark was made where the window starts.
-        const to = mark.ts + endMs * 1000;
-        const from = to - intervalMs * 1000;
-        const times = threadTimes(events, from, to, names).filter((t) => t.cpuMs >= 0.5);
-        const mainCpu = times.find((t) => t.thread === mainThread)?.cpuMs ?? 0;
-        late++;
-        if (mainCpu < NO_PAGE_WORK_MS) idle++;
-        else pageWork.push(mainCpu);
-        const what = times.map((t) => `${shortName(t.thread)} ${fmt(t.cpuMs)}/${fmt(t.wallMs)}`).join(', ');
-        out(`  at ${(endMs / 1000).toFixed(2)} s, ${fmt(intervalMs)} ms: ${mainCpu < NO_PAGE_WORK_MS ? 'no page work' : `page main thread ${fmt(mainCpu)} ms`} | ${what || 'nothing traced'}`);
-        // The main thread piece by piece: which work of the page the frame held.
-        const pieces = workPieces(events, mark.pid, mark.tid, from, to);
-        if (mainCpu >= NO_PAGE_WORK_MS && pieces.length > 0) out(`    main thread: ${pieces.map((p) => `${p.name} ${fmt(p.cpuMs)}/${fmt(p.wallMs)} at +${fmt(p.atMs)}`).join(', ')}`);
-        if (pool) out(`    thread pool: ${poolText(poolWork(events, POOL, from, to, names))}`);
-      }
-      if (pool) {
-        // The whole window: who used the two cores, and how much the optimising compilers redid.
-        const [from, to] = [mark.ts, mark.ts + REDRAW_WINDOW_MS * 1000];
-        const totals = threadTimes(events, from, to, names).filter((t) => t.cpuMs >= 50);
-        out(`  whole window, processor s: ${totals.map((t) => `${shortName(t.thread)} ${(t.cpuMs / 1000).toFixed(2)}`).join(', ')}`);
-        out(`  thread pool: ${poolText(poolWork(events, POOL, from, to, names))}`);
-        const compiles = [...compilesFinished(events, from, to, names)].map(([thread, n]) => `${n} for ${shortName(thread)}`);
-        out(`  optimised compiles finished: ${compiles.join(', ') || 'none'}`);
-      }
-    }
+    const what = changes > 0 ? `${changes} scroll-and-width changes` : `${windows} windows`;
+    out(`late frames: ${what}, ${file ? 'the 10,000-step run open' : 'no run file'}, ${paused ? 'training paused' : 'training'}`);
+    const tally: Tally = { late: 0, idle: 0, withAny: 0, pageWork: [] };
+    if (changes > 0) await recordChanges(browser, page, changes, pool, tally, out);
+    else await recordWindows(browser, page, windows, pool, tally, out);
+    const { late, idle, withAny, pageWork } = tally;
     const range = pageWork.length === 0 ? '' : ` (${fmt(Math.min(...pageWork))} to ${fmt(Math.max(...pageWork))} ms of the main thread's processor time)`;
-    out(`in all: ${late} late frames in ${withWindows} of ${windows} windows; ${idle} with no page work (main thread under ${NO_PAGE_WORK_MS} ms), ${pageWork.length} with page work${range}`);
+    out(`in all: ${late} late frames in ${withAny} of ${changes > 0 ? changes : windows} ${changes > 0 ? 'changes' : 'windows'}; ${idle} with no page work (main thread under ${NO_PAGE_WORK_MS} ms), ${pageWork.length} with page work${range}`);
     out('(processor/wall ms per thread in each interval; a long task, such as a training step, counts at its average rate)');
   } finally {
     await browser.close().catch(() => undefined);
