@@ -25,7 +25,7 @@ export const VIEWPORT = { width: 1600, height: 1200 };
 /** A frame interval longer than this drops at least one frame at 60 Hz (the target's definition). */
 const DROPPED_FRAME_MS = 2 * 16.7;
 /** A frame interval longer than this missed at least one vsync at 60 Hz (an interval of two vsyncs is 33.3 ms, not over DROPPED_FRAME_MS). */
-const LATE_FRAME_MS = 1.5 * 16.7;
+export const LATE_FRAME_MS = 1.5 * 16.7;
 
 export interface BrowserResult extends LongHistoryResult {
   /** The longest main-thread long task in the window, ms (0 when there was none). */

@@ -21,8 +21,8 @@
  */
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, startPreview, stopPreview } from '../../tests/e2e/preview';
-import { HASH, INIT_SCRIPT, VIEWPORT, viteBuild } from './browser';
-import { openLongHistory, recordRedraws, REDRAW_WINDOW_MS, REDRAWS_MARK } from './longHistory';
+import { HASH, INIT_SCRIPT, LATE_FRAME_MS, VIEWPORT, viteBuild } from './browser';
+import { openLongHistory, recordRedraws, recordScript, REDRAW_WINDOW_MS, REDRAWS_MARK } from './longHistory';
 import { compilesFinished, findMark, poolWork, threadNames, threadTimes, workPieces, type PoolWork, type TraceEvent } from './traceThreads';
 
 /** Below this much processor time of the page's main thread, a late frame had no page work in it, ms. */
@@ -32,11 +32,8 @@ const CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-v8.gc'
 const POOL_CATEGORIES = ['disabled-by-default-v8.compile', 'cc'];
 /** The renderer's thread pool: V8's background compiles and collections and the rasterisation run there. */
 const POOL = 'Renderer/ThreadPoolForegroundWorker';
-/** With --changes: how long each change's frames are recorded, and the mark made where it starts. */
+/** With --changes: how long each change's frames are recorded. */
 const CHANGE_MS = 1_200;
-const CHANGE_MARK = 'gradflow-change';
-/** A frame interval longer than this missed at least one vsync at 60 Hz (./browser.ts's framesLate). */
-const LATE_FRAME_MS = 1.5 * 16.7;
 
 interface Options {
   readonly windows: number;
@@ -139,24 +136,6 @@ async function recordWindows(browser: Browser, page: Page, windows: number, pool
   }
 }
 
-/**
- * Marks the start of a change (CHANGE_MARK) and records the page's animation frames for
- * CHANGE_MS into window.__gradflowChange; returns the start (page time). A string, like
- * browser.ts's INIT_SCRIPT.
- */
-const changeScript = `(() => {
-  const start = performance.now();
-  performance.mark('${CHANGE_MARK}');
-  const frames = window.__gradflowChange = [];
-  const tick = (t) => {
-    if (t > start + ${CHANGE_MS}) return;
-    frames.push(t);
-    requestAnimationFrame(tick);
-  };
-  requestAnimationFrame(tick);
-  return start;
-})()`;
-
 /** `changes` single scroll-and-width changes, each traced on its own: its late frames and the main thread's time over it. */
 async function recordChanges(browser: Browser, page: Page, changes: number, pool: boolean, tally: Tally, out: (line: string) => void): Promise<void> {
   const panels = (await page.evaluate(`document.querySelectorAll('section.panel').length`)) as number;
@@ -168,13 +147,13 @@ async function recordChanges(browser: Browser, page: Page, changes: number, pool
     const panel = (2 * c - 1) % Math.max(1, panels);
     const [[start, frames], events] = await traced(browser, page, pool, async () => {
       await sleep(300);
-      const begun = (await page.evaluate(changeScript)) as number;
+      const begun = (await page.evaluate(recordScript(CHANGE_MS))) as number;
       await page.evaluate(`document.querySelectorAll('section.panel')[${panel}]?.scrollIntoView({ block: 'start' })`);
       await page.setViewportSize({ width, height: VIEWPORT.height });
       await sleep(CHANGE_MS + 200);
-      return [begun, (await page.evaluate('window.__gradflowChange')) as number[]] as const;
+      return [begun, (await page.evaluate('window.__gradflowRedraws.frames')) as number[]] as const;
     });
-    const trace = markAndMain(events, CHANGE_MARK);
+    const trace = markAndMain(events, REDRAWS_MARK);
     // Page time -> trace time (µs): the mark was made at `start`.
     const traceTime = (t: number): number => trace.mark.ts + (t - start) * 1000;
     const intervals = frames.slice(1).map((t, i) => [frames[i]!, t] as const);

@@ -77,9 +77,9 @@ export const REDRAWS_MARK = 'gradflow-redraws';
 /**
  * Records animation frames and long tasks in the page for `windowMs` from now, marks the
  * start (REDRAWS_MARK) and returns it (page time). A string, like INIT_SCRIPT; the result
- * lands in window.__gradflowRedraws.
+ * lands in window.__gradflowRedraws. Also used by ./lateFrames.ts --changes for single changes.
  */
-const recordScript = (windowMs: number): string => `(() => {
+export const recordScript = (windowMs: number): string => `(() => {
   const start = performance.now();
   performance.mark('${REDRAWS_MARK}');
   const until = start + ${windowMs};
