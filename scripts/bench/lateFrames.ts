@@ -6,7 +6,7 @@
  * ran (almost) nothing had no page work in it: no chart was drawn. A diagnostic, not a
  * benchmark: tracing costs the page some time of its own. See docs/benchmarks.md.
  *
- *   npx tsx scripts/bench/lateFrames.ts [--windows N | --changes N] [--no-file] [--paused] [--pool]
+ *   npx tsx scripts/bench/lateFrames.ts [--windows N | --changes N] [--no-file] [--paused] [--pool] [--control]
  *
  * --windows N  redraw windows to record (default 5)
  * --changes N  instead of windows, N single changes, each traced on its own: the next panel
@@ -18,6 +18,10 @@
  * --paused     pause training first (the page redraws, the worker does not train)
  * --pool       also trace V8's compiles and the rasterisation, and say what the renderer's
  *              thread pool did: in each late frame and in each whole window
+ * --control    instead of GradFlow, the control page (CONTROL_PAGE): panels of text and a
+ *              static chart each, and a worker that keeps one core busy as training does
+ *              (none with --paused); the same windows or changes. What the harness, the
+ *              browser and the machine drop on their own, with no chart drawn.
  */
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, startPreview, stopPreview } from '../../tests/e2e/preview';
@@ -42,9 +46,10 @@ interface Options {
   readonly file: boolean;
   readonly paused: boolean;
   readonly pool: boolean;
+  readonly control: boolean;
 }
 
-const USAGE = 'usage: lateFrames.ts [--windows N | --changes N] [--no-file] [--paused] [--pool]';
+const USAGE = 'usage: lateFrames.ts [--windows N | --changes N] [--no-file] [--paused] [--pool] [--control]';
 
 function parseArgs(argv: readonly string[]): Options {
   let windows = 5;
@@ -52,11 +57,13 @@ function parseArgs(argv: readonly string[]): Options {
   let file = true;
   let paused = false;
   let pool = false;
+  let control = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--no-file') file = false;
     else if (arg === '--paused') paused = true;
     else if (arg === '--pool') pool = true;
+    else if (arg === '--control') control = true;
     else if (arg === '--windows' || arg === '--changes') {
       const n = Number(argv[++i]);
       if (!Number.isInteger(n) || n < 1) throw new Error(`${arg} needs a positive whole number (${USAGE})`);
@@ -64,7 +71,8 @@ function parseArgs(argv: readonly string[]): Options {
       else changes = n;
     } else throw new Error(`unknown argument "${arg}" (${USAGE})`);
   }
-  return { windows, changes, file, paused, pool };
+  if (control && !file) throw new Error('--control has no run file to leave closed: drop --no-file');
+  return { windows, changes, file: file && !control, paused, pool, control };
 }
 
 const fmt = (ms: number): string => ms.toFixed(1);
@@ -171,26 +179,52 @@ async function recordChanges(browser: Browser, page: Page, changes: number, pool
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The control page: eight panels (`section.panel`, as GradFlow's) of a heading, a
+ * paragraph and a static line chart in an SVG as wide as the page, which the page-width
+ * changes reflow without any script; the step counter the redraw window reads; and, unless
+ * `busy` is false, a worker that computes without a pause on one core, as training does.
+ */
+const controlPage = (busy: boolean): string => {
+  const points = Array.from({ length: 400 }, (_, i) => `${i},${(100 + 80 * Math.sin(i / 17) + 20 * Math.sin(i / 3)).toFixed(1)}`).join(' ');
+  const panel = (n: number): string => `<section class="panel" style="margin:16px;padding:16px;border:1px solid #ccc;min-height:480px">
+    <h2>Panel ${n}</h2><p>${'Static text that reflows when the page width changes. '.repeat(6)}</p>
+    <svg width="100%" height="300" viewBox="0 0 400 200" preserveAspectRatio="none"><polyline points="${points}" fill="none" stroke="#36c" stroke-width="1" vector-effect="non-scaling-stroke"/></svg>
+  </section>`;
+  const worker = `const blob = new Blob(['let x = 0; for (;;) { for (let i = 0; i < 1e6; i++) x = (x * 1.0000001 + i) % 1e9; }'], { type: 'text/javascript' });
+    window.__controlWorker = new Worker(URL.createObjectURL(blob));`;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>control</title></head>
+  <body style="font:14px sans-serif;margin:0">${Array.from({ length: 8 }, (_, i) => panel(i + 1)).join('')}
+  <script>window.__gradflowBench = { step: () => 0 }; ${busy ? worker : ''}</script></body></html>`;
+};
+
 async function main(): Promise<void> {
-  const { windows, changes, file, paused, pool } = parseArgs(process.argv.slice(2));
+  const { windows, changes, file, paused, pool, control } = parseArgs(process.argv.slice(2));
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  await viteBuild(log);
-  const preview = await startPreview();
+  if (!control) await viteBuild(log);
+  const preview = control ? null : await startPreview();
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   try {
     const context = await browser.newContext({ viewport: VIEWPORT });
     const page = await context.newPage();
-    await page.addInitScript({ content: INIT_SCRIPT });
-    await page.goto(`${preview.url}#${HASH}`);
-    await page.locator('path[data-series="latest"]').first().waitFor({ timeout: 180_000 });
+    if (preview) {
+      await page.addInitScript({ content: INIT_SCRIPT });
+      await page.goto(`${preview.url}#${HASH}`);
+      await page.locator('path[data-series="latest"]').first().waitFor({ timeout: 180_000 });
+    } else {
+      await page.setContent(controlPage(!paused));
+      await sleep(2_000); // the worker's start and the first frames
+    }
     if (file) await openLongHistory(page, log);
-    if (paused) {
+    if (paused && preview) {
       await page.getByRole('button', { name: 'Pause', exact: true }).click();
       await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
     }
     const out = (line: string): void => void process.stdout.write(`${line}\n`);
     const what = changes > 0 ? `${changes} scroll-and-width changes` : `${windows} windows`;
-    out(`late frames: ${what}, ${file ? 'the 10,000-step run open' : 'no run file'}, ${paused ? 'training paused' : 'training'}`);
+    out(control
+      ? `late frames: ${what}, the control page, ${paused ? 'no worker' : 'a worker busy on one core'}`
+      : `late frames: ${what}, ${file ? 'the 10,000-step run open' : 'no run file'}, ${paused ? 'training paused' : 'training'}`);
     const tally: Tally = { late: 0, idle: 0, withAny: 0, pageWork: [] };
     if (changes > 0) await recordChanges(browser, page, changes, pool, tally, out);
     else await recordWindows(browser, page, windows, pool, tally, out);
@@ -200,7 +234,7 @@ async function main(): Promise<void> {
     out('(processor/wall ms per thread in each interval; a long task, such as a training step, counts at its average rate)');
   } finally {
     await browser.close().catch(() => undefined);
-    await stopPreview(preview.child);
+    if (preview) await stopPreview(preview.child);
   }
 }
 
