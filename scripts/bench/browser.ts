@@ -3,7 +3,8 @@
  * `vite preview` on a free 127.0.0.1 port, opens it in headless Chromium (the server and
  * the browser flags are the browser tests', tests/e2e/preview.ts) and measures, in the
  * page, the main thread while the app trains on its own: long tasks, animation frames
- * and the time to the first drawn chart, then the long-history case (./longHistory.ts).
+ * and the time to the first drawn chart, then the long-history case (./longHistory.ts),
+ * then the same redraw window on a control page where no chart is drawn.
  * Stops the server and the browser whatever happens. See docs/benchmarks.md.
  */
 import { spawn } from 'node:child_process';
@@ -13,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, startPreview, stopPreview, type PreviewServer } from '../../tests/e2e/preview';
 import { bundleGzipKb, type BundleGzipKb } from './bundle';
-import { longHistoryVerdict, measureLongHistory, type LongHistoryResult } from './longHistory';
+import { controlLine, longHistoryVerdict, measureControl, measureLongHistory, type LongHistoryResult, type RedrawWindow } from './longHistory';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const VITE_BIN = join(ROOT, 'node_modules', '.bin', 'vite');
@@ -54,6 +55,10 @@ export interface BrowserResult extends LongHistoryResult {
   /** The status line at the end of the window. */
   readonly status: string;
   readonly where: string;
+  /** Frames dropped by the same redraw window on the control page, where no chart is drawn (not a target: what the harness, the browser and the machine drop on their own). */
+  readonly framesDroppedControl: number;
+  /** That window in full. */
+  readonly control: RedrawWindow;
 }
 
 /**
@@ -110,7 +115,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 
 /** Opens the app, waits for its first drawn chart, records `windowMs` of training, then the long-history case. */
-async function measurePage(browser: Browser, url: string, windowMs: number, log: (line: string) => void): Promise<Omit<BrowserResult, 'where'>> {
+async function measurePage(browser: Browser, url: string, windowMs: number, log: (line: string) => void): Promise<Omit<BrowserResult, 'where' | 'framesDroppedControl' | 'control'>> {
   const context = await browser.newContext({ viewport: VIEWPORT });
   try {
     const page = await context.newPage();
@@ -207,7 +212,9 @@ export async function measureBrowser(options: { windowMs: number; log: (line: st
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     const where = `chromium ${browser.version()}`;
     const result = await measurePage(browser, preview.url, windowMs, log);
-    return { browser: { ...result, where }, bundleGzipKb: bundle };
+    const control = await measureControl(browser, VIEWPORT, log);
+    log(`browser: ${controlLine(control)}`);
+    return { browser: { ...result, where, framesDroppedControl: control.framesDropped, control }, bundleGzipKb: bundle };
   } finally {
     await browser?.close().catch(() => undefined);
     if (preview) await stopPreview(preview.child);

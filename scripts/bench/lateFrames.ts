@@ -18,7 +18,7 @@
  * --paused     pause training first (the page redraws, the worker does not train)
  * --pool       also trace V8's compiles and the rasterisation, and say what the renderer's
  *              thread pool did: in each late frame and in each whole window
- * --control    instead of GradFlow, the control page (CONTROL_PAGE): panels of text and a
+ * --control    instead of GradFlow, the control page (./controlPage.ts): panels of text and a
  *              static chart each, and a worker that keeps one core busy as training does
  *              (none with --paused); the same windows or changes. What the harness, the
  *              browser and the machine drop on their own, with no chart drawn.
@@ -28,6 +28,7 @@ import { CHROMIUM, CHROMIUM_ARGS, startPreview, stopPreview } from '../../tests/
 import { HASH, INIT_SCRIPT, LATE_FRAME_MS, VIEWPORT, viteBuild } from './browser';
 import { openLongHistory, recordRedraws, recordScript, REDRAW_WINDOW_MS, REDRAWS_MARK } from './longHistory';
 import { compilesFinished, findMark, poolWork, threadNames, threadTimes, workPieces, type PoolWork, type TraceEvent } from './traceThreads';
+import { controlPage } from './controlPage';
 
 /** Below this much processor time of the page's main thread, a late frame had no page work in it, ms. */
 const NO_PAGE_WORK_MS = 3;
@@ -178,25 +179,6 @@ async function recordChanges(browser: Browser, page: Page, changes: number, pool
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/**
- * The control page: eight panels (`section.panel`, as GradFlow's) of a heading, a
- * paragraph and a static line chart in an SVG as wide as the page, which the page-width
- * changes reflow without any script; the step counter the redraw window reads; and, unless
- * `busy` is false, a worker that computes without a pause on one core, as training does.
- */
-const controlPage = (busy: boolean): string => {
-  const points = Array.from({ length: 400 }, (_, i) => `${i},${(100 + 80 * Math.sin(i / 17) + 20 * Math.sin(i / 3)).toFixed(1)}`).join(' ');
-  const panel = (n: number): string => `<section class="panel" style="margin:16px;padding:16px;border:1px solid #ccc;min-height:480px">
-    <h2>Panel ${n}</h2><p>${'Static text that reflows when the page width changes. '.repeat(6)}</p>
-    <svg width="100%" height="300" viewBox="0 0 400 200" preserveAspectRatio="none"><polyline points="${points}" fill="none" stroke="#36c" stroke-width="1" vector-effect="non-scaling-stroke"/></svg>
-  </section>`;
-  const worker = `const blob = new Blob(['let x = 0; for (;;) { for (let i = 0; i < 1e6; i++) x = (x * 1.0000001 + i) % 1e9; }'], { type: 'text/javascript' });
-    window.__controlWorker = new Worker(URL.createObjectURL(blob));`;
-  return `<!doctype html><html><head><meta charset="utf-8"><title>control</title></head>
-  <body style="font:14px sans-serif;margin:0">${Array.from({ length: 8 }, (_, i) => panel(i + 1)).join('')}
-  <script>window.__gradflowBench = { step: () => 0 }; ${busy ? worker : ''}</script></body></html>`;
-};
 
 async function main(): Promise<void> {
   const { windows, changes, file, paused, pool, control } = parseArgs(process.argv.slice(2));

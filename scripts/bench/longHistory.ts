@@ -7,11 +7,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { describe as describeNetwork } from '../../src/model/architecture';
 import { PRESETS } from '../../src/model/config';
 import { serializeRun, type Run, type RunStep } from '../../src/shared/runFile';
 import { DEFAULT_TRAINING } from '../../src/shared/trainingDefaults';
+import { controlPage } from './controlPage';
 import { median } from './stats';
 
 /** The long history of the target: steps of the generated run file, and how long the page is recorded redrawing with it. */
@@ -230,3 +231,26 @@ export function longHistoryVerdict(result: LongHistoryResult): string {
     + `longest frame ${h.baseline.longestFrameMs} ms, longest task ${h.baseline.longestTaskMs} ms`;
 }
 
+/**
+ * The same redraw window on the control page (./controlPage.ts) in a context of its own,
+ * at the same page size, with its worker busy on one core as training is: the frames the
+ * harness's scrolls and width changes, the browser and the machine drop with no chart
+ * drawn at all. Not a target: what the long-history count is read against.
+ */
+export async function measureControl(browser: Browser, viewport: Viewport, log: (line: string) => void): Promise<RedrawWindow> {
+  const context = await browser.newContext({ viewport });
+  try {
+    const page = await context.newPage();
+    await page.setContent(controlPage(true));
+    await sleep(2_000); // the worker's start and the first frames
+    log(`browser: recording ${LONG_HISTORY.windowMs / 1000} s of redraws on the control page (no chart drawn, a worker busy on one core)`);
+    return await recordRedraws(page, viewport);
+  } finally {
+    await context.close().catch(() => undefined);
+  }
+}
+
+/** The control window in words, for the log and the table's note. */
+export function controlLine(control: RedrawWindow): string {
+  return `control page (static panels, no chart drawn, a worker busy on one core; the same scrolls and width changes): ${control.framesDropped} dropped of ${control.frames} frames, longest frame ${control.longestFrameMs} ms`;
+}

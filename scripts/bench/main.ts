@@ -13,7 +13,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { PRESETS } from '../../src/model/config';
 import { useNodeBackend } from '../../src/train/backends/node';
 import { type BrowserBench, measureBrowser } from './browser';
-import { longHistoryVerdict } from './longHistory';
+import { controlLine, longHistoryVerdict } from './longHistory';
 import { measureBackend, type BackendResult } from './measure';
 import { browserTable, table } from './report';
 import { browserVerdicts, verdicts } from './targets';
@@ -142,6 +142,7 @@ async function main(): Promise<void> {
     process.stdout.write(`browser: ${b.where}, headless, #${b.hash}, ${b.viewport}, cross-origin isolated ${b.crossOriginIsolated}; ${b.windowMs / 1000} s of training after the first drawn chart (steps ${b.stepAtStart} to ${b.stepAtEnd}); frames dropped: intervals > 33.4 ms\n\n`);
     process.stdout.write(`${browserTable(b, web.bundleGzipKb)}\n`);
     process.stdout.write(`long history: ${longHistoryVerdict(b)}\n`);
+    process.stdout.write(`${controlLine(b.control)}\n`);
   } else process.stdout.write(`${browserNote}\n`);
 }
 

@@ -55,6 +55,7 @@ const BROWSER_ROWS: readonly { field: keyof BrowserResult; unit: string }[] = [
   { field: 'longTasks', unit: '' },
   { field: 'framesDroppedLongHistory', unit: '' },
   { field: 'longestTaskLongHistoryMs', unit: 'ms' },
+  { field: 'framesDroppedControl', unit: '' },
 ];
 
 /** A plain-text table of the browser part and the bundle size, with the browser targets and verdicts. */

@@ -32,7 +32,8 @@ export interface Verdict {
   readonly by: string;
 }
 
-const num = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(2));
+/** A count stays a count ("+4", not "+4.00"). */
+const num = (x: number): string => (Number.isInteger(x) ? String(x) : Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(2));
 
 /** Whether `value` meets `target`, and by how much it misses or clears it. */
 export function judge(value: number, target: Target<string>): Verdict {
