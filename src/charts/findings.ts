@@ -7,7 +7,7 @@ import type { Run, RunHeader } from '../shared/runFile';
 import { depthPoints, headSeries, latestPerHeadIndex, MEASURE_LABEL } from './data';
 import { sig2 } from './format';
 
-/** Ratios further from 1 than this (either way) are called a difference; closer ones "about the same". */
+/** Ratios further from 1 than this (either way) are called a difference; closer ones "within 2×" (not "the same": 1.9× is not). */
 export const DIFFERENCE = 2;
 /** conv1 below this fraction of the classifier's gradient RMS is called out. */
 export const VANISHING = 0.1;
@@ -63,7 +63,7 @@ function comparison(a: Run, b: Run, measure: Measure): string[] {
   const subject = `The ${MEASURE_LABEL[measure]} at conv1`;
   const causal = differOnlyInAux(a.header, b.header, [a, b]) && feedsTrunk(a.header) !== feedsTrunk(b.header);
   const [withId, withoutId, r] = feedsTrunk(a.header) ? ['A', 'B', va / vb] : ['B', 'A', vb / va];
-  if (r < DIFFERENCE && r > 1 / DIFFERENCE) return [`${subject} is about the same in A and B (A/B = ${sig2(va / vb)} at step ${sa}).`];
+  if (r < DIFFERENCE && r > 1 / DIFFERENCE) return [`${subject} differs by less than ${DIFFERENCE}× between A and B (A/B = ${sig2(va / vb)} at step ${sa}).`];
   if (causal) {
     return r > 1 ? [`The aux heads raise ${what} ${sig2(r)}× in ${withId} (${withId}/${withoutId} at step ${sa}).`]
       : [`The aux heads lower ${what} to ${sig2(r)}× in ${withId} (${withId}/${withoutId} at step ${sa}).`];

@@ -45,10 +45,10 @@ describe('findings', () => {
     expect(findings(a, b, 'gradRms')).toContain("The aux heads raise conv1's gradient RMS 390× in A (A/B at step 2).");
   });
 
-  it('says "about the same" for a ratio within a factor of 2, and nothing when the runs are at different steps', () => {
+  it('says "less than 2×", not "the same", for a ratio within a factor of 2, and nothing when the runs are at different steps', () => {
     const a = run(withAux('loss'), [tinyStep(1, norms(0.13))]);
     const b = run(withAux('off'), [tinyStep(1, norms(0.1))]);
-    expect(findings(a, b, 'gradRms')).toContain('The gradient RMS at conv1 is about the same in A and B (A/B = 1.3 at step 1).');
+    expect(findings(a, b, 'gradRms')).toContain('The gradient RMS at conv1 differs by less than 2× between A and B (A/B = 1.3 at step 1).');
     const ahead = run(withAux('off'), [tinyStep(1, norms(0.1)), tinyStep(2, norms(0.0001))]);
     expect(findings(a, ahead, 'gradRms').filter((s) => s.includes('A and B') || s.includes('aux heads raise'))).toEqual([]);
   });
