@@ -40,6 +40,8 @@ export interface BackendResult {
   /** 3 x forward FLOPs of one step of the batch, in GFLOP. */
   readonly trainGflopPerStep: number;
   readonly reps: number;
+  /** stepMs over PyTorch eager's plain step on the same kind of device (absent when PyTorch did not run there). */
+  readonly pytorchRatio?: number;
   /** The plain step at each width of --widths and the width to recommend (absent without --widths). */
   readonly widthSweep?: WidthSweep;
 }
