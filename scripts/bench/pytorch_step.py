@@ -39,28 +39,16 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-# Table 1 of the paper: #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj.
-INCEPTION = {
-    "3a": [64, 96, 128, 16, 32, 32], "3b": [128, 128, 192, 32, 96, 64],
-    "4a": [192, 96, 208, 16, 48, 64], "4b": [160, 112, 224, 24, 64, 64],
-    "4c": [128, 128, 256, 24, 64, 64], "4d": [112, 144, 288, 32, 64, 64],
-    "4e": [256, 160, 320, 32, 128, 128], "5a": [256, 160, 320, 32, 128, 128],
-    "5b": [384, 192, 384, 48, 128, 128],
-}
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "reference"))
+from grad_reference import INCEPTION, Net  # noqa: E402  Table 1's counts, and the gradient reference's network
+
 ACTIVATIONS = {"relu": F.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh}
+max_pool_same = Net.max_pool_same  # TensorFlow's 'same' max pool: the extra padding goes to the bottom and right
 
 
 def scaled(channels, width):
     """c -> max(1, round(c * width)), rounding halves up as JavaScript's Math.round does."""
     return max(1, math.floor(channels * width + 0.5))
-
-
-def max_pool_same(x, size, stride):
-    """TensorFlow's 'same' max pool: the extra padding goes to the bottom and right."""
-    n = x.shape[2]
-    total = max((math.ceil(n / stride) - 1) * stride + size - n, 0)
-    x = F.pad(x, (total // 2, total - total // 2, total // 2, total - total // 2), value=float("-inf"))
-    return F.max_pool2d(x, size, stride)
 
 
 class GoogLeNet(nn.Module):
@@ -176,9 +164,6 @@ def device_name(device):
 
 def check(path):
     """Same weights, same input: this network's logits against the gradient reference's (float64, no dropout)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "reference"))
-    from grad_reference import Net
-
     with open(path) as f:
         probe = json.load(f)
     reference = Net(probe, torch.float64)
