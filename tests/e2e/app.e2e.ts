@@ -4,35 +4,15 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { longHistoryRun } from '../../scripts/bench/longHistory';
 import { parseRun, serializeRun } from '../../src/shared/runFile';
+import { FAST, open, stepCount, waitForStep } from './appPage';
 import { e2eTest, waitForExpression } from './harness';
 
-/** Tiny, fast settings: steps take a fraction of a second on wasm with 2 slow cores. */
-const FAST = 'backend=wasm&batch=4&width=1/8&eval=1000&k=2';
 /** A and B identical (aux heads off): same seed, same batches, so the same gradients until A changes. */
 const BOTH_OFF = 'a.aux1=off&a.aux2=off&b.aux1=off&b.aux2=off';
-
-/** The step count shown in the status line. */
-async function stepCount(page: Page): Promise<number> {
-  const text = await page.getByRole('status').innerText();
-  const match = /step (\d+)/.exec(text);
-  assert.ok(match, `status "${text}" has no step count`);
-  return Number(match[1]);
-}
-
-/** Waits until the status shows at least `n` steps. */
-async function waitForStep(page: Page, n: number, timeout = 60_000): Promise<number> {
-  await waitForExpression(page, `(/step (\\d+)/.exec(document.querySelector('[role=status]')?.textContent ?? '')?.[1] ?? 0) >= ${n}`, { timeout, polling: 200 });
-  return stepCount(page);
-}
 
 /** The `d` of the latest gradient-by-depth line of one run ('A', 'B' or 'file'). */
 async function depthPath(page: Page, run: string): Promise<string> {
   return (await page.locator(`path[data-run="${run}"][data-series="latest"]`).first().getAttribute('d')) ?? '';
-}
-
-async function open(page: Page, baseURL: string, hash: string): Promise<void> {
-  await page.goto(`${baseURL}#${hash}`);
-  await page.getByRole('heading', { level: 1, name: 'GradFlow' }).waitFor();
 }
 
 export default [

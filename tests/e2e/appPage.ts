@@ -1,0 +1,27 @@
+/** What the app's browser tests share: fast settings, opening the page, reading its step count. */
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { waitForExpression } from './harness';
+
+/** Tiny, fast settings: steps take a fraction of a second on wasm with 2 slow cores. */
+export const FAST = 'backend=wasm&batch=4&width=1/8&eval=1000&k=2';
+
+/** The step count shown in the status line. */
+export async function stepCount(page: Page): Promise<number> {
+  const text = await page.getByRole('status').innerText();
+  const match = /step (\d+)/.exec(text);
+  assert.ok(match, `status "${text}" has no step count`);
+  return Number(match[1]);
+}
+
+/** Waits until the status shows at least `n` steps. */
+export async function waitForStep(page: Page, n: number, timeout = 60_000): Promise<number> {
+  await waitForExpression(page, `(/step (\\d+)/.exec(document.querySelector('[role=status]')?.textContent ?? '')?.[1] ?? 0) >= ${n}`, { timeout, polling: 200 });
+  return stepCount(page);
+}
+
+/** Opens the app at `hash` and waits for its heading. */
+export async function open(page: Page, baseURL: string, hash: string): Promise<void> {
+  await page.goto(`${baseURL}#${hash}`);
+  await page.getByRole('heading', { level: 1, name: 'GradFlow' }).waitFor();
+}
