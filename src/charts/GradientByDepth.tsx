@@ -1,5 +1,4 @@
 import { line, scalePoint } from 'd3';
-import { useDeferredValue } from 'react';
 import { AUX_ATTACHMENT } from '../model/googlenet';
 import type { Measure } from '../shared/experiment';
 import { depthPoints, depthRows, MEASURE_LABEL, trailIndices, type DepthPoint } from './data';
@@ -8,6 +7,7 @@ import { Figure, Legend, LEGEND_ROW, legendRows, NonFiniteMark, round, Svg, Wait
 import { logScale, type Placed } from './scales';
 import { RUN_DASHES, runColour, theme } from './theme';
 import type { ChartRun, Detail } from './types';
+import { useDeferredUnlessPrinting } from '../ui/print';
 
 export const defaults = {
   trail: 8,
@@ -34,7 +34,7 @@ interface Profile { readonly step: number; readonly points: DepthPoint[]; readon
 /** A measure of the gradient along the depth of the network: one line per run at its latest step, over a faded trail. */
 export function GradientByDepth(props: GradientByDepthProps) {
   // As in TimeChart: an urgent render shows the last picture, the new one follows interruptibly.
-  const { runs, measure, detail, width, height, trail = defaults.trail } = useDeferredValue(props);
+  const { runs, measure, detail, width, height, trail = defaults.trail } = useDeferredUnlessPrinting(props);
   const m = defaults.margin;
   const name = MEASURE_LABEL[measure];
   const label = `${name} by depth`;

@@ -1,5 +1,5 @@
 import { scaleLinear, scaleLog, ticks as niceTicks } from 'd3';
-import { useDeferredValue, useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { Measure } from '../shared/experiment';
 import { MEASURE_LABEL } from './data';
 import { columnOfStep, heatmapMatrix, heatmapPixels, type HeatmapPalette } from './heatmap';
@@ -8,6 +8,7 @@ import { formatLogTick } from './format';
 import { logTicks } from './scales';
 import { colourTable, magnitudeInterpolator, rgbOf, theme } from './theme';
 import type { ChartRun, Detail } from './types';
+import { useDeferredUnlessPrinting } from '../ui/print';
 
 export const defaults = {
   margin: { top: 52, right: 12, bottom: 36, left: 72 },
@@ -26,7 +27,7 @@ export interface GradientHeatmapProps {
 /** A measure at every depth (rows) over every step (columns): cells on a canvas, one pixel column at most per step shown. */
 export function GradientHeatmap(props: GradientHeatmapProps) {
   // As in TimeChart: an urgent render shows the last picture, the new one follows interruptibly.
-  const { run, measure, detail, width, height } = useDeferredValue(props);
+  const { run, measure, detail, width, height } = useDeferredUnlessPrinting(props);
   const m = defaults.margin;
   const plotW = Math.max(1, Math.floor(width - m.left - m.right));
   const plotH = Math.max(1, Math.floor(height - m.top - m.bottom));

@@ -8,7 +8,8 @@
  */
 import { memo, useLayoutEffect, useRef } from 'react';
 import { cancelFrameJob, queueFrameJob } from '../ui/frameQueue';
-import { traceLine } from './decimate';
+import { usePrinting } from '../ui/print';
+import { pathData, traceLine } from './decimate';
 
 /** One line: its points and how it is stroked. */
 export interface LineStroke {
@@ -138,10 +139,36 @@ const LayerCanvas = memo(function LayerCanvas(props: LayerProps) {
 }, samePicture);
 
 /**
+ * The same lines as vector paths, for a printout: Chromium prints a canvas drawn while the page
+ * prints (a panel catching up in `beforeprint`) as an opaque rectangle that hides the axes and
+ * the other runs' lines beneath it. Clipped to the plot area, as the canvases are.
+ */
+function LinePaths({ layers, width, height, area }: { layers: readonly LineLayer[]; width: number; height: number; area: PlotArea }) {
+  const w = area.right - area.left;
+  const h = area.bottom - area.top;
+  return (
+    <svg width={width} height={height} aria-hidden="true" style={{ position: 'absolute', left: 0, top: 0, pointerEvents: 'none' }}>
+      <svg x={area.left} y={area.top} width={w} height={h} viewBox={`${area.left} ${area.top} ${w} ${h}`}>
+        {layers.map((layer) => (
+          <g key={layer.id} data-layer={layer.id} data-lines={layer.strokes.length}>
+            {layer.strokes.map((s, i) => (s.points.length === 0 ? null : (
+              <path key={i} data-series={s.kind} data-id={s.id} d={pathData(s.points)} fill="none" stroke={s.colour} strokeWidth={s.width}
+                strokeOpacity={s.opacity === 1 ? undefined : s.opacity} strokeDasharray={s.dash === '' ? undefined : s.dash} />
+            )))}
+          </g>
+        ))}
+      </svg>
+    </svg>
+  );
+}
+
+/**
  * Canvases stacked over the chart's area, one per layer, in order. Sharp on high-density
- * screens (drawn at the device's pixel ratio).
+ * screens (drawn at the device's pixel ratio). While the page prints, vector paths instead.
  */
 export function LineCanvas({ layers, width, height, area }: { layers: readonly LineLayer[]; width: number; height: number; area: PlotArea }) {
+  const printing = usePrinting();
+  if (printing) return <LinePaths layers={layers} width={width} height={height} area={area} />;
   const ratio = typeof window === 'undefined' ? 1 : window.devicePixelRatio || 1;
   return <>{layers.map((layer) => <LayerCanvas key={layer.id} layer={layer} width={width} height={height} area={area} ratio={ratio} />)}</>;
 }

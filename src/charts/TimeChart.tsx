@@ -6,7 +6,7 @@
  * are drawn on canvases, one per run (./LineCanvas.tsx), between the axes and the marks.
  */
 import { scaleLinear } from 'd3';
-import { useDeferredValue, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import type { RunEvent } from '../shared/runFile';
 import type { Curve } from './curves';
 import { markSteps, type ColumnMark } from './decimate';
@@ -16,6 +16,7 @@ import { EventLines, Figure, Legend, LEGEND_ROW, legendRows, NonFiniteMark, Svg,
 import { theme } from './theme';
 import { drawCurve, drawDots, stepExtent, timeGeometry, type DrawnCurve } from './timeDrawing';
 import { useMemoCache } from './useMemoCache';
+import { useDeferredUnlessPrinting } from '../ui/print';
 
 export const defaults = {
   margin: { top: 44, right: 16, bottom: 36, left: 64 },
@@ -70,7 +71,7 @@ export function TimeChart(props: TimeChartProps) {
   // A render the page did not mark as deferrable (a panel scrolled into view, a new width)
   // shows the last picture at once; the new one follows in a render React can interrupt,
   // so redrawing a long history does not hold up a frame.
-  const { width, height, label, caption, yTitle, yDomain, yFormat, series, dots = [], events, legend } = useDeferredValue(props);
+  const { width, height, label, caption, yTitle, yDomain, yFormat, series, dots = [], events, legend } = useDeferredUnlessPrinting(props);
   // What is drawn for a curve is kept while the curve and the geometry stay (an opened run, a model that did not step).
   const drawnCurves = useMemoCache<Curve, DrawnCurve>();
   const drawnDots = useMemoCache<TimeDots['points'], ReturnType<typeof drawDots>>();

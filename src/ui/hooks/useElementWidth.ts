@@ -1,15 +1,16 @@
-import { useEffect, useRef, useState, type RefObject } from 'react';
+import { useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import { cancelFrameJob, queueFrameJob } from '../frameQueue';
 
 /**
  * The content width of an element, followed with a ResizeObserver (0 until measured). The
- * first width is applied at once; later changes wait for a frame of their own, after the
- * charts nearer the screen (../frameQueue.ts).
+ * first width is measured before the browser paints (a layout effect), so a chart mounts
+ * drawn, also within a `beforeprint` (../print.ts); later changes wait for a frame of their
+ * own, after the charts nearer the screen (../frameQueue.ts).
  */
 export function useElementWidth<T extends HTMLElement>(): [RefObject<T | null>, number] {
   const ref = useRef<T | null>(null);
   const [width, setWidth] = useState(0);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const element = ref.current;
     if (!element) return undefined;
     const observer = new ResizeObserver((entries) => {

@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { cancelFrameJob, queueFrameJob } from '../frameQueue';
 import { useInView } from '../hooks/useInView';
+import { usePrinting } from '../print';
 
 /**
  * Keeps showing what `children` were while `frozen`: returning the same element lets React
@@ -14,7 +15,8 @@ function Freeze({ frozen, children }: { frozen: boolean; children: ReactNode }) 
 
 /**
  * A card of the main grid: a title, a few plain lines saying how to read it, then its charts.
- * Off screen, its charts keep their last picture and catch up when scrolled into view.
+ * Off screen, its charts keep their last picture and catch up when scrolled into view, or at
+ * once when the page is printed (../print.ts), so that a printout shows the current step.
  */
 export function Panel({ title, explainer, className = '', actions, children }: {
   title: string; explainer: ReactNode; className?: string; actions?: ReactNode; children: ReactNode;
@@ -32,6 +34,7 @@ export function Panel({ title, explainer, className = '', actions, children }: {
     queueFrameJob(element, () => setLive(true));
     return () => cancelFrameJob(element);
   }, [inView, ref]);
+  const printing = usePrinting();
   return (
     <section ref={ref} className={`panel ${className}`} aria-labelledby={id}>
       <header className="panel-head">
@@ -39,7 +42,7 @@ export function Panel({ title, explainer, className = '', actions, children }: {
         {actions && <div className="panel-actions">{actions}</div>}
       </header>
       <div className="explainer">{explainer}</div>
-      <Freeze frozen={!live}>{children}</Freeze>
+      <Freeze frozen={!live && !printing}>{children}</Freeze>
     </section>
   );
 }

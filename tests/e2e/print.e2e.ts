@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { FAST, open, stepCount, waitForStep } from './appPage';
+import { e2eTest } from './harness';
+
+/** The panel under the heading `title`. */
+const panel = (page: Page, title: string): Locator => page.locator('section.panel', { has: page.getByRole('heading', { level: 2, name: title, exact: true }) });
+
+/** The text of every caption in a panel. */
+async function captions(page: Page, title: string): Promise<string> {
+  return (await panel(page, title).locator('figcaption').allInnerTexts()).join('\n');
+}
+
+/** The whole text of a panel. */
+const text = (page: Page, title: string): Promise<string> => panel(page, title).innerText();
+
+export default [
+  e2eTest('printing (or saving as PDF) shows every panel at the current step: panels off screen catch up first', async ({ page, baseURL, artifactsDir, errors }) => {
+    // Short enough that the last two panels start well below the fold (and its 300 px margin).
+    await page.setViewportSize({ width: 1600, height: 800 });
+    await open(page, baseURL, FAST);
+    await waitForStep(page, 5);
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+    const step = await stepCount(page);
+
+    // Off screen, they kept the picture from before the first step, which says so.
+    for (const title of ['Where the gradient comes from', 'Loss and accuracy per head']) {
+      assert.match(await text(page, title), /waiting for the first step/i, `${title} is still at its first picture`);
+    }
+    assert.equal(await panel(page, 'Loss and accuracy per head').locator('canvas[data-layer="A"]').count(), 0);
+
+    // What the printout is laid out from: the page as it is after GradFlow's own `beforeprint` (this listener comes later).
+    await page.evaluate(`window.addEventListener('beforeprint', () => {
+      const panel = [...document.querySelectorAll('section.panel')].find((p) => p.querySelector('h2').textContent === 'Loss and accuracy per head');
+      window.__printed = { canvases: panel.querySelectorAll('canvas').length, layers: [...panel.querySelectorAll('g[data-layer]')].map((g) => g.querySelectorAll('path[data-series]').length) };
+    })`);
+    await page.pdf({ path: join(artifactsDir, 'print.pdf'), width: '1600px', height: '1200px', printBackground: true });
+
+    // What was printed is what the page holds now: every panel at the current step.
+    for (const title of ['Gradient over time', 'Where the gradient comes from', 'Loss and accuracy per head']) {
+      assert.doesNotMatch(await text(page, title), /waiting/i, `${title} caught up for the printout`);
+    }
+    const heads = await captions(page, 'Where the gradient comes from');
+    const perHead = [...heads.matchAll(/at per-head step (\d+)/g)].map((m) => Number(m[1]));
+    assert.equal(perHead.length, 2, `both models' head charts name their step: ${heads}`);
+    for (const s of perHead) assert.ok(s >= step - 1 && s <= step, `per-head step ${s} is the latest measured by step ${step} (every 2nd)`);
+    assert.match(await captions(page, 'Gradient over time'), new RegExp(`columns 1 to ${step}\\)`));
+    // Its lines went to paper as vector paths: a canvas drawn while printing prints opaque, over the axes and the other run's lines.
+    const printed = (await page.evaluate('window.__printed')) as { canvases: number; layers: number[] };
+    assert.equal(printed.canvases, 0, 'no canvas of lines in the printout');
+    assert.equal(printed.layers.length, 4, 'both charts printed both models\' lines');
+    for (const paths of printed.layers) assert.ok(paths >= 2, `each model's lines printed (${printed.layers.join(', ')} paths)`);
+    // Back on screen, the canvases again.
+    for (const chart of ['Loss per head', 'Accuracy per head']) {
+      for (const model of ['A', 'B']) {
+        const lines = await panel(page, 'Loss and accuracy per head').locator(`figure[aria-label="${chart}"] canvas[data-layer="${model}"]`).getAttribute('data-lines');
+        assert.ok(Number(lines) >= 2, `${chart}: model ${model}'s lines are drawn for the printout (${lines})`);
+      }
+    }
+    assert.deepEqual(errors, []);
+  }, 90_000),
+];
