@@ -17,8 +17,8 @@ const text = (page: Page, title: string): Promise<string> => panel(page, title).
 
 export default [
   e2eTest('printing (or saving as PDF) shows every panel at the current step: panels off screen catch up first', async ({ page, baseURL, artifactsDir, errors }) => {
-    // Short enough that the last two panels start well below the fold (and its 300 px margin).
-    await page.setViewportSize({ width: 1600, height: 800 });
+    // Short enough that the last three panels start well below the fold (and its 300 px margin).
+    await page.setViewportSize({ width: 1600, height: 600 });
     await open(page, baseURL, FAST);
     await waitForStep(page, 5);
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
@@ -26,7 +26,7 @@ export default [
     const step = await stepCount(page);
 
     // Off screen, they kept the picture from before the first step, which says so.
-    for (const title of ['Where the gradient comes from', 'Loss and accuracy per head']) {
+    for (const title of ['Gradient over time', 'Where the gradient comes from', 'Loss and accuracy per head']) {
       assert.match(await text(page, title), /waiting for the first step/i, `${title} is still at its first picture`);
     }
     assert.equal(await panel(page, 'Loss and accuracy per head').locator('canvas[data-layer="A"]').count(), 0);
@@ -34,7 +34,13 @@ export default [
     // What the printout is laid out from: the page as it is after GradFlow's own `beforeprint` (this listener comes later).
     await page.evaluate(`window.addEventListener('beforeprint', () => {
       const panel = [...document.querySelectorAll('section.panel')].find((p) => p.querySelector('h2').textContent === 'Loss and accuracy per head');
-      window.__printed = { canvases: panel.querySelectorAll('canvas').length, layers: [...panel.querySelectorAll('g[data-layer]')].map((g) => g.querySelectorAll('path[data-series]').length) };
+      const heatmaps = [...document.querySelectorAll('section.panel')].find((p) => p.querySelector('h2').textContent === 'Gradient over time').querySelectorAll('canvas');
+      const painted = (c) => c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((v, i) => i % 4 === 3 && v > 0).length;
+      window.__printed = {
+        canvases: panel.querySelectorAll('canvas').length,
+        layers: [...panel.querySelectorAll('g[data-layer]')].map((g) => g.querySelectorAll('path[data-series]').length),
+        heatmapCells: [...heatmaps].map((c) => [c.width * c.height, painted(c)]),
+      };
     })`);
     await page.pdf({ path: join(artifactsDir, 'print.pdf'), width: '1600px', height: '1200px', printBackground: true });
 
@@ -48,7 +54,10 @@ export default [
     for (const s of perHead) assert.ok(s >= step - 1 && s <= step, `per-head step ${s} is the latest measured by step ${step} (every 2nd)`);
     assert.match(await captions(page, 'Gradient over time'), new RegExp(`columns 1 to ${step}\\)`));
     // Its lines went to paper as vector paths: a canvas drawn while printing prints opaque, over the axes and the other run's lines.
-    const printed = (await page.evaluate('window.__printed')) as { canvases: number; layers: number[] };
+    const printed = (await page.evaluate('window.__printed')) as { canvases: number; layers: number[]; heatmapCells: [number, number][] };
+    // The heatmaps' cells were painted for it, every one: a column per step, a row per block.
+    assert.equal(printed.heatmapCells.length, 2);
+    for (const [cells, painted] of printed.heatmapCells) assert.ok(cells === step * 12 && painted === cells, `heatmap cells painted for the printout: ${painted} of ${cells}`);
     assert.equal(printed.canvases, 0, 'no canvas of lines in the printout');
     assert.equal(printed.layers.length, 4, 'both charts printed both models\' lines');
     for (const paths of printed.layers) assert.ok(paths >= 2, `each model's lines printed (${printed.layers.join(', ')} paths)`);
