@@ -106,6 +106,7 @@ export async function measurePytorch(options: PytorchOptions): Promise<PytorchOu
     stderr += text;
     for (const line of text.split('\n')) if (line.startsWith('  pytorch: ')) options.log(line);
   });
+  child.stdin.on('error', () => undefined); // a script that dies before reading: its exit code and words say why
   child.stdin.end(JSON.stringify(pytorchSpec(options)));
   const code = await new Promise<number | null>((resolve) => {
     child.once('error', () => resolve(-1));

@@ -89,6 +89,12 @@ describe('PyTorch eager as the yardstick of the bench', () => {
     expect(log).toContain('  pytorch: round 1/1: step 24 ms');
   });
 
+  it('says so when the script dies before reading its setting', async () => {
+    const python = fakePython('python-dies', `[ "$1" = "-c" ] && exit 0\nexec 0<&-\necho "SyntaxError: invalid syntax" >&2\nexit 1`);
+    const outcome = await measurePytorch({ config: PRESETS.relu, batchSize: 32, reps: 1, warmup: 1, seed: 1, learningRate: 0.01, momentum: 0.9, pythons: [python], log: () => undefined });
+    expect(!outcome.ok && outcome.reason).toMatch(/failed \(exit 1\): SyntaxError: invalid syntax$/);
+  });
+
   it('turns a failed run into a reason with the script\'s last words, not an exception', async () => {
     const python = fakePython('python-fails', `[ "$1" = "-c" ] && exit 0\ncat > /dev/null\necho "the PyTorch network differs from GradFlow's: conv1/3x3" >&2\nexit 1`);
     const outcome = await measurePytorch({ config: PRESETS.relu, batchSize: 32, reps: 1, warmup: 1, seed: 1, learningRate: 0.01, momentum: 0.9, pythons: [python], log: () => undefined });
