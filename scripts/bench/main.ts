@@ -26,7 +26,7 @@ import { measureWidthSweep, parseWidths, widthTable, WIDTH_TOLERANCE } from './w
 /** Training recorded in the browser after the first drawn chart, ms. */
 const BROWSER_WINDOW_MS = 30_000;
 
-const USAGE = `usage: npm run bench -- [--reps N] [--with-cpu] [--no-browser] [--widths W,W,...] [--json]
+const USAGE = `usage: npm run bench -- [--reps N] [--with-cpu] [--no-gpu] [--no-pytorch] [--python P] [--no-browser] [--widths W,W,...] [--json]
   --reps N       timed rounds per variant (default 5); medians are reported
   --with-cpu     also measure the pure-JavaScript cpu backend (40-160x slower than wasm)
   --no-gpu       do not look for a GPU (by default webgpu is measured where a hardware
