@@ -88,7 +88,8 @@ export async function findTorchPython(pythons: readonly string[]): Promise<{ pyt
     if (answer === null) return { python };
     reasons.push(`${python}: ${answer}`);
   }
-  return { reason: `no Python here imports torch (${reasons.join('; ')}); install PyTorch (apt-get install python3-torch, or pip install torch) or pass --python` };
+  const other = pythons === PYTHONS ? ' or pass --python' : '';
+  return { reason: `no Python here imports torch (${reasons.join('; ')}); install PyTorch (apt-get install python3-torch, or pip install torch)${other}` };
 }
 
 /** Runs the timing; never throws: a missing PyTorch or a failed run is a reason, and the rest of the bench goes on. */
