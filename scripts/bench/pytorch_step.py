@@ -68,7 +68,6 @@ class GoogLeNet(nn.Module):
         c = self._conv("conv1/3x3", config["channels"], scaled(64, w), 3)
         c = self._conv("conv2/3x3_reduce", c, scaled(64, w), 1)
         c = self._conv("conv2/3x3", c, scaled(192, w), 3)
-        self.out = {}
         for ident, counts in INCEPTION.items():
             n1, r3, n3, r5, n5, pp = (scaled(k, w) for k in counts)
             name = f"inception_{ident}"
@@ -77,7 +76,6 @@ class GoogLeNet(nn.Module):
             self._conv(f"{name}/5x5", self._conv(f"{name}/5x5_reduce", c, r5, 1), n5, 5)
             self._conv(f"{name}/pool_proj", c, pp, 1)
             c = n1 + n3 + n5 + pp
-            self.out[ident] = c
             if ident in ("4a", "4d"):
                 prefix = "loss1" if ident == "4a" else "loss2"
                 head = config["aux1" if ident == "4a" else "aux2"]
