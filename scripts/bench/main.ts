@@ -14,7 +14,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { PRESETS } from '../../src/model/config';
 import { useNodeBackend } from '../../src/train/backends/node';
-import { checkWebgpu } from '../../src/train/backends/nodeWebgpu';
 import { type BrowserBench, measureBrowser } from './browser';
 import { controlLine, longHistoryVerdict } from './longHistory';
 import { measureBackend, type BackendResult } from './measure';
@@ -127,8 +126,7 @@ async function main(): Promise<void> {
   if (args.gpu) {
     const choice = await useNodeBackend('auto');
     if (choice.active === 'webgpu') {
-      const check = await checkWebgpu();
-      const adapter = check.ok ? check.adapter.name : 'an unnamed adapter';
+      const adapter = choice.adapter ?? 'an unnamed adapter';
       try {
         backends.webgpu = await measureActive('webgpu');
         gpu = { backend: 'webgpu', adapter };

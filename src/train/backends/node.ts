@@ -18,6 +18,8 @@ export type NodeBackendRequest = 'wasm' | 'webgpu' | 'auto' | 'cpu';
 /** The backend in use, and when a GPU was asked for and not used, one line saying why. */
 export interface NodeBackendChoice extends BackendChoice {
   readonly notice: string | null;
+  /** On webgpu, the adapter's name, as Dawn gives it. */
+  readonly adapter?: string;
 }
 
 /** Runs `start` with console.warn collected instead of printed (tfjs warns twice when a backend fails). */
@@ -35,7 +37,7 @@ async function collectingWarnings<T>(start: () => Promise<T>): Promise<{ result:
 }
 
 /** webgpu, or why not: the child-process check, then Dawn and the tfjs backend in this process. */
-async function startWebgpu(acceptSoftware: boolean): Promise<{ choice: BackendChoice } | { reason: string }> {
+async function startWebgpu(acceptSoftware: boolean): Promise<{ choice: BackendChoice; adapter: string } | { reason: string }> {
   const check = await checkWebgpu();
   if (!check.ok) return { reason: check.reason };
   if (check.adapter.software && !acceptSoftware) return { reason: `only a software WebGPU adapter (${check.adapter.name}), slower than wasm` };
@@ -45,7 +47,7 @@ async function startWebgpu(acceptSoftware: boolean): Promise<{ choice: BackendCh
   if (!(result instanceof Error)) {
     // Held back only in case of a fallback; a backend that started may still have something to say.
     for (const w of warnings) console.warn(w);
-    return { choice: result };
+    return { choice: result, adapter: check.adapter.name };
   }
   uninstallWebgpu();
   // tfjs's own words: "Initialization of backend webgpu failed", then the error.
@@ -62,7 +64,7 @@ export async function useNodeBackend(name: NodeBackendRequest = 'wasm'): Promise
   if (name === 'cpu') return { ...(await selectBackend(['cpu'])), notice: null };
   if (name === 'wasm') return { ...(await selectBackend(['wasm', 'cpu'])), notice: null };
   const gpu = await startWebgpu(name === 'webgpu');
-  if ('choice' in gpu) return { ...gpu.choice, notice: null };
+  if ('choice' in gpu) return { ...gpu.choice, notice: null, adapter: gpu.adapter };
   const fallback = await selectBackend(['wasm', 'cpu']);
   return {
     ...fallback,
