@@ -53,19 +53,6 @@ export function pendingFrameJobs(): number {
   return pending.size;
 }
 
-/**
- * Runs every waiting redraw now, nearest the screen first, each through `run` (a printout
- * is laid out right after `beforeprint` and cannot wait for frames). Jobs that the runs
- * queue are run too.
- */
-export function flushFrameJobs(run: (job: () => void) => void): void {
-  while (pending.size > 0) {
-    const [element, job] = [...pending].sort(([a], [b]) => distanceFromView(a) - distanceFromView(b))[0]!;
-    pending.delete(element);
-    if (element.isConnected) run(job);
-  }
-}
-
 /** Drops the redraw queued for `element`, if any (it is unmounted). */
 export function cancelFrameJob(element: Element): void {
   pending.delete(element);

@@ -2,12 +2,12 @@
  * Printing (or saving as PDF): the browser lays the page out for paper right after the
  * `beforeprint` event, without waiting for a frame, so whatever the page defers to save
  * work on screen must be drawn within that event: panels off screen that kept an older
- * picture (Panel), renders React may put off (useDeferredValue in the charts) and redraws
- * waiting in the frame queue. One flag for the page, the window's own print state.
+ * picture (Panel), renders React may put off (useDeferredValue in the charts) and canvases
+ * of lines (drawn as paths instead, LineCanvas). One flag for the page, the window's own
+ * print state, rendered synchronously when it rises.
  */
 import { useDeferredValue, useSyncExternalStore } from 'react';
 import { flushSync } from 'react-dom';
-import { flushFrameJobs } from './frameQueue';
 
 const listeners = new Set<() => void>();
 let printing = false;
@@ -17,10 +17,9 @@ function setPrinting(value: boolean): void {
   for (const listener of listeners) listener();
 }
 
-/** Everything current before the printout is laid out: every subscriber renders now, then every waiting redraw runs. */
+/** Everything current before the printout is laid out: every subscriber renders now. */
 function beforePrint(): void {
   flushSync(() => setPrinting(true));
-  flushFrameJobs((job) => flushSync(job));
 }
 
 function afterPrint(): void {
