@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { longHistoryRun } from '../../scripts/bench/longHistory';
 import { parseRun, serializeRun } from '../../src/shared/runFile';
-import { FAST, open, stepCount, waitForStep } from './appPage';
+import { FAST, open, pause, stepCount, waitForStep } from './appPage';
 import { e2eTest, waitForExpression } from './harness';
 
 /** A and B identical (aux heads off): same seed, same batches, so the same gradients until A changes. */
@@ -21,8 +21,7 @@ export default [
     await open(page, baseURL, FAST);
     // Training starts by itself; pause it, then Play must start it again.
     await waitForStep(page, 1);
-    await page.getByRole('button', { name: 'Pause', exact: true }).click();
-    await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+    await pause(page);
     const paused = await stepCount(page);
     await page.getByRole('button', { name: 'Step', exact: true }).click();
     await waitForStep(page, paused + 1);
@@ -76,8 +75,7 @@ export default [
   e2eTest('toggling "Auxiliary classifier 1" changes model A\'s gradient by depth and marks the change', async ({ page, baseURL }) => {
     await open(page, baseURL, `${FAST}&${BOTH_OFF}`);
     await waitForStep(page, 2);
-    await page.getByRole('button', { name: 'Pause', exact: true }).click();
-    await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+    await pause(page);
     await page.waitForTimeout(300);
     // Identical settings from one seed: identical lines.
     assert.equal(await depthPath(page, 'A'), await depthPath(page, 'B'));
@@ -393,8 +391,7 @@ export default [
     const panel = 'section.panel:last-of-type';
     assert.equal(await page.evaluate(`document.querySelector('${panel}').getBoundingClientRect().top > innerHeight`), true, 'the last panel starts off screen');
     await waitForStep(page, 3);
-    await page.getByRole('button', { name: 'Pause', exact: true }).click();
-    await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+    await pause(page);
     await page.waitForTimeout(500);
     assert.equal(await page.locator(`${panel} canvas[data-layer="A"]`).count(), 0, 'off screen, the panel kept its picture from before the first step');
     // What each of its charts shows while off screen; scrolled into view, every one must change.

@@ -25,3 +25,9 @@ export async function open(page: Page, baseURL: string, hash: string): Promise<v
   await page.goto(`${baseURL}#${hash}`);
   await page.getByRole('heading', { level: 1, name: 'GradFlow' }).waitFor();
 }
+
+/** Pauses training and waits until the page says so (the Play button is back). */
+export async function pause(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+}

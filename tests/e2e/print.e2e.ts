@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { FAST, open, stepCount, waitForStep } from './appPage';
+import { FAST, open, pause, stepCount, waitForStep } from './appPage';
 import { e2eTest } from './harness';
 
 /** The panel under the heading `title`. */
@@ -21,8 +21,7 @@ export default [
     await page.setViewportSize({ width: 1600, height: 600 });
     await open(page, baseURL, FAST);
     await waitForStep(page, 5);
-    await page.getByRole('button', { name: 'Pause', exact: true }).click();
-    await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+    await pause(page);
     const step = await stepCount(page);
 
     // Off screen, they kept the picture from before the first step, which says so.
