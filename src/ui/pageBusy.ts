@@ -4,8 +4,8 @@ import { pendingFrameJobs } from './frameQueue';
  * The flag the page raises while it redraws after a scroll or a page-width change, shared
  * with the training worker, whose processor backends wait while it is up (within a budget:
  * src/worker/pageYield.ts). Up for BUSY_AFTER_REDRAW_MS after the latest scroll or resize
- * and while charts still wait for their frame (frameQueue); dropped on the first frame
- * after that. One flag per page, handed to every training worker it starts. Needs
+ * and while charts near the screen still wait for their frame (frameQueue); dropped on the
+ * first frame after that. One flag per page, handed to every training worker it starts. Needs
  * SharedArrayBuffer (a cross-origin isolated page); without it there is no flag and the
  * worker never waits.
  */

@@ -3,11 +3,13 @@
  * `beforeprint` event, without waiting for a frame, so whatever the page defers to save
  * work on screen must be drawn within that event: panels off screen that kept an older
  * picture (Panel), renders React may put off (useDeferredValue in the charts) and canvases
- * of lines (drawn as paths instead, LineCanvas). One flag for the page, the window's own
+ * of lines (drawn as paths instead, LineCanvas), and the new widths of charts off screen,
+ * which wait until scrolled to (./frameQueue.ts). One flag for the page, the window's own
  * print state, rendered synchronously when it rises.
  */
 import { useDeferredValue, useSyncExternalStore } from 'react';
 import { flushSync } from 'react-dom';
+import { flushFrameJobs } from './frameQueue';
 
 const listeners = new Set<() => void>();
 let printing = false;
@@ -17,9 +19,12 @@ function setPrinting(value: boolean): void {
   for (const listener of listeners) listener();
 }
 
-/** Everything current before the printout is laid out: every subscriber renders now. */
+/** Everything current before the printout is laid out: every subscriber renders now, every chart at its current width. */
 function beforePrint(): void {
-  flushSync(() => setPrinting(true));
+  flushSync(() => {
+    setPrinting(true);
+    flushFrameJobs();
+  });
 }
 
 function afterPrint(): void {

@@ -247,11 +247,12 @@ export default [
       const canvasChanges = window.__canvasChanges = [];
       let n = 0;
       const tick = () => {
-        n++;
+        window.__frame = ++n;
         bodies.forEach((b, i) => {
           if (start[i] === null || changes.some((c) => c.chart === i) || widthOf(b) === start[i]) return;
           const r = b.getBoundingClientRect();
-          changes.push({ chart: i, frame: n, onScreen: r.bottom > 0 && r.top < innerHeight });
+          // Near: on screen or within the 300 px margin in which panels count as in view.
+          changes.push({ chart: i, frame: n, onScreen: r.bottom > 0 && r.top < innerHeight, near: r.bottom > -300 && r.top < innerHeight + 300 });
         });
         canvases.forEach((c, i) => {
           if (c.isConnected && c.width !== canvasStart[i] && !canvasChanges.some((k) => k.canvas === i)) canvasChanges.push({ canvas: i, frame: n });
@@ -263,12 +264,24 @@ export default [
     })()`);
     await page.setViewportSize({ width: 1300, height: 1200 });
     await waitForExpression(page, `${sized} && document.querySelector('figure[aria-label="Loss per head"] canvas[data-layer="file"]').width < ${wide}`, { timeout: 10_000 });
-    // Every chart takes its new width, one per frame (so that no frame does them all), those on screen first.
-    await waitForExpression(page, `[...document.querySelectorAll('.chart-body')].every((b) => Number(b.querySelector('svg')?.getAttribute('width') ?? 0) <= b.clientWidth + 1)`, { timeout: 10_000 });
+    // Every chart near the screen takes its new width, one per frame (so that no frame does them all), those on screen first.
+    const resized = (where: string): string => `[...document.querySelectorAll('.chart-body')].filter((b) => { const r = b.getBoundingClientRect(); return ${where}; })
+      .every((b) => Number(b.querySelector('svg')?.getAttribute('width') ?? 0) <= b.clientWidth + 1)`;
+    const nearScreen = 'r.bottom > -300 && r.top < innerHeight + 300';
+    await waitForExpression(page, resized(nearScreen), { timeout: 10_000 });
     // And every canvas of lines is drawn at its new size (until then it shows its old picture stretched).
     await waitForExpression(page, `[...document.querySelectorAll('.chart-body canvas[data-layer]')].every((c) => c.width === Math.max(1, Math.round(c.clientWidth * devicePixelRatio)))`, { timeout: 10_000 });
+    // The charts far off screen (the panels at the top) wait, at their old width, until they are scrolled to.
+    const farScreen = '!(r.bottom > -300 && r.top < innerHeight + 300)';
+    await page.waitForTimeout(1_000);
+    const far = (await page.evaluate(`[...document.querySelectorAll('.chart-body')].filter((b) => { const r = b.getBoundingClientRect(); return b.querySelector('svg') && ${farScreen}; })
+      .map((b) => [Number(b.querySelector('svg')?.getAttribute('width') ?? 0), b.clientWidth])`)) as [number, number][];
+    assert.ok(far.length >= 3, `charts far above the screen (${JSON.stringify(far)})`);
+    assert.ok(far.every(([drawn, frame]) => drawn > frame + 1), `charts far off screen kept their old width ([drawn, frame]: ${JSON.stringify(far)})`);
+    await page.evaluate('window.__scrolledAt = window.__frame; window.scrollTo(0, 0)');
+    await waitForExpression(page, resized('true'), { timeout: 10_000 });
     await page.evaluate('window.__sized = true');
-    const changes = (await page.evaluate('window.__widthChanges')) as { chart: number; frame: number; onScreen: boolean }[];
+    const changes = (await page.evaluate('window.__widthChanges')) as { chart: number; frame: number; onScreen: boolean; near: boolean }[];
     // The canvases' drawing at the new size waits for its turn in the same queue: one canvas
     // after a frame, never those of a chart (or of several charts) together.
     const canvasChanges = (await page.evaluate('window.__canvasChanges')) as { canvas: number; frame: number }[];
@@ -280,10 +293,15 @@ export default [
     for (const c of changes) perFrame.set(c.frame, (perFrame.get(c.frame) ?? 0) + 1);
     assert.ok(changes.length >= 6, `the charts took new widths (${JSON.stringify(changes)})`);
     assert.ok(perFrame.size >= changes.length / 2, `new widths were spread over frames (${JSON.stringify(changes)})`);
-    const firstOffScreen = changes.findIndex((c) => !c.onScreen);
-    assert.ok(firstOffScreen === -1 || changes.slice(firstOffScreen).every((c) => !c.onScreen), `charts on screen took their widths first (${JSON.stringify(changes)})`);
-    const resized = (await page.evaluate('({ ...window.__strokes })')) as Record<string, number>;
-    assert.ok((resized.file ?? 0) >= (after.file ?? 0) + 8, `the opened run's 8 lines were drawn again at the new size (${JSON.stringify({ after, resized })})`);
+    assert.ok(changes.every((c) => c.near), `no chart took its new width while far off screen (${JSON.stringify(changes)})`);
+    // Before the scroll, those on screen first, then those near it; after it, the ones that waited.
+    const scrolledAt = (await page.evaluate('window.__scrolledAt')) as number;
+    const beforeScroll = changes.filter((c) => c.frame <= scrolledAt);
+    const firstOffScreen = beforeScroll.findIndex((c) => !c.onScreen);
+    assert.ok(firstOffScreen === -1 || beforeScroll.slice(firstOffScreen).every((c) => !c.onScreen), `charts on screen took their widths first (${JSON.stringify(changes)})`);
+    assert.ok(changes.length - beforeScroll.length >= far.length, `the charts that waited took their widths once scrolled to (${JSON.stringify(changes)})`);
+    const redrawn = (await page.evaluate('({ ...window.__strokes })')) as Record<string, number>;
+    assert.ok((redrawn.file ?? 0) >= (after.file ?? 0) + 8, `the opened run's 8 lines were drawn again at the new size (${JSON.stringify({ after, redrawn })})`);
 
     // Saved as SVG, the lines are vector paths: every series, each at most 3 points per pixel column.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save loss as SVG' }).click()]);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { FAST, open, pause, stepCount, waitForStep } from './appPage';
-import { e2eTest } from './harness';
+import { e2eTest, waitForExpression } from './harness';
 
 /** The panel under the heading `title`. */
 const panel = (page: Page, title: string): Locator => page.locator('section.panel', { has: page.getByRole('heading', { level: 2, name: title, exact: true }) });
@@ -29,6 +29,14 @@ export default [
       assert.match(await text(page, title), /waiting for the first step/i, `${title} is still at its first picture`);
     }
     assert.equal(await panel(page, 'Loss and accuracy per head').locator('canvas[data-layer="A"]').count(), 0);
+    // A narrower page: the charts on screen take the new width; those off screen wait for it until scrolled to.
+    const widths = (title: string) => `[...[...document.querySelectorAll('section.panel')].find((p) => p.querySelector('h2').textContent === '${title}').querySelectorAll('.chart-body')]
+      .filter((b) => b.querySelector('svg')).map((b) => [Number(b.querySelector('svg').getAttribute('width')), b.clientWidth])`;
+    await page.setViewportSize({ width: 1300, height: 600 });
+    await waitForExpression(page, `${widths('Gradient by depth')}.every(([drawn, frame]) => Math.abs(drawn - frame) <= 1)`, { timeout: 10_000 });
+    await page.waitForTimeout(500);
+    const waiting = (await page.evaluate(widths('Loss and accuracy per head'))) as [number, number][];
+    assert.ok(waiting.length === 2 && waiting.every(([drawn, frame]) => drawn > frame + 1), `off screen, the curves kept their old width ([drawn, frame]: ${JSON.stringify(waiting)})`);
 
     // What the printout is laid out from: the page as it is after GradFlow's own `beforeprint` (this listener comes later).
     await page.evaluate(`window.addEventListener('beforeprint', () => {
@@ -39,6 +47,7 @@ export default [
         canvases: panel.querySelectorAll('canvas').length,
         layers: [...panel.querySelectorAll('g[data-layer]')].map((g) => g.querySelectorAll('path[data-series]').length),
         heatmapCells: [...heatmaps].map((c) => [c.width * c.height, painted(c)]),
+        curveWidths: ${widths('Loss and accuracy per head')},
       };
     })`);
     await page.pdf({ path: join(artifactsDir, 'print.pdf'), width: '1600px', height: '1200px', printBackground: true });
@@ -53,7 +62,9 @@ export default [
     for (const s of perHead) assert.ok(s >= step - 1 && s <= step, `per-head step ${s} is the latest measured by step ${step} (every 2nd)`);
     assert.match(await captions(page, 'Gradient over time'), new RegExp(`columns 1 to ${step}\\)`));
     // Its lines went to paper as vector paths: a canvas drawn while printing prints opaque, over the axes and the other run's lines.
-    const printed = (await page.evaluate('window.__printed')) as { canvases: number; layers: number[]; heatmapCells: [number, number][] };
+    const printed = (await page.evaluate('window.__printed')) as { canvases: number; layers: number[]; heatmapCells: [number, number][]; curveWidths: [number, number][] };
+    // At the page's width now, not the one they had when they went off screen.
+    assert.ok(printed.curveWidths.length === 2 && printed.curveWidths.every(([drawn, frame]) => Math.abs(drawn - frame) <= 1), `the curves printed at their frames' width ([drawn, frame]: ${JSON.stringify(printed.curveWidths)})`);
     // The heatmaps' cells were painted for it, every one: a column per step, a row per block.
     assert.equal(printed.heatmapCells.length, 2);
     for (const [cells, painted] of printed.heatmapCells) assert.ok(cells === step * 12 && painted === cells, `heatmap cells painted for the printout: ${painted} of ${cells}`);

@@ -5,7 +5,8 @@ import { cancelFrameJob, queueFrameJob } from '../frameQueue';
  * The content width of an element, followed with a ResizeObserver (0 until measured). The
  * first width is measured before the browser paints (a layout effect), so a chart mounts
  * drawn, also within a `beforeprint` (../print.ts); later changes wait for a frame of their
- * own, after the charts nearer the screen (../frameQueue.ts).
+ * own, after the charts nearer the screen, and off screen until the chart is scrolled to
+ * (../frameQueue.ts).
  */
 export function useElementWidth<T extends HTMLElement>(): [RefObject<T | null>, number] {
   const ref = useRef<T | null>(null);
