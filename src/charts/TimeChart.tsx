@@ -14,7 +14,7 @@ import { formatValue } from './format';
 import { LineCanvas, type LineLayer, type LineStroke } from './LineCanvas';
 import { EventLines, Figure, Legend, LEGEND_ROW, legendRows, NonFiniteMark, Svg, Waiting, XLabels, YAxis, type LegendItem } from './parts';
 import { theme } from './theme';
-import { drawCurve, drawDots, stepExtent, timeGeometry, type DrawnCurve } from './timeDrawing';
+import { drawCurve, drawDots, isDense, stepExtent, timeGeometry, type DrawnCurve } from './timeDrawing';
 import { useMemoCache } from './useMemoCache';
 import { useDeferredUnlessPrinting } from '../ui/print';
 
@@ -22,6 +22,8 @@ export const defaults = {
   margin: { top: 44, right: 16, bottom: 36, left: 64 },
   rawOpacity: 0.22,
   strokeWidth: 1.75,
+  /** A smoothed line with more steps than pixel columns (isDense of ./timeDrawing.ts). */
+  denseStrokeWidth: 1,
   /** Held-out accuracy dots. */
   dotRadius: 3,
 };
@@ -103,7 +105,7 @@ export function TimeChart(props: TimeChartProps) {
     strokesOf.set(run, strokes);
     strokes.push(
       { id, kind: 'raw', points: raw, colour, opacity: defaults.rawOpacity, width: 1, dash: '' },
-      { id, kind: 'smoothed', points: smoothed, colour, opacity: 1, width: defaults.strokeWidth, dash },
+      { id, kind: 'smoothed', points: smoothed, colour, opacity: 1, width: isDense(series[i]!.curve, geometry) ? defaults.denseStrokeWidth : defaults.strokeWidth, dash },
     );
   });
   const layers: LineLayer[] = [...strokesOf].map(([id, strokes]) => ({ id, strokes }));

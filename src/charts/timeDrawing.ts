@@ -37,6 +37,21 @@ export function timeGeometry(x: { left: number; first: number; perStep: number }
   };
 }
 
+/**
+ * Whether a curve has more steps than the pixel columns it spans: then each column holds a
+ * zigzag through its values' extremes (decimate), which reads as a band at any line width.
+ * The time charts stroke such a smoothed line 1 px wide rather than 1.75: the same band
+ * (under half a pixel thinner at its edges), and 10 to 25 times cheaper to rasterise where
+ * the browser draws in software (a canvas of 8 lines of 3,300 points zigzagging 15 to
+ * 40 px: 210 to 410 ms at 1.75 px, 17 to 44 ms at 1 px).
+ */
+export function isDense(c: Curve, g: TimeGeometry): boolean {
+  const n = c.steps.length;
+  if (n < 2) return false;
+  const span = Math.abs((c.steps[n - 1]! - c.steps[0]!) * g.perStep);
+  return n > span + 1;
+}
+
 /** A curve's two lines (as linePoints) and its non-finite marks (indices into the curve). */
 export interface DrawnCurve {
   readonly raw: Float64Array;

@@ -5,7 +5,7 @@ import { curveColumns, STATE, stepColumns } from '../../src/charts/curves';
 import { columnMarks, decimate, dotsPath, fixed1, linePoints, markSteps, pathData, traceLine } from '../../src/charts/decimate';
 import { AccuracyCurves } from '../../src/charts/AccuracyCurves';
 import { LossCurves } from '../../src/charts/LossCurves';
-import { drawCurve, timeGeometry } from '../../src/charts/timeDrawing';
+import { drawCurve, isDense, timeGeometry } from '../../src/charts/timeDrawing';
 import type { Run } from '../../src/shared/runFile';
 import { chartRun, syntheticRun } from './fixtures';
 
@@ -152,6 +152,23 @@ describe('time charts with long histories', () => {
     const expected = (values: ArrayLike<number>) => [NaN, NaN, ...Array.from(c.steps, (step, i) => [g.xOf(step), g.y(values[i]!)]).flat()];
     expect(Array.from(drawn.raw)).toStrictEqual(expected(c.raw));
     expect(Array.from(drawn.smoothed)).toStrictEqual(expected(c.smoothed));
+  });
+
+  it('calls a curve dense when it has more steps than the pixel columns it spans (its smoothed line is then stroked 1 px wide)', () => {
+    const y = { bottom: 250, y0: 0, perUnit: -50 };
+    const c = curveColumns(long, 'loss.main', 0.6);
+    // 10,000 steps across 560 px.
+    expect(isDense(c, timeGeometry({ left: 64, first: 1, perStep: 560 / 9999 }, y))).toBe(true);
+    // The same steps at 1 px a step (one per column) or more: not dense.
+    expect(isDense(c, timeGeometry({ left: 64, first: 1, perStep: 1 }, y))).toBe(false);
+    expect(isDense(c, timeGeometry({ left: 64, first: 1, perStep: 0.99 }, y))).toBe(true);
+    // 20 steps at 10 px a step: not dense; the same 20 steps squeezed into 5 px (a short live run beside a long opened one): dense.
+    const short = curveColumns({ ...long, steps: long.steps.slice(0, 20) }, 'loss.main', 0.6);
+    expect(isDense(short, timeGeometry({ left: 64, first: 1, perStep: 10 }, y))).toBe(false);
+    expect(isDense(short, timeGeometry({ left: 64, first: 1, perStep: 5 / 19 }, y))).toBe(true);
+    // One step, or none: nothing to zigzag.
+    expect(isDense(curveColumns({ ...long, steps: long.steps.slice(0, 1) }, 'loss.main', 0.6), timeGeometry({ left: 64, first: 1, perStep: 0 }, y))).toBe(false);
+    expect(isDense(curveColumns({ ...long, steps: [] }, 'loss.main', 0.6), timeGeometry({ left: 64, first: 1, perStep: 0 }, y))).toBe(false);
   });
 
   it('reads a step list into columns once, and a new list (a live model after its next step) afresh', () => {

@@ -310,6 +310,9 @@ export default [
       for (const kind of ['raw', 'smoothed']) {
         const d = new RegExp(`<path data-series="${kind}" data-id="file-${head}" d="([^"]+)"`).exec(svg)?.[1];
         assert.ok(d, `the saved SVG has the opened run's ${kind} ${head} line`);
+        // 2,000 steps across about 1,000 px: a zigzag per column, stroked 1 px wide (the smoothed line too; isDense of timeDrawing.ts).
+        const stroke = new RegExp(`<path data-series="${kind}" data-id="file-${head}" d="[^"]+"[^>]* stroke-width="([^"]+)"`).exec(svg)?.[1];
+        assert.equal(stroke, '1', `${kind} ${head}: stroke width of a dense line`);
         const points = d.match(/[ML]/g)!.length;
         assert.ok(points > 200 && points <= 3 * 1300, `${kind} ${head}: ${points} points`);
       }

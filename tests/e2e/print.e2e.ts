@@ -46,6 +46,7 @@ export default [
       window.__printed = {
         canvases: panel.querySelectorAll('canvas').length,
         layers: [...panel.querySelectorAll('g[data-layer]')].map((g) => g.querySelectorAll('path[data-series]').length),
+        smoothedWidths: [...panel.querySelectorAll('path[data-series="smoothed"]')].map((p) => p.getAttribute('stroke-width')),
         heatmapCells: [...heatmaps].map((c) => [c.width * c.height, painted(c)]),
         curveWidths: ${widths('Loss and accuracy per head')},
       };
@@ -62,7 +63,9 @@ export default [
     for (const s of perHead) assert.ok(s >= step - 1 && s <= step, `per-head step ${s} is the latest measured by step ${step} (every 2nd)`);
     assert.match(await captions(page, 'Gradient over time'), new RegExp(`columns 1 to ${step}\\)`));
     // Its lines went to paper as vector paths: a canvas drawn while printing prints opaque, over the axes and the other run's lines.
-    const printed = (await page.evaluate('window.__printed')) as { canvases: number; layers: number[]; heatmapCells: [number, number][]; curveWidths: [number, number][] };
+    const printed = (await page.evaluate('window.__printed')) as { canvases: number; layers: number[]; heatmapCells: [number, number][]; curveWidths: [number, number][]; smoothedWidths: string[] };
+    // A few steps across the plot: the smoothed lines at their full width (only a line with more steps than pixels is drawn 1 px wide).
+    assert.ok(printed.smoothedWidths.length >= 4 && printed.smoothedWidths.every((w) => w === '1.75'), `smoothed lines 1.75 px wide (${printed.smoothedWidths.join(', ')})`);
     // At the page's width now, not the one they had when they went off screen.
     assert.ok(printed.curveWidths.length === 2 && printed.curveWidths.every(([drawn, frame]) => Math.abs(drawn - frame) <= 1), `the curves printed at their frames' width ([drawn, frame]: ${JSON.stringify(printed.curveWidths)})`);
     // The heatmaps' cells were painted for it, every one: a column per step, a row per block.
