@@ -2,7 +2,7 @@
  * Reading a chosen or dropped file as a run file, the same on the page and in the worker that
  * reads files off the page (src/worker/runFile.worker.ts).
  */
-import type { Packed } from './packNumbers';
+import { packNumbers } from './packNumbers';
 import { parseRun, type Run } from './runFile';
 
 /** A run read from a file, viewed beside the live runs. */
@@ -13,8 +13,32 @@ export interface ImportedRun {
 
 export type ReadResult = { ok: true; imported: ImportedRun } | { ok: false; error: string };
 
-/** What the run-file worker answers: a refusal, or the run packed (`packNumbers`). */
-export type RunFileReply = { ok: true; fileName: string; packed: Packed } | { ok: false; error: string };
+/**
+ * What the run-file worker sends for one file: a refusal, or the run packed (`packNumbers`)
+ * in parts, in this order: every number of it in one buffer, its steps' skeletons (the
+ * steps with their arrays of numbers as places in that buffer) a few hundred at a time, and
+ * the rest (header, events). Each part is a message of its own, taken on the page in a task
+ * of its own: the clone of a 10,000-step run's skeleton and its unpacking, 80 to 90 ms in
+ * one message, would hold the page's main thread for as long.
+ */
+export type RunFileReply =
+  | { readonly ok: false; readonly error: string }
+  | { readonly ok: true; readonly part: 'numbers'; readonly numbers: Float64Array }
+  | { readonly ok: true; readonly part: 'steps'; readonly steps: readonly unknown[] }
+  | { readonly ok: true; readonly part: 'end'; readonly fileName: string; readonly rest: unknown };
+
+/** Steps per 'steps' part: about 4 ms of cloning and unpacking each on the page. */
+export const STEPS_PER_PART = 500;
+
+/** A checked run as the worker's messages (RunFileReply), in order; the numbers' buffer is the one to transfer. */
+export function runFileParts(fileName: string, run: Run, stepsPerPart = STEPS_PER_PART): RunFileReply[] {
+  const { skeleton, numbers } = packNumbers(run);
+  const { steps, ...rest } = skeleton as { steps: unknown[] };
+  const parts: RunFileReply[] = [{ ok: true, part: 'numbers', numbers }];
+  for (let i = 0; i < steps.length; i += stepsPerPart) parts.push({ ok: true, part: 'steps', steps: steps.slice(i, i + stepsPerPart) });
+  parts.push({ ok: true, part: 'end', fileName, rest: { ...rest, steps: [] } });
+  return parts;
+}
 
 /** Files larger than this are refused before reading (run files of long sessions are a few tens of MB). */
 const MAX_FILE_BYTES = 200_000_000;

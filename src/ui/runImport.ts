@@ -7,16 +7,34 @@ import { isStepNumbers, type Run } from '../shared/runFile';
 export type { ImportedRun } from '../shared/readRunFile';
 
 /**
- * What the page keeps of the run-file worker's reply: the run with its step numbers as views
- * into the transferred buffer, off the JS heap (isStepNumbers). Its loss and accuracy columns
- * are read here, with the import, so that the charts' first drawing of a long run, when a
- * panel is scrolled into view, does not read thousands of steps in the same frame.
+ * Takes the run-file worker's messages for one file in order (runFileParts) and returns what
+ * the page keeps once the last has come (undefined until then): the run with its step
+ * numbers as views into the transferred buffer, off the JS heap (isStepNumbers), each part of
+ * steps unpacked as it comes. Its loss and accuracy columns are read here, with the import,
+ * so that the charts' first drawing of a long run, when a panel is scrolled into view, does
+ * not read thousands of steps in the same frame.
  */
-export function resultOfReply(reply: RunFileReply): ReadResult {
-  if (!reply.ok) return reply;
-  const run = unpackNumbers(reply.packed, isStepNumbers) as Run;
-  stepColumns(run.steps);
-  return { ok: true, imported: { fileName: reply.fileName, run } };
+export function runAssembler(): (reply: RunFileReply) => ReadResult | undefined {
+  let numbers: Float64Array | null = null;
+  const steps: unknown[] = [];
+  const unexpected = (what: string): ReadResult => ({ ok: false, error: `Could not open the file: the reader sent ${what}.` });
+  return (reply) => {
+    if (!reply.ok) return reply;
+    if (reply.part === 'numbers') {
+      numbers = reply.numbers;
+      return undefined;
+    }
+    if (!numbers) return unexpected(`its ${reply.part === 'steps' ? 'steps' : 'run'} before its numbers`);
+    if (reply.part === 'steps') {
+      const unpacked = unpackNumbers({ skeleton: reply.steps, numbers }, (path) => isStepNumbers(['steps', ...path])) as unknown[];
+      for (const step of unpacked) steps.push(step);
+      return undefined;
+    }
+    const rest = unpackNumbers({ skeleton: reply.rest, numbers }) as Run;
+    const run: Run = { ...rest, steps: steps as Run['steps'] };
+    stepColumns(run.steps);
+    return { ok: true, imported: { fileName: reply.fileName, run } };
+  };
 }
 
 /**
@@ -35,8 +53,10 @@ export function readRunFileOffPage(file: File): Promise<ReadResult> {
       worker.terminate();
       resolve(result);
     };
+    const take = runAssembler();
     worker.onmessage = (event: MessageEvent<RunFileReply>) => {
-      done(resultOfReply(event.data));
+      const result = take(event.data);
+      if (result) done(result);
     };
     worker.onerror = (event) => {
       event.preventDefault();

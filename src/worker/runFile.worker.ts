@@ -3,10 +3,9 @@
  * times the file's size, and a long file's worth of that on the page's heap came back as
  * garbage-collection pauses for seconds after it opened. Here it is freed with the worker;
  * the page receives only the checked run, its arrays of numbers packed into one transferred
- * buffer (../shared/packNumbers.ts). One file per message.
+ * buffer (../shared/packNumbers.ts), in parts (runFileParts). One file per message.
  */
-import { packNumbers } from '../shared/packNumbers';
-import { readRunFile, refusal, type RunFileReply } from '../shared/readRunFile';
+import { readRunFile, refusal, runFileParts, type RunFileReply } from '../shared/readRunFile';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -14,8 +13,9 @@ scope.onmessage = (event: MessageEvent<File>) => {
   const file = event.data;
   void readRunFile(file).then((result) => {
     if (!result.ok) return scope.postMessage(result satisfies RunFileReply);
-    const packed = packNumbers(result.imported.run);
-    scope.postMessage({ ok: true, fileName: result.imported.fileName, packed } satisfies RunFileReply, [packed.numbers.buffer]);
+    for (const part of runFileParts(result.imported.fileName, result.imported.run)) {
+      scope.postMessage(part, part.ok && part.part === 'numbers' ? [part.numbers.buffer] : []);
+    }
   }).catch((error: unknown) => {
     scope.postMessage(refusal(file, `it could not be read (${error instanceof Error ? error.message : String(error)})`) satisfies RunFileReply);
   });

@@ -12,9 +12,9 @@ import { LossCurves } from '../../src/charts/LossCurves';
 import { RatioChart } from '../../src/charts/RatioChart';
 import { curvesTable, depthTable, headTable, heatmapTable, ratioTable } from '../../src/charts/tables';
 import { runLossesToCsv, runToCsv } from '../../src/shared/csv';
-import { packNumbers } from '../../src/shared/packNumbers';
+import { runFileParts, STEPS_PER_PART, type RunFileReply } from '../../src/shared/readRunFile';
 import { parseRun, serializeRun, type Run } from '../../src/shared/runFile';
-import { resultOfReply } from '../../src/ui/runImport';
+import { runAssembler } from '../../src/ui/runImport';
 import { chartRun, syntheticRun } from '../charts/fixtures';
 
 /**
@@ -27,10 +27,16 @@ const plain = (run: Run): Run => {
   if (!parsed.ok) throw new Error(parsed.error);
   return parsed.run;
 };
-/** As the page keeps it: packed by the run-file worker, cloned across, and taken from the reply. */
-const opened = (run: Run): Run => {
-  const result = resultOfReply(structuredClone({ ok: true, fileName: 'run.json', packed: packNumbers(run) }));
-  if (!result.ok) throw new Error(result.error);
+/** The run-file worker's messages for `run`, each cloned across as postMessage does (the numbers' buffer transferred), and what the page takes from each. */
+const received = (run: Run, stepsPerPart?: number): { parts: RunFileReply[]; results: ReturnType<ReturnType<typeof runAssembler>>[] } => {
+  const take = runAssembler();
+  const parts = runFileParts('run.json', run, stepsPerPart).map((part) => structuredClone(part, { transfer: part.ok && part.part === 'numbers' ? [part.numbers.buffer] : [] }));
+  return { parts, results: parts.map((part) => take(part)) };
+};
+/** As the page keeps it: packed by the run-file worker, sent in parts, and put together again. */
+const opened = (run: Run, stepsPerPart?: number): Run => {
+  const result = received(run, stepsPerPart).results.at(-1);
+  if (!result?.ok) throw new Error(result ? result.error : 'no run');
   return result.imported.run;
 };
 
@@ -65,7 +71,29 @@ describe('a run opened from a file (its step numbers as views into one buffer)',
   });
 
   it("passes the worker's refusal on as it is", () => {
-    expect(resultOfReply({ ok: false, error: 'run.json is not a GradFlow run file' })).toStrictEqual({ ok: false, error: 'run.json is not a GradFlow run file' });
+    expect(runAssembler()({ ok: false, error: 'run.json is not a GradFlow run file' })).toStrictEqual({ ok: false, error: 'run.json is not a GradFlow run file' });
+  });
+
+  it('comes in parts: the numbers, the steps a few hundred at a time, then the rest; the run only with the last', () => {
+    const long = plain(syntheticRun({ steps: 1_234, aux: true }));
+    const { parts, results } = received(long);
+    expect(parts.map((p) => (p.ok ? p.part : 'refusal'))).toStrictEqual(['numbers', 'steps', 'steps', 'steps', 'end']);
+    expect(parts.flatMap((p) => (p.ok && p.part === 'steps' ? [p.steps.length] : []))).toStrictEqual([STEPS_PER_PART, STEPS_PER_PART, 1_234 - 2 * STEPS_PER_PART]);
+    expect(results.slice(0, -1)).toStrictEqual([undefined, undefined, undefined, undefined]);
+    const last = results.at(-1);
+    expect(last?.ok).toBe(true);
+    // Put together from parts of 7 steps or of 500: the same run, to the bit.
+    expect(serializeRun(opened(A, 7))).toBe(serializeRun(A));
+    expect(serializeRun(opened(long))).toBe(serializeRun(long));
+    const run = opened(A, 7);
+    expect(new Set(run.steps.map((s) => (s.layers.gradNorm as Float64Array).buffer)).size).toBe(1);
+  });
+
+  it('refuses parts out of order with a message, not an exception', () => {
+    const [, steps] = runFileParts('run.json', A);
+    const result = runAssembler()(steps!);
+    expect(result?.ok).toBe(false);
+    expect(result && !result.ok && result.error).toMatch(/Could not open the file: the reader sent its steps before its numbers/);
   });
 
   it('is saved as the same run file and the same CSV', () => {
