@@ -99,13 +99,13 @@ export function TimeChart(props: TimeChartProps) {
   const drawn = series.map(({ curve: c }) => drawnCurves(c, geometry.key, () => drawCurve(c, geometry)));
   // Each run's lines on a canvas of its own, in the order of the series.
   const strokesOf = new Map<string, LineStroke[]>();
-  series.forEach(({ id, run, colour, dash }, i) => {
+  series.forEach(({ id, run, colour, dash, curve }, i) => {
     const { raw, smoothed } = drawn[i]!;
     const strokes = strokesOf.get(run) ?? [];
     strokesOf.set(run, strokes);
     strokes.push(
       { id, kind: 'raw', points: raw, colour, opacity: defaults.rawOpacity, width: 1, dash: '' },
-      { id, kind: 'smoothed', points: smoothed, colour, opacity: 1, width: isDense(series[i]!.curve, geometry) ? defaults.denseStrokeWidth : defaults.strokeWidth, dash },
+      { id, kind: 'smoothed', points: smoothed, colour, opacity: 1, width: isDense(curve, geometry) ? defaults.denseStrokeWidth : defaults.strokeWidth, dash },
     );
   });
   const layers: LineLayer[] = [...strokesOf].map(([id, strokes]) => ({ id, strokes }));

@@ -65,7 +65,7 @@ function schedule(): void {
     scheduled = false;
     let next: Element | undefined;
     let nearest = Infinity;
-    for (const element of [...pending.keys()]) {
+    for (const element of pending.keys()) {
       if (!element.isConnected) {
         drop(element);
         continue;

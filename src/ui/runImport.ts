@@ -30,7 +30,7 @@ export function runAssembler(): (reply: RunFileReply) => ReadResult | undefined 
       for (const step of unpacked) steps.push(step);
       return undefined;
     }
-    const rest = unpackNumbers({ skeleton: reply.rest, numbers }) as Run;
+    const rest = unpackNumbers({ skeleton: reply.rest, numbers }) as Omit<Run, 'steps'>;
     const run: Run = { ...rest, steps: steps as Run['steps'] };
     stepColumns(run.steps);
     return { ok: true, imported: { fileName: reply.fileName, run } };
