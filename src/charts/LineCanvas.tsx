@@ -3,41 +3,23 @@
  * page a parse and a repaint whenever anything near it changes, a canvas only when its own
  * lines do. One canvas per layer (a run), so a run that did not step (an opened file) is not
  * drawn again when the live runs step. The lines are kept as points, traced straight onto
- * the canvas (no path text to build and parse); the chart's SVG export writes them as
+ * the canvas (no path text to build and parse), by the line-drawing worker where the browser
+ * can hand a canvas over to one (./lineWorker.ts); the chart's SVG export writes them as
  * vector paths (`canvasLines`, pathData of ./decimate.ts).
  */
 import { memo, useLayoutEffect, useRef } from 'react';
 import { cancelFrameJob, queueFrameJob } from '../ui/frameQueue';
 import { usePrinting } from '../ui/print';
-import { pathData, traceLine } from './decimate';
+import { pathData } from './decimate';
+import { paintLines, pixelSize, type LinePicture, type LineStroke, type PlotArea } from './linePaint';
+import { drawOffPage, isHandedOver, releaseOffPage, useLineDrawing, type LineDrawing } from './lineWorker';
 
-/** One line: its points and how it is stroked. */
-export interface LineStroke {
-  /** The series it belongs to ("A-main"). */
-  readonly id: string;
-  /** Which of the series' lines: its faint raw values or its smoothed line. */
-  readonly kind: 'raw' | 'smoothed';
-  /** x, y pairs with a NaN pair before each move (linePoints of ./decimate.ts); empty for nothing to draw. */
-  readonly points: Float64Array;
-  readonly colour: string;
-  readonly opacity: number;
-  readonly width: number;
-  /** An SVG dash array ("6 3"), or '' for a solid line. */
-  readonly dash: string;
-}
+export type { LineStroke, PlotArea } from './linePaint';
 
 /** The lines of one canvas, drawn in order. */
 export interface LineLayer {
   readonly id: string;
   readonly strokes: readonly LineStroke[];
-}
-
-/** The rectangle lines are clipped to, in the chart's pixels. */
-export interface PlotArea {
-  readonly left: number;
-  readonly top: number;
-  readonly right: number;
-  readonly bottom: number;
 }
 
 /** What each mounted canvas shows, for the SVG export. */
@@ -46,11 +28,6 @@ const drawnLines = new WeakMap<HTMLCanvasElement, readonly LineStroke[]>();
 /** The lines a canvas of a LineCanvas shows, or undefined for any other canvas. */
 export function canvasLines(canvas: HTMLCanvasElement): readonly LineStroke[] | undefined {
   return drawnLines.get(canvas);
-}
-
-/** An SVG dash array as canvas line-dash segments. */
-export function dashSegments(dash: string): number[] {
-  return dash.trim() === '' ? [] : dash.trim().split(/[\s,]+/).map(Number).filter((v) => Number.isFinite(v) && v >= 0);
 }
 
 const sameStroke = (a: LineStroke, b: LineStroke): boolean =>
@@ -62,6 +39,8 @@ interface LayerProps {
   readonly height: number;
   readonly area: PlotArea;
   readonly ratio: number;
+  /** Who paints it: fixed for a canvas's life (a canvas handed over to the worker stays there). */
+  readonly drawing: LineDrawing;
 }
 
 /** Props that draw the same picture: the same size and area and the same strokes (a curve's points are kept per curve and geometry, so the same line is the same array). */
@@ -71,40 +50,23 @@ function samePicture(a: LayerProps, b: LayerProps): boolean {
     && a.layer.strokes.length === b.layer.strokes.length && a.layer.strokes.every((s, i) => sameStroke(s, b.layer.strokes[i]!));
 }
 
-/** Draws `strokes` on a canvas of `pixelWidth` x `pixelHeight` (resized first if need be, which clears it). */
-function paint(canvas: HTMLCanvasElement, pixelWidth: number, pixelHeight: number, { layer, width, height, area, ratio }: LayerProps): void {
-  if (canvas.width !== pixelWidth) canvas.width = pixelWidth;
-  if (canvas.height !== pixelHeight) canvas.height = pixelHeight;
+/** Paints `picture` on the page's own canvas. */
+function paintHere(canvas: HTMLCanvasElement, picture: LinePicture): void {
+  if (isHandedOver(canvas)) return;
   const context = canvas.getContext('2d');
-  if (!context) return;
-  context.setTransform(ratio, 0, 0, ratio, 0, 0);
-  context.clearRect(0, 0, width, height);
-  context.save();
-  context.beginPath();
-  context.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
-  context.clip();
-  for (const s of layer.strokes) {
-    if (s.points.length === 0) continue;
-    context.globalAlpha = s.opacity;
-    context.strokeStyle = s.colour;
-    context.lineWidth = s.width;
-    context.setLineDash(dashSegments(s.dash));
-    context.beginPath();
-    traceLine(context, s.points);
-    context.stroke();
-  }
-  context.restore();
+  if (context) paintLines(canvas, context, picture);
 }
 
 /**
- * One layer's canvas. It renders, and so draws, only when its picture changes: new lines are
- * drawn before the browser paints; a new size waits for a frame of its own in the page's
- * frame queue (src/ui/frameQueue.ts), the old picture stretched until then, so that a
- * page-width change does not redraw every long line of every chart in the frame that lays
- * the page out again, nor the canvases of several charts after one same frame.
+ * One layer's canvas. It renders, and so draws, only when its picture changes. Where the
+ * line-drawing worker paints (./lineWorker.ts), every picture is posted to it as it comes and
+ * the page's frames go on meanwhile. Where the page paints, new lines are drawn before the
+ * browser paints; a new size waits for a frame of its own in the page's frame queue
+ * (src/ui/frameQueue.ts), the old picture stretched until then, so that a page-width change
+ * does not redraw every long line of every chart in the frame that lays the page out again,
+ * nor the canvases of several charts after one same frame.
  */
-const LayerCanvas = memo(function LayerCanvas(props: LayerProps) {
-  const { layer, width, height, ratio } = props;
+const LayerCanvas = memo(function LayerCanvas({ layer, width, height, area, ratio, drawing }: LayerProps) {
   const ref = useRef<HTMLCanvasElement>(null);
   const drawn = useRef(false);
   /** Bumped by every new picture and on unmount: a scheduled drawing of an older one is dropped. */
@@ -113,23 +75,26 @@ const LayerCanvas = memo(function LayerCanvas(props: LayerProps) {
     const canvas = ref.current;
     if (!canvas) return;
     drawnLines.set(canvas, layer.strokes);
-    const pixelWidth = Math.max(1, Math.round(width * ratio));
-    const pixelHeight = Math.max(1, Math.round(height * ratio));
+    const picture: LinePicture = { strokes: layer.strokes, width, height, area, ratio };
     const ticket = ++generation.current;
-    if (!drawn.current || (canvas.width === pixelWidth && canvas.height === pixelHeight)) {
+    if (drawing === 'worker' && drawOffPage(canvas, layer.id, picture)) return;
+    const size = pixelSize(picture);
+    if (!drawn.current || (canvas.width === size.width && canvas.height === size.height)) {
       drawn.current = true;
-      paint(canvas, pixelWidth, pixelHeight, props);
+      paintHere(canvas, picture);
       return;
     }
     queueFrameJob(canvas, () => {
-      if (ticket === generation.current) paint(canvas, pixelWidth, pixelHeight, props);
+      if (ticket === generation.current) paintHere(canvas, picture);
     });
   });
   useLayoutEffect(() => {
     const canvas = ref.current;
     return () => {
       generation.current++;
-      if (canvas) cancelFrameJob(canvas);
+      if (!canvas) return;
+      cancelFrameJob(canvas);
+      releaseOffPage(canvas);
     };
   }, []);
   return (
@@ -168,7 +133,9 @@ function LinePaths({ layers, width, height, area }: { layers: readonly LineLayer
  */
 export function LineCanvas({ layers, width, height, area }: { layers: readonly LineLayer[]; width: number; height: number; area: PlotArea }) {
   const printing = usePrinting();
+  const drawing = useLineDrawing();
   if (printing) return <LinePaths layers={layers} width={width} height={height} area={area} />;
   const ratio = typeof window === 'undefined' ? 1 : window.devicePixelRatio || 1;
-  return <>{layers.map((layer) => <LayerCanvas key={layer.id} layer={layer} width={width} height={height} area={area} ratio={ratio} />)}</>;
+  // Keyed by who paints, too: when the page takes over from a failed worker, every canvas is a new one it can draw on.
+  return <>{layers.map((layer) => <LayerCanvas key={`${drawing}:${layer.id}`} layer={layer} width={width} height={height} area={area} ratio={ratio} drawing={drawing} />)}</>;
 }

@@ -154,7 +154,7 @@ export function pathData(points: Float64Array): string {
 }
 
 /** Adds the points of linePoints to a canvas path (moves at the breaks). */
-export function traceLine(context: Pick<CanvasRenderingContext2D, 'moveTo' | 'lineTo'>, points: Float64Array): void {
+export function traceLine(context: { moveTo(x: number, y: number): void; lineTo(x: number, y: number): void }, points: Float64Array): void {
   let move = false;
   for (let k = 0; k < points.length; k += 2) {
     const px = points[k]!;

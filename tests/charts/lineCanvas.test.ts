@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dashSegments } from '../../src/charts/LineCanvas';
+import { dashSegments } from '../../src/charts/linePaint';
 import { RUN_DASHES } from '../../src/charts/theme';
 
 describe('dashSegments (SVG dash arrays on a canvas)', () => {
