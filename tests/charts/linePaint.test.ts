@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lineDrawer, paintLines, type LineContext, type LineDrawingMessage, type LinePicture, type LineStroke } from '../../src/charts/linePaint';
+import { RUN_DASHES } from '../../src/charts/theme';
+import { dashSegments, lineDrawer, paintLines, type LineContext, type LineDrawingMessage, type LinePicture, type LineStroke } from '../../src/charts/linePaint';
 
 /** A 2D context that writes down what is done to it. */
 function recordingContext(): LineContext & { calls: string[] } {
@@ -30,6 +31,17 @@ const stroke = (over: Partial<LineStroke>): LineStroke => ({
 
 const picture = (strokes: readonly LineStroke[], width = 200): LinePicture => ({
   strokes, width, height: 100, ratio: 2, area: { left: 10, top: 5, right: width - 10, bottom: 90 },
+});
+
+describe('dashSegments (SVG dash arrays on a canvas)', () => {
+  it('reads every run dash the charts use, and a solid line as no segments', () => {
+    expect(RUN_DASHES.map(dashSegments)).toEqual([[], [6, 3], [2, 3], [10, 3, 2, 3]]);
+  });
+
+  it('accepts commas and extra spaces as SVG does, and drops what is not a length', () => {
+    expect(dashSegments(' 4, 2 ')).toEqual([4, 2]);
+    expect(dashSegments('4 x -1 2')).toEqual([4, 2]);
+  });
 });
 
 describe('paintLines', () => {

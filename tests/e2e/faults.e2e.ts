@@ -137,4 +137,33 @@ export default [
     assert.match(text, /Training stopped: the WebGL context was lost .*; the run cannot go on in this worker/);
     await resumeAndCheck(page, 'wasm', 0);
   }, 150_000),
+  e2eTest('the line-drawing worker fails: the page draws the charts\' lines itself, on new canvases, and goes on drawing them', async ({ page, baseURL, errors }) => {
+    await page.setViewportSize({ width: 1600, height: 1200 });
+    await open(page, baseURL, `backend=wasm&${FAST}`);
+    await waitForStep(page, 2);
+    await page.getByRole('heading', { level: 2, name: 'Loss and accuracy per head' }).scrollIntoViewIfNeeded();
+    // Who paints each canvas of lines: a canvas handed over to the worker refuses the page a context.
+    const painters = `[...document.querySelectorAll('.chart-body canvas[data-layer]')].map((c) => { try { return c.getContext('2d') ? 'page' : 'none'; } catch { return 'worker'; } })`;
+    await waitForExpression(page, `((p) => p.length >= 4 && p.every((x) => x === 'worker'))(${painters})`, { timeout: 10_000 });
+    const lineWorker = page.workers().find((w) => /lineDrawing\.worker/.test(w.url()));
+    assert.ok(lineWorker, `a line-drawing worker among ${page.workers().map((w) => w.url()).join(', ')}`);
+    await lineWorker.evaluate("setTimeout(() => { throw new Error('injected line fault') }, 0)");
+    await waitForExpression(page, `((p) => p.length >= 4 && p.every((x) => x === 'page'))(${painters})`, { timeout: 10_000 });
+    // The live run's lines are on the page's own canvases, and they go on with training.
+    const painted = `[...document.querySelectorAll('figure[aria-label="Loss per head"] canvas[data-layer="A"]')].map((c) => {
+      const alpha = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < alpha.length; i += 4) if (alpha[i] > 0) n++;
+      return n;
+    })[0] ?? 0`;
+    await waitForExpression(page, `${painted} > 100`, { timeout: 10_000 });
+    const before = (await page.evaluate(painted)) as number;
+    const step = (await status(page)).step;
+    await waitForStep(page, step + 3);
+    await waitForExpression(page, `${painted} !== ${before}`, { timeout: 10_000 });
+    assert.equal(await page.locator('.fault').count(), 0, 'no fault notice: training was not touched');
+    const others = errors.filter((e) => !/injected line fault/.test(e));
+    errors.length = 0;
+    assert.deepEqual(others, []);
+  }, 90_000),
 ];
