@@ -96,9 +96,12 @@ export function paintLines(canvas: CanvasSize, context: LineContext, picture: Li
   context.restore();
 }
 
-/** What the page sends the line-drawing worker: a canvas handed over, a picture for it, or that it is gone. */
+/**
+ * What the page sends the line-drawing worker: a canvas handed over (its `label` names it,
+ * by its layer, "A" or "file", for whoever inspects the messages), a picture for it, or that
+ * it is gone.
+ */
 export type LineDrawingMessage<C = unknown> =
-  /** `label` names the canvas (its layer, "A" or "file") for whoever inspects the messages. */
   | { readonly type: 'attach'; readonly id: number; readonly label: string; readonly canvas: C }
   | { readonly type: 'draw'; readonly id: number; readonly picture: LinePicture }
   | { readonly type: 'detach'; readonly id: number };

@@ -58,9 +58,9 @@ function post(to: Worker, message: LineDrawingMessage<OffscreenCanvas>, transfer
 }
 
 /**
- * Has the worker paint `picture` on `canvas`, handing the canvas over (named `label`) the first time. False
- * if the page must paint it: no worker, or a canvas that cannot be handed over (one the page
- * drew on already).
+ * Has the worker paint `picture` on `canvas`, handing the canvas over (named `label`) the
+ * first time. False if the page must paint it: no worker, or a canvas that cannot be handed
+ * over (one the page drew on already).
  */
 export function drawOffPage(canvas: HTMLCanvasElement, label: string, picture: LinePicture): boolean {
   const to = lineWorker();
