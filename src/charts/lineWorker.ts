@@ -86,10 +86,19 @@ export function isHandedOver(canvas: HTMLCanvasElement): boolean {
   return handedOver.has(canvas);
 }
 
-/** The worker forgets `canvas` (it is unmounted). */
+/**
+ * The worker forgets `canvas` once it has left the page (after this task). A canvas still in
+ * the page keeps its place there: React's development checks run a component's effects'
+ * cleanups and the effects again on the same element, which draws on it again.
+ */
 export function releaseOffPage(canvas: HTMLCanvasElement): void {
   const id = handedOver.get(canvas);
-  if (id !== undefined && worker) post(worker, { type: 'detach', id });
+  if (id === undefined) return;
+  setTimeout(() => {
+    if (canvas.isConnected || !worker) return;
+    handedOver.delete(canvas);
+    post(worker, { type: 'detach', id });
+  }, 0);
 }
 
 /** Calls `listener` when lineDrawing() changes (the page takes the drawing over); returns the unsubscribe. */

@@ -23,6 +23,7 @@ class FakeOffscreenCanvas {}
 /** A canvas that can be handed over once, as a browser's: a second transfer throws. */
 class FakeCanvas {
   handedOver = false;
+  isConnected = true;
   transferControlToOffscreen(): FakeOffscreenCanvas {
     if (this.handedOver) throw new DOMException('already handed over', 'InvalidStateError');
     this.handedOver = true;
@@ -37,9 +38,13 @@ const load = () => import('../../src/charts/lineWorker');
 describe('the page\'s side of the line-drawing worker', () => {
   beforeEach(() => {
     vi.resetModules();
+    vi.useFakeTimers();
     FakeWorker.made = [];
   });
-  afterEach(() => vi.unstubAllGlobals());
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
 
   const stubBrowser = () => {
     vi.stubGlobal('Worker', FakeWorker);
@@ -64,7 +69,9 @@ describe('the page\'s side of the line-drawing worker', () => {
     expect(lines.drawOffPage(a, 'A', PICTURE)).toBe(true);
     expect(lines.drawOffPage(a, 'A', { ...PICTURE, width: 80 })).toBe(true);
     expect(lines.drawOffPage(b, 'file', PICTURE)).toBe(true);
+    (a as unknown as FakeCanvas).isConnected = false;
     lines.releaseOffPage(a);
+    await vi.runAllTimersAsync();
     expect(FakeWorker.made).toHaveLength(1);
     const posted = FakeWorker.made[0]!.posted;
     expect(posted.map(({ message: m }) => `${m.type} ${m.id}${m.type === 'attach' ? ` ${m.label}` : ''}${m.type === 'draw' ? ` ${m.picture.width}` : ''}`))
@@ -72,6 +79,20 @@ describe('the page\'s side of the line-drawing worker', () => {
     // The offscreen canvas is transferred with its attach message, not copied.
     const attach = posted[0]!;
     expect(attach.message.type === 'attach' && attach.transfer).toEqual([attach.message.type === 'attach' ? attach.message.canvas : null]);
+    expect(lines.isHandedOver(a)).toBe(false);
+    expect(lines.isHandedOver(b)).toBe(true);
+  });
+
+  it('keeps a canvas still in the page handed over when its effects are cleaned up and run again (React\'s development checks)', async () => {
+    stubBrowser();
+    const lines = await load();
+    const a = canvas();
+    lines.drawOffPage(a, 'A', PICTURE);
+    lines.releaseOffPage(a);
+    expect(lines.drawOffPage(a, 'A', { ...PICTURE, width: 80 })).toBe(true);
+    await vi.runAllTimersAsync();
+    const posted = FakeWorker.made[0]!.posted.map(({ message: m }) => m.type);
+    expect(posted).toEqual(['attach', 'draw', 'draw']);
     expect(lines.isHandedOver(a)).toBe(true);
   });
 
