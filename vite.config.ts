@@ -81,6 +81,12 @@ export default defineConfig({
     format: 'es',
     rolldownOptions: { output: { minify: minifyKeepingWasmThreadsWorking } },
   },
+  // The dev server pre-bundles the dependencies it finds from these files when it starts. By
+  // default it looks from index.html only, which does not reach the workers: it found tfjs on
+  // the first page load and reloaded the page once the training worker had started.
+  optimizeDeps: {
+    entries: ['index.html', 'src/worker/*.worker.ts'],
+  },
   // @tensorflow/tfjs-backend-wasm is deliberately NOT in optimizeDeps.exclude: its
   // emscripten glue (wasm-out/*.js) is CommonJS/UMD and only loads once pre-bundled
   // (excluded, the dev server fails with "does not provide an export named
