@@ -1,7 +1,8 @@
 /**
  * Serving the built app for a browser: `vite preview` on 127.0.0.1 and a free port,
  * waited for until it answers, stopped whatever happens; and the Chromium to open it in. Used by the browser tests
- * (tests/e2e/run.ts) and the browser part of the bench (scripts/bench/browser.ts).
+ * (tests/e2e/run.ts) and the browser part of the bench (scripts/bench/browser.ts). The
+ * development server the same way, for the test of what `npm start` serves (dev.e2e.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -59,9 +60,18 @@ export async function stopPreview(child: ChildProcess): Promise<void> {
 }
 
 /** Starts `vite preview` of dist/ and resolves once it answers 200; fails (and stops it) if it exits or takes too long. */
-export async function startPreview(): Promise<PreviewServer> {
+export function startPreview(): Promise<PreviewServer> {
+  return startVite(['preview'], 'vite preview');
+}
+
+/** Starts the development server (`npm start`'s `vite`, on a free port) and resolves once it answers 200; fails as startPreview does. */
+export function startDevServer(): Promise<PreviewServer> {
+  return startVite([], 'the vite dev server');
+}
+
+async function startVite(command: readonly string[], what: string): Promise<PreviewServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, [VITE_JS, 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+  const child = spawn(process.execPath, [VITE_JS, ...command, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
@@ -73,7 +83,7 @@ export async function startPreview(): Promise<PreviewServer> {
   const deadline = Date.now() + SERVER_START_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new SetupError(`vite preview exited (${child.exitCode ?? child.signalCode}) before serving:\n${log}`);
+      throw new SetupError(`${what} exited (${child.exitCode ?? child.signalCode}) before serving:\n${log}`);
     }
     try {
       const res = await fetch(server.url, { signal: AbortSignal.timeout(2_000) });
@@ -84,5 +94,5 @@ export async function startPreview(): Promise<PreviewServer> {
     await new Promise((r) => setTimeout(r, 200));
   }
   await stopPreview(child);
-  throw new SetupError(`vite preview did not answer on ${server.url} within ${SERVER_START_MS / 1000} s:\n${log}`);
+  throw new SetupError(`${what} did not answer on ${server.url} within ${SERVER_START_MS / 1000} s:\n${log}`);
 }

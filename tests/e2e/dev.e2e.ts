@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { FAST, open, waitForStep } from './appPage';
+import { e2eTest, waitForExpression } from './harness';
+import { startDevServer, stopPreview } from './preview';
+
+/**
+ * What `npm start` serves: the development server, where React runs its development checks
+ * (StrictMode runs every effect's cleanup and the effect again), which the other browser
+ * tests, on the build, never see.
+ */
+export default [
+  e2eTest('the development server (npm start): the models train and the charts draw their lines, with no error in the page', async ({ page, errors }) => {
+    const server = await startDevServer();
+    try {
+      await page.setViewportSize({ width: 1600, height: 1200 });
+      await open(page, server.url, FAST);
+      await waitForStep(page, 3, 120_000);
+      await page.getByRole('heading', { level: 2, name: 'Loss and accuracy per head' }).scrollIntoViewIfNeeded();
+      // Every canvas of lines shows its run's lines, whoever paints it (a canvas handed over to the line-drawing worker is copied to be read).
+      const painted = `[...document.querySelectorAll('figure[aria-label="Loss per head"] canvas[data-layer], figure[aria-label="Accuracy per head"] canvas[data-layer]')].map((canvas) => {
+        const copy = document.createElement('canvas');
+        copy.width = canvas.width;
+        copy.height = canvas.height;
+        const context = copy.getContext('2d');
+        context.drawImage(canvas, 0, 0);
+        const alpha = context.getImageData(0, 0, copy.width, copy.height).data;
+        let n = 0;
+        for (let i = 3; i < alpha.length; i += 4) if (alpha[i] > 0) n++;
+        return n;
+      })`;
+      await waitForExpression(page, `((counts) => counts.length >= 4 && counts.every((n) => n > 100))(${painted})`, { timeout: 20_000 });
+      const depth = (await page.locator('path[data-run="A"][data-series="latest"]').first().getAttribute('d')) ?? '';
+      assert.match(depth, /^M/, 'the gradient-by-depth chart drew model A\'s line');
+      assert.deepEqual(errors, []);
+    } finally {
+      await stopPreview(server.child);
+    }
+  }, 180_000),
+];
