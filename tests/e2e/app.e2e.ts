@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { longHistoryRun } from '../../scripts/bench/longHistory';
 import { parseRun, serializeRun } from '../../src/shared/runFile';
-import { FAST, open, pause, stepCount, waitForStep } from './appPage';
+import { FAST, open, PAINTED_PIXELS, pause, stepCount, waitForStep } from './appPage';
 import { e2eTest, waitForExpression } from './harness';
 
 /** A and B identical (aux heads off): same seed, same batches, so the same gradients until A changes. */
@@ -215,18 +215,7 @@ export default [
     assert.equal(await loss.locator('canvas[data-layer="file"]').getAttribute('data-lines'), '8');
     assert.equal(await loss.locator('canvas[data-layer="A"]').getAttribute('data-lines'), '8');
     // Painted by the worker: the page can no longer draw on a canvas it handed over, only copy what it shows.
-    const paintedPixels = `(canvas) => {
-      const copy = document.createElement('canvas');
-      copy.width = canvas.width;
-      copy.height = canvas.height;
-      const context = copy.getContext('2d');
-      context.drawImage(canvas, 0, 0);
-      const pixels = context.getImageData(0, 0, copy.width, copy.height).data;
-      let n = 0;
-      for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) n++;
-      return n;
-    }`;
-    const fileCanvasPainted = `(${paintedPixels})(document.querySelector('figure[aria-label="Loss per head"] canvas[data-layer="file"]'))`;
+    const fileCanvasPainted = `(${PAINTED_PIXELS})(document.querySelector('figure[aria-label="Loss per head"] canvas[data-layer="file"]'))`;
     await waitForExpression(page, `${fileCanvasPainted} > 2000`, { timeout: 10_000 });
     const handedOver = `[...document.querySelectorAll('.chart-body canvas[data-layer]')].map((c) => { try { c.getContext('2d'); return false; } catch (e) { return e.name === 'InvalidStateError'; } })`;
     const handed = (await page.evaluate(handedOver)) as boolean[];

@@ -3,6 +3,23 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { waitForExpression } from './harness';
 
+/**
+ * A page function (as source, for page.evaluate) counting the pixels a canvas shows that are
+ * not transparent. It copies the canvas first: a canvas handed over to the line-drawing
+ * worker refuses the page a context, but can still be drawn from.
+ */
+export const PAINTED_PIXELS = `(canvas) => {
+  const copy = document.createElement('canvas');
+  copy.width = canvas.width;
+  copy.height = canvas.height;
+  const context = copy.getContext('2d');
+  context.drawImage(canvas, 0, 0);
+  const alpha = context.getImageData(0, 0, copy.width, copy.height).data;
+  let n = 0;
+  for (let i = 3; i < alpha.length; i += 4) if (alpha[i] > 0) n++;
+  return n;
+}`;
+
 /** Tiny, fast settings: steps take a fraction of a second on wasm with 2 slow cores. */
 export const FAST = 'backend=wasm&batch=4&width=1/8&eval=1000&k=2';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { FAST, open, waitForStep } from './appPage';
+import { FAST, open, PAINTED_PIXELS, waitForStep } from './appPage';
 import { e2eTest, waitForExpression } from './harness';
 import { startDevServer, stopPreview } from './preview';
 
@@ -17,17 +17,7 @@ export default [
       await waitForStep(page, 3, 120_000);
       await page.getByRole('heading', { level: 2, name: 'Loss and accuracy per head' }).scrollIntoViewIfNeeded();
       // Every canvas of lines shows its run's lines, whoever paints it (a canvas handed over to the line-drawing worker is copied to be read).
-      const painted = `[...document.querySelectorAll('figure[aria-label="Loss per head"] canvas[data-layer], figure[aria-label="Accuracy per head"] canvas[data-layer]')].map((canvas) => {
-        const copy = document.createElement('canvas');
-        copy.width = canvas.width;
-        copy.height = canvas.height;
-        const context = copy.getContext('2d');
-        context.drawImage(canvas, 0, 0);
-        const alpha = context.getImageData(0, 0, copy.width, copy.height).data;
-        let n = 0;
-        for (let i = 3; i < alpha.length; i += 4) if (alpha[i] > 0) n++;
-        return n;
-      })`;
+      const painted = `[...document.querySelectorAll('figure[aria-label="Loss per head"] canvas[data-layer], figure[aria-label="Accuracy per head"] canvas[data-layer]')].map(${PAINTED_PIXELS})`;
       await waitForExpression(page, `((counts) => counts.length >= 4 && counts.every((n) => n > 100))(${painted})`, { timeout: 20_000 });
       const depth = (await page.locator('path[data-run="A"][data-series="latest"]').first().getAttribute('d')) ?? '';
       assert.match(depth, /^M/, 'the gradient-by-depth chart drew model A\'s line');

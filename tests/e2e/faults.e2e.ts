@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Page, Worker } from 'playwright-core';
+import { PAINTED_PIXELS } from './appPage';
 import { e2eTest, waitForExpression } from './harness';
 
 /**
@@ -137,6 +138,7 @@ export default [
     assert.match(text, /Training stopped: the WebGL context was lost .*; the run cannot go on in this worker/);
     await resumeAndCheck(page, 'wasm', 0);
   }, 150_000),
+
   e2eTest('the line-drawing worker fails: the page draws the charts\' lines itself, on new canvases, and goes on drawing them', async ({ page, baseURL, errors }) => {
     await page.setViewportSize({ width: 1600, height: 1200 });
     await open(page, baseURL, `backend=wasm&${FAST}`);
@@ -150,12 +152,7 @@ export default [
     await lineWorker.evaluate("setTimeout(() => { throw new Error('injected line fault') }, 0)");
     await waitForExpression(page, `((p) => p.length >= 4 && p.every((x) => x === 'page'))(${painters})`, { timeout: 10_000 });
     // The live run's lines are on the page's own canvases, and they go on with training.
-    const painted = `[...document.querySelectorAll('figure[aria-label="Loss per head"] canvas[data-layer="A"]')].map((c) => {
-      const alpha = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 3; i < alpha.length; i += 4) if (alpha[i] > 0) n++;
-      return n;
-    })[0] ?? 0`;
+    const painted = `(${PAINTED_PIXELS})(document.querySelector('figure[aria-label="Loss per head"] canvas[data-layer="A"]'))`;
     await waitForExpression(page, `${painted} > 100`, { timeout: 10_000 });
     const before = (await page.evaluate(painted)) as number;
     const step = (await status(page)).step;
