@@ -67,7 +67,7 @@ export function dashSegments(dash: string): number[] {
 }
 
 /** The bitmap size, in device pixels, that shows `picture` sharply. */
-export function pixelSize(picture: LinePicture): { width: number; height: number } {
+export function pixelSize(picture: LinePicture): CanvasSize {
   return { width: Math.max(1, Math.round(picture.width * picture.ratio)), height: Math.max(1, Math.round(picture.height * picture.ratio)) };
 }
 

@@ -2,8 +2,9 @@ import { NEAR_SCREEN } from './hooks/useInView';
 
 /**
  * Charts' catch-up renders, one per frame: a page-width change resizes every chart at once
- * (useElementWidth) and then every canvas of lines (LineCanvas), and a scroll can bring a
- * panel that kept its last picture into view (Panel); applied together, their renders, DOM
+ * (useElementWidth) and then every canvas of lines the page paints itself (LineCanvas, where
+ * no line-drawing worker can take them), and a scroll can bring a panel that kept its last
+ * picture into view (Panel); applied together, their renders, DOM
  * updates and canvas drawing land in the frame that scrolls or lays out the page and drop
  * it. Each queued job runs in a task after a frame of its own, the job of the element
  * nearest the screen first; until then a chart keeps its old picture. A job of an element
