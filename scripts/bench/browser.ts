@@ -52,6 +52,8 @@ export interface BrowserResult extends LongHistoryResult {
   readonly hash: string;
   readonly viewport: string;
   readonly crossOriginIsolated: boolean;
+  /** The wasm backend's pthread workers in the page: 0 for its build without threads (fewer than 4 logical cores, src/worker/wasmThreads.ts). */
+  readonly wasmPthreads: number;
   /** The status line at the end of the window. */
   readonly status: string;
   readonly where: string;
@@ -146,6 +148,8 @@ async function measurePage(browser: Browser, url: string, windowMs: number, log:
     const stepAtEnd = (await page.evaluate('window.__gradflowBench.step()')) as number;
     const status = (await page.evaluate(`document.querySelector('[role=status]')?.textContent ?? ''`)) as string;
     const crossOriginIsolated = (await page.evaluate('self.crossOriginIsolated')) as boolean;
+    // tfjs starts the threaded build's pthread workers from blob: URLs.
+    const wasmPthreads = page.workers().filter((worker) => worker.url().startsWith('blob:')).length;
     // Settle: long-task entries arrive after their task ends.
     await sleep(300);
     const record = JSON.parse((await page.evaluate('JSON.stringify(window.__gradflowBench)')) as string) as PageRecord;
@@ -175,6 +179,7 @@ async function measurePage(browser: Browser, url: string, windowMs: number, log:
       hash: HASH,
       viewport: `${VIEWPORT.width}x${VIEWPORT.height}`,
       crossOriginIsolated,
+      wasmPthreads,
       status,
       ...long,
     };

@@ -195,7 +195,7 @@ async function main(): Promise<void> {
   }
   if (web) {
     const b = web.browser;
-    process.stdout.write(`browser: ${b.where}, headless, #${b.hash}, ${b.viewport}, cross-origin isolated ${b.crossOriginIsolated}; ${b.windowMs / 1000} s of training after the first drawn chart (steps ${b.stepAtStart} to ${b.stepAtEnd}); frames dropped: intervals > 33.4 ms\n\n`);
+    process.stdout.write(`browser: ${b.where}, headless, #${b.hash}, ${b.viewport}, cross-origin isolated ${b.crossOriginIsolated}, wasm ${b.wasmPthreads > 0 ? `threaded (${b.wasmPthreads} pthread workers)` : 'without threads'}; ${b.windowMs / 1000} s of training after the first drawn chart (steps ${b.stepAtStart} to ${b.stepAtEnd}); frames dropped: intervals > 33.4 ms\n\n`);
     process.stdout.write(`${browserTable(b, web.bundleGzipKb)}\n`);
     process.stdout.write(`long history: ${longHistoryVerdict(b)}\n`);
     process.stdout.write(`${controlLine(b.control)}\n`);

@@ -17,6 +17,7 @@ import type { BackendPreference } from '../shared/experiment';
 import type { BackendInUse } from '../shared/widths';
 import { selectBackend, type BackendChoice } from '../train/backends/select';
 import { backendOrder, selectWithChecks } from './backendOrder';
+import { wasmThreadsPayOff } from './wasmThreads';
 
 /** The little of WebGPU used here (the WebWorker lib of this TypeScript has no WebGPU types). */
 interface GpuEntry {
@@ -83,6 +84,8 @@ export async function useBrowserBackend(preference: BackendPreference): Promise<
     'tfjs-backend-wasm-simd.wasm': wasmSimd,
     'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
   });
+  // Before tfjs starts the wasm backend, which reads the flag then and keeps its choice.
+  if (!wasmThreadsPayOff(navigator.hardwareConcurrency || 1)) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   const checks = preference === 'auto' ? { webgpu: webgpuProblem, webgl: softwareWebglProblem } : { webgpu: webgpuProblem };
   return withDevice(await selectWithChecks(backendOrder(preference), checks, selectBackend));
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { longHistoryRun } from '../../scripts/bench/longHistory';
 import { parseRun, serializeRun } from '../../src/shared/runFile';
-import { FAST, open, PAINTED_PIXELS, pause, stepCount, waitForStep } from './appPage';
+import { wasmThreadsPayOff } from '../../src/worker/wasmThreads';
+import { FAST, open, PAINTED_PIXELS, pause, stepCount, waitForStep, wasmPthreads } from './appPage';
 import { e2eTest, waitForExpression } from './harness';
 
 /** A and B identical (aux heads off): same seed, same batches, so the same gradients until A changes. */
@@ -30,7 +31,12 @@ export default [
     const later = await waitForStep(page, paused + 4);
     assert.ok(later >= paused + 4);
     assert.match(await page.getByRole('status').innerText(), /steps\/s · backend wasm/);
-    // The threaded wasm backend of this cross-origin isolated page runs the SIMD backward kernels.
+    // The wasm build follows the machine's cores: threaded where XNNPACK gets two threads or
+    // more, else the build without threads (no idle pthread pool); either runs the SIMD backward kernels.
+    const trainingWorker = page.workers().find((w) => w.url().includes('training.worker'));
+    assert.ok(trainingWorker, 'the training worker is running');
+    const cores = (await trainingWorker.evaluate('navigator.hardwareConcurrency')) as number;
+    assert.equal(wasmPthreads(page) > 0, wasmThreadsPayOff(cores), `${wasmPthreads(page)} pthread workers with ${cores} logical cores`);
     assert.equal(await page.getByText('without its SIMD backward kernels', { exact: false }).count(), 0);
     // Space pauses and plays when focus is not in a control.
     await page.evaluate('document.activeElement?.blur()');

@@ -43,6 +43,32 @@ export async function open(page: Page, baseURL: string, hash: string): Promise<v
   await page.getByRole('heading', { level: 1, name: 'GradFlow' }).waitFor();
 }
 
+/** How many pthread workers the wasm backend started (tfjs starts them from blob: URLs); 0 for its build without threads. */
+export function wasmPthreads(page: Page): number {
+  return page.workers().filter((worker) => worker.url().startsWith('blob:')).length;
+}
+
+/**
+ * Makes the workers of `page` say they run on `cores` logical cores
+ * (navigator.hardwareConcurrency), as on a machine with that many; await it before the page
+ * opens. Each worker the page starts waits (DevTools' auto-attach) until the number is set in
+ * it, before its own script runs. The test should still check that it took (wasmPthreads).
+ */
+export async function claimCores(page: Page, cores: number): Promise<void> {
+  const session = await page.context().newCDPSession(page);
+  let id = 0;
+  session.on('Target.attachedToTarget', ({ sessionId, targetInfo }) => {
+    const send = (method: string, params: object = {}) =>
+      session.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: ++id, method, params }) });
+    const setCores = targetInfo.type === 'worker'
+      ? send('Runtime.evaluate', { expression: `Object.defineProperty(navigator, 'hardwareConcurrency', { value: ${cores}, configurable: true })` })
+      : Promise.resolve();
+    // In order: the number first, then the worker's own script.
+    setCores.then(() => send('Runtime.runIfWaitingForDebugger')).catch(() => undefined);
+  });
+  await session.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: false });
+}
+
 /** Pauses training and waits until the page says so (the Play button is back). */
 export async function pause(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Pause', exact: true }).click();

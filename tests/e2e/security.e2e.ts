@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import { claimCores, wasmPthreads } from './appPage';
 import { e2eTest, waitForExpression } from './harness';
 
 /** Tiny, fast settings: steps take a fraction of a second on wasm with 2 slow cores. */
@@ -14,7 +15,11 @@ async function policies(page: Page): Promise<string[]> {
 }
 
 export default [
-  e2eTest('the built page carries a Content Security Policy without unsafe-eval, and trains under it', async ({ page, baseURL, errors }) => {
+  e2eTest('the built page carries a Content Security Policy without unsafe-eval, and trains under it on the threaded wasm build', async ({ page, baseURL, errors }) => {
+    // The threaded build starts its pthread workers from blob: URLs and serialises its factory
+    // (vite.config.ts): the policy must allow both. It is what machines with 4 or more logical
+    // cores load (src/worker/wasmThreads.ts), so the training worker is told there are 8.
+    await claimCores(page, 8);
     const violations: string[] = [];
     page.on('console', (msg) => {
       if (/Content Security Policy/i.test(msg.text())) violations.push(msg.text());
@@ -35,6 +40,8 @@ export default [
     // The app plays by itself: wait for its first step on the wasm backend.
     await waitForExpression(page, `(/step (\\d+)/.exec(document.querySelector('[role=status]')?.textContent ?? '')?.[1] ?? 0) >= 1`, { timeout: 60_000, polling: 200 });
     assert.match(await page.getByRole('status').innerText(), /backend wasm/);
+    assert.ok(wasmPthreads(page) > 0, 'the threaded wasm build started its pthread workers');
+    assert.equal(await page.getByText('without its SIMD backward kernels', { exact: false }).count(), 0);
     assert.deepEqual(violations, [], 'CSP violations');
     assert.deepEqual(errors, [], 'console or page errors');
 
