@@ -19,6 +19,8 @@ async function depthPath(page: Page, run: string): Promise<string> {
 export default [
   e2eTest('app: loads without errors, Play trains and the step count rises, every panel draws; screenshot', async ({ page, baseURL, artifactsDir, errors }) => {
     await page.setViewportSize({ width: 1600, height: 1200 });
+    const data: string[] = [];
+    page.on('request', (request) => void (request.url().includes('/data/') && data.push(new URL(request.url()).pathname)));
     await open(page, baseURL, FAST);
     // Training starts by itself; pause it, then Play must start it again.
     await waitForStep(page, 1);
@@ -38,6 +40,8 @@ export default [
     const cores = (await trainingWorker.evaluate('navigator.hardwareConcurrency')) as number;
     assert.equal(wasmPthreads(page) > 0, wasmThreadsPayOff(cores), `${wasmPthreads(page)} pthread workers with ${cores} logical cores`);
     assert.equal(await page.getByText('without its SIMD backward kernels', { exact: false }).count(), 0);
+    // The dataset comes as its gzipped copy, a fifth of the binary's size (src/worker/dataFetch.ts).
+    assert.deepEqual(data, ['/data/mnist.bin.gz']);
     // Space pauses and plays when focus is not in a control.
     await page.evaluate('document.activeElement?.blur()');
     await page.keyboard.press('Space');

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FAST, open, waitForStep } from './appPage';
 import { e2eTest } from './harness';
+
+/** The built app's data folder (vite build copies public/data into it). */
+const DIST_DATA = fileURLToPath(new URL('../../dist/data', import.meta.url));
 
 export default [
   e2eTest('home page: title, visible heading, no console or page error, screenshot', async ({ page, baseURL, artifactsDir, errors }) => {
@@ -21,4 +27,20 @@ export default [
     assert.equal(await page.evaluate('self.crossOriginIsolated'), true);
     assert.equal(await page.evaluate('typeof SharedArrayBuffer'), 'function');
   }),
+
+  e2eTest('a host that sends the gzipped dataset as a plain file: the worker decompresses it and trains', async ({ page, baseURL, errors }) => {
+    // The dev and preview servers send it with Content-Encoding: gzip, and the browser decompresses it;
+    // a static host may send it as it is, and then the worker does (DecompressionStream).
+    const gzipped = await readFile(join(DIST_DATA, 'mnist.bin.gz'));
+    let served = 0;
+    await page.route('**/data/mnist.bin.gz', async (route) => {
+      served += 1;
+      await route.fulfill({ status: 200, body: gzipped, headers: { 'content-type': 'application/gzip', 'cross-origin-resource-policy': 'same-origin' } });
+    });
+    await open(page, baseURL, FAST);
+    await waitForStep(page, 2);
+    assert.equal(served, 1, 'the worker asked for the gzipped copy, and got it from the route');
+    assert.match(await page.getByRole('status').innerText(), /backend wasm/);
+    assert.deepEqual(errors, [], 'console or page errors');
+  }, 60_000),
 ];

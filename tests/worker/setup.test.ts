@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { gzipSync } from 'node:zlib';
 import { PRESETS } from '../../src/model/config';
 import { BACKEND_ORDER, type BackendChoice, type BackendName } from '../../src/train/backends/select';
 import { backendOrder, selectWithChecks } from '../../src/worker/backendOrder';
@@ -22,26 +23,48 @@ describe('backend order', () => {
 
 describe('fetching data files', () => {
   const respond = (status: number, bytes: number[] = []): typeof fetch => async () => new Response(new Uint8Array(bytes), { status });
+  /** A dataset binary's first bytes ("GFIM"), then some more. */
+  const BINARY = [0x47, 0x46, 0x49, 0x4d, 1, 0, 0, 0, 0, 0, 0, 0, 7, 7, 7];
+  /** A server holding `files` (name -> bytes) under /data/, recording what was asked for. */
+  const serve = (files: Record<string, Uint8Array<ArrayBuffer>>, seen: string[] = []): typeof fetch => async (input) => {
+    const name = String(input).replace(/^.*\/data\//, '');
+    seen.push(String(input));
+    const body = files[name];
+    return body ? new Response(body) : new Response(null, { status: 404 });
+  };
 
-  it('reads <base>data/<file> as bytes', async () => {
+  it('downloads the gzipped copy <base>data/<file>.gz and decompresses it', async () => {
     const seen: string[] = [];
-    const fetchImpl: typeof fetch = async (input) => {
-      seen.push(String(input));
-      return new Response(new Uint8Array([1, 2, 3]));
-    };
-    expect(Array.from(await dataFetcher('/gradflow/', fetchImpl)('mnist.bin'))).toEqual([1, 2, 3]);
-    expect(seen).toEqual(['/gradflow/data/mnist.bin']);
+    const fetchImpl = serve({ 'mnist.bin.gz': new Uint8Array(gzipSync(new Uint8Array(BINARY))), 'mnist.bin': new Uint8Array([9]) }, seen);
+    expect(Array.from(await dataFetcher('/gradflow/', fetchImpl)('mnist.bin'))).toEqual(BINARY);
+    expect(seen).toEqual(['/gradflow/data/mnist.bin.gz']);
+  });
+
+  it('takes the copy as it is where the server already decompressed it (Content-Encoding)', async () => {
+    expect(Array.from(await dataFetcher('/', serve({ 'mnist.bin.gz': new Uint8Array(BINARY) }))('mnist.bin'))).toEqual(BINARY);
+  });
+
+  it('reads the binary itself where there is no gzipped copy (a data folder built before there were any)', async () => {
+    const seen: string[] = [];
+    expect(Array.from(await dataFetcher('/', serve({ 'mnist.bin': new Uint8Array(BINARY) }, seen))('mnist.bin'))).toEqual(BINARY);
+    expect(seen).toEqual(['/data/mnist.bin.gz', '/data/mnist.bin']);
+  });
+
+  it('a gzipped copy that does not decompress says so, and how to make it again', async () => {
+    const broken = new Uint8Array(gzipSync(new Uint8Array(BINARY)).subarray(0, 12));
+    await expect(dataFetcher('/', serve({ 'mnist.bin.gz': broken }))('mnist.bin')).rejects.toThrow(/could not load mnist\.bin: mnist\.bin\.gz does not decompress .*run npm run data -- --force/);
   });
 
   it('an HTTP failure says which file and how to make it', async () => {
     await expect(dataFetcher('/', respond(404))('mnist.bin')).rejects.toThrow('could not load mnist.bin (404): run npm run data');
+    await expect(dataFetcher('/', respond(500))('mnist.bin')).rejects.toThrow('could not load mnist.bin (500): run npm run data');
   });
 
   it('a network failure says which file and why', async () => {
     const offline: typeof fetch = async () => {
       throw new TypeError('Failed to fetch');
     };
-    await expect(dataFetcher('/', offline)('fashion-mnist.bin')).rejects.toThrow('could not load fashion-mnist.bin: Failed to fetch');
+    await expect(dataFetcher('/', offline)('fashion-mnist.bin')).rejects.toThrow('could not load fashion-mnist.bin.gz: Failed to fetch');
   });
 });
 
