@@ -63,8 +63,8 @@ export async function claimCores(page: Page, cores: number): Promise<void> {
     const setCores = targetInfo.type === 'worker'
       ? send('Runtime.evaluate', { expression: `Object.defineProperty(navigator, 'hardwareConcurrency', { value: ${cores}, configurable: true })` })
       : Promise.resolve();
-    // In order: the number first, then the worker's own script.
-    setCores.then(() => send('Runtime.runIfWaitingForDebugger')).catch(() => undefined);
+    // In order: the number first, then the worker's own script (which runs even if the number could not be set).
+    setCores.catch(() => undefined).then(() => send('Runtime.runIfWaitingForDebugger')).catch(() => undefined);
   });
   await session.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: false });
 }
