@@ -30,20 +30,6 @@ export const MNIST_LIKE: Readonly<Record<MnistLikeName, Source>> = {
   },
 };
 
-/** Copies HW bytes into the centre of IMAGE_SIZE x IMAGE_SIZE zero images. */
-function padToSize(pixels: Uint8Array, count: number, rows: number, cols: number): Uint8Array {
-  const top = (IMAGE_SIZE - rows) >> 1;
-  const left = (IMAGE_SIZE - cols) >> 1;
-  const out = new Uint8Array(count * IMAGE_SIZE * IMAGE_SIZE);
-  for (let i = 0; i < count; i++) {
-    for (let y = 0; y < rows; y++) {
-      const from = (i * rows + y) * cols;
-      out.set(pixels.subarray(from, from + cols), (i * IMAGE_SIZE + top + y) * IMAGE_SIZE + left);
-    }
-  }
-  return out;
-}
-
 /** Loads `mnist` or `fashion-mnist` from its binary in public/data. */
 export async function loadMnistLike(name: MnistLikeName, fetchBytes: FetchBytes): Promise<Dataset> {
   const source = MNIST_LIKE[name];
@@ -54,7 +40,6 @@ export async function loadMnistLike(name: MnistLikeName, fetchBytes: FetchBytes)
       + `found ${file.rows}x${file.cols}x${file.channels} in ${file.classes}`);
   }
   const held = evalMask(file.labels, classes, source.file);
-  const padded = padToSize(file.pixels, file.count, file.rows, file.cols);
   const imageLength = IMAGE_SIZE * IMAGE_SIZE;
 
   const evalCount = held.reduce((n, h) => n + h, 0);
@@ -63,9 +48,19 @@ export async function loadMnistLike(name: MnistLikeName, fetchBytes: FetchBytes)
     train: { pixels: new Uint8Array(trainCount * imageLength), labels: new Uint8Array(trainCount), n: 0 },
     eval: { pixels: new Uint8Array(evalCount * imageLength), labels: new Uint8Array(evalCount), n: 0 },
   };
+  // Each image into its split, padded with zeros to IMAGE_SIZE x IMAGE_SIZE (centred), in one pass.
+  const { pixels, rows, cols } = file;
+  const corner = ((IMAGE_SIZE - rows) >> 1) * IMAGE_SIZE + ((IMAGE_SIZE - cols) >> 1);
   for (let i = 0; i < file.count; i++) {
     const part = held[i] ? parts.eval : parts.train;
-    part.pixels.set(padded.subarray(i * imageLength, (i + 1) * imageLength), part.n * imageLength);
+    const out = part.pixels;
+    const to = part.n * imageLength + corner;
+    const from = i * rows * cols;
+    for (let y = 0; y < rows; y++) {
+      const rowTo = to + y * IMAGE_SIZE;
+      const rowFrom = from + y * cols;
+      for (let x = 0; x < cols; x++) out[rowTo + x] = pixels[rowFrom + x]!;
+    }
     part.labels[part.n++] = file.labels[i]!;
   }
 
