@@ -65,6 +65,7 @@ const BROWSER_ROWS: readonly { field: keyof BrowserResult; unit: string }[] = [
   { field: 'longestTaskMs', unit: 'ms' },
   { field: 'loadLongestTaskMs', unit: 'ms' },
   { field: 'firstFrameMs', unit: 'ms' },
+  { field: 'firstFrameMsSlowNetwork', unit: 'ms' },
   { field: 'framesDropped', unit: '' },
   { field: 'frames', unit: '' },
   { field: 'framesLate', unit: '' },
