@@ -25,7 +25,7 @@ export const HASH = 'backend=wasm&batch=16';
 export const VIEWPORT = { width: 1600, height: 1200 };
 /**
  * The network of firstFrameMsSlowNetwork (Chromium's throttling): served from 127.0.0.1,
- * the page's 2.5 MB of code and its dataset arrive at once, which a user's network does not.
+ * the page's code and its dataset arrive at once, which a user's network does not.
  */
 export const SLOW_NETWORK = { mbps: 20, latencyMs: 20 } as const;
 /** A frame interval longer than this drops at least one frame at 60 Hz (the target's definition). */
@@ -123,7 +123,6 @@ export async function viteBuild(log: (line: string) => void): Promise<void> {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 
-/** Opens the app, waits for its first drawn chart, records `windowMs` of training, then the long-history case. */
 /** performance.now() at the page's first drawn chart, polled; throws on a page error or after FIRST_FRAME_TIMEOUT_MS. */
 async function waitForFirstFrame(page: Page, errors: readonly string[]): Promise<number> {
   const deadline = Date.now() + FIRST_FRAME_TIMEOUT_MS;
@@ -157,6 +156,7 @@ async function firstFrameOnSlowNetwork(browser: Browser, url: string, log: (line
   }
 }
 
+/** Opens the app, waits for its first drawn chart, records `windowMs` of training, then the long-history case. */
 async function measurePage(browser: Browser, url: string, windowMs: number, log: (line: string) => void): Promise<Omit<BrowserResult, 'where' | 'framesDroppedControl' | 'control' | 'firstFrameMsSlowNetwork'>> {
   const context = await browser.newContext({ viewport: VIEWPORT });
   try {
