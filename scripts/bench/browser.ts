@@ -11,7 +11,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { wasmPthreads } from '../../tests/e2e/appPage';
 import { CHROMIUM, CHROMIUM_ARGS, startPreview, stopPreview, type PreviewServer } from '../../tests/e2e/preview';
 import { bundleGzipKb, type BundleGzipKb } from './bundle';
 import { controlLine, longHistoryVerdict, measureControl, measureLongHistory, type LongHistoryResult, type RedrawWindow } from './longHistory';
@@ -135,19 +136,25 @@ async function waitForFirstFrame(page: Page, errors: readonly string[]): Promise
   }
 }
 
+/** A new page in `context` with the bench's INIT_SCRIPT, and the console errors and uncaught errors it will log. */
+async function benchPage(context: BrowserContext): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (msg) => void (msg.type() === 'error' && errors.push(`console.error: ${msg.text()}`)));
+  page.on('pageerror', (err) => void errors.push(`page error: ${err.message}`));
+  await page.addInitScript({ content: INIT_SCRIPT });
+  return { page, errors };
+}
+
 /** Opens the app in a fresh context whose downloads all go through SLOW_NETWORK; the time to its first drawn chart, ms. */
 async function firstFrameOnSlowNetwork(browser: Browser, url: string, log: (line: string) => void): Promise<number> {
   const context = await browser.newContext({ viewport: VIEWPORT });
   try {
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (msg) => void (msg.type() === 'error' && errors.push(`console.error: ${msg.text()}`)));
-    page.on('pageerror', (err) => void errors.push(`page error: ${err.message}`));
+    const { page, errors } = await benchPage(context);
     const devtools = await context.newCDPSession(page);
     await devtools.send('Network.enable');
     const bytesPerSecond = (SLOW_NETWORK.mbps * 1e6) / 8;
     await devtools.send('Network.emulateNetworkConditions', { offline: false, latency: SLOW_NETWORK.latencyMs, downloadThroughput: bytesPerSecond, uploadThroughput: bytesPerSecond });
-    await page.addInitScript({ content: INIT_SCRIPT });
     log(`browser: opening the page again over ${SLOW_NETWORK.mbps} Mbit/s with ${SLOW_NETWORK.latencyMs} ms latency`);
     await page.goto(`${url}#${HASH}`);
     return Math.round(await waitForFirstFrame(page, errors));
@@ -160,11 +167,7 @@ async function firstFrameOnSlowNetwork(browser: Browser, url: string, log: (line
 async function measurePage(browser: Browser, url: string, windowMs: number, log: (line: string) => void): Promise<Omit<BrowserResult, 'where' | 'framesDroppedControl' | 'control' | 'firstFrameMsSlowNetwork'>> {
   const context = await browser.newContext({ viewport: VIEWPORT });
   try {
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (msg) => void (msg.type() === 'error' && errors.push(`console.error: ${msg.text()}`)));
-    page.on('pageerror', (err) => void errors.push(`page error: ${err.message}`));
-    await page.addInitScript({ content: INIT_SCRIPT });
+    const { page, errors } = await benchPage(context);
     log(`browser: opening ${url}#${HASH}`);
     await page.goto(`${url}#${HASH}`);
 
@@ -181,8 +184,7 @@ async function measurePage(browser: Browser, url: string, windowMs: number, log:
     const stepAtEnd = (await page.evaluate('window.__gradflowBench.step()')) as number;
     const status = (await page.evaluate(`document.querySelector('[role=status]')?.textContent ?? ''`)) as string;
     const crossOriginIsolated = (await page.evaluate('self.crossOriginIsolated')) as boolean;
-    // tfjs starts the threaded build's pthread workers from blob: URLs.
-    const wasmPthreads = page.workers().filter((worker) => worker.url().startsWith('blob:')).length;
+    const pthreads = wasmPthreads(page);
     // Settle: long-task entries arrive after their task ends.
     await sleep(300);
     const record = JSON.parse((await page.evaluate('JSON.stringify(window.__gradflowBench)')) as string) as PageRecord;
@@ -212,7 +214,7 @@ async function measurePage(browser: Browser, url: string, windowMs: number, log:
       hash: HASH,
       viewport: `${VIEWPORT.width}x${VIEWPORT.height}`,
       crossOriginIsolated,
-      wasmPthreads,
+      wasmPthreads: pthreads,
       status,
       ...long,
     };
