@@ -19,7 +19,7 @@ import { parseWidth, PRESETS, type ModelConfig } from '../src/model/config';
 import { DEFAULT_TRAINING } from '../src/shared/trainingDefaults';
 import type { TrainingSettings } from '../src/shared/runFile';
 import { useNodeBackend } from '../src/train/backends/node';
-import { loadDataset, type Dataset, type Split } from '../src/train/datasets';
+import { floatSplit, loadDataset, type Dataset, type Split } from '../src/train/datasets';
 import { nodeFetchBytes } from '../src/train/datasets/nodeFiles';
 import { Rng } from '../src/train/rng';
 import { Trainer } from '../src/train/trainer';
@@ -102,7 +102,7 @@ function readArgs(argv: readonly string[]): Args | null {
 function noiseSplit(count: number, rng: Rng): Split {
   const images = new Float32Array(count * 32 * 32);
   for (let i = 0; i < images.length; i++) images[i] = rng.normal();
-  return { images, labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count };
+  return floatSplit(images, Uint8Array.from({ length: count }, (_, i) => i % 10), 32 * 32);
 }
 
 /** Standard-normal images with labels cycling 0..9 (grey, 32x32, like MNIST). */

@@ -13,7 +13,7 @@ import { describe } from '../../src/model/architecture';
 import { PRESETS } from '../../src/model/config';
 import { createParams, disposeParams } from '../../src/model/params';
 import { useNodeBackend } from '../../src/train/backends/node';
-import type { Dataset } from '../../src/train/datasets';
+import { floatSplit, type Dataset } from '../../src/train/datasets';
 import { Optimizer } from '../../src/train/optimizer';
 import { Trainer } from '../../src/train/trainer';
 import { plainStep, type HostBatch } from './plainStep';
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   await useNodeBackend('cpu');
   const config = PRESETS.relu;
   const images = Float32Array.from({ length: BATCH * 32 * 32 }, (_, i) => Math.sin(i));
-  const split = { images, labels: Uint8Array.from({ length: BATCH }, (_, i) => i), count: BATCH };
+  const split = floatSplit(images, Uint8Array.from({ length: BATCH }, (_, i) => i), 32 * 32);
   const dataset: Dataset = {
     name: 'mnist', size: 32, channels: 1, classes: 10, classNames: Array.from({ length: 10 }, (_, i) => String(i)),
     train: split, eval: split, normalisation: { mean: [0], std: [1] }, description: 'a fixed pattern for counting launches',

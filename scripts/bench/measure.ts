@@ -3,7 +3,7 @@ import { describe } from '../../src/model/architecture';
 import type { ModelConfig } from '../../src/model/config';
 import { createParams, disposeParams } from '../../src/model/params';
 import type { TrainingSettings } from '../../src/shared/runFile';
-import type { Dataset, Split } from '../../src/train/datasets';
+import { floatSplit, splitImages, type Dataset, type Split } from '../../src/train/datasets';
 import { Optimizer } from '../../src/train/optimizer';
 import { Rng } from '../../src/train/rng';
 import { Trainer } from '../../src/train/trainer';
@@ -64,7 +64,7 @@ const NEVER = 1_000_000_000;
 function noiseSplit(count: number, channels: 1 | 3, rng: Rng): Split {
   const images = new Float32Array(count * 32 * 32 * channels);
   for (let i = 0; i < images.length; i++) images[i] = rng.normal();
-  return { images, labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count };
+  return floatSplit(images, Uint8Array.from({ length: count }, (_, i) => i % 10), 32 * 32 * channels);
 }
 
 /** Noise shaped like the normalised MNIST the default preset trains on (no dataset load). */
@@ -98,9 +98,8 @@ export async function measureBackend(options: BenchOptions): Promise<BackendResu
   const { config, batchSize, reps, warmup, seed, log } = options;
   const arch = describe(config);
   const dataset = noiseDataset(config, Math.max(256, batchSize), batchSize, seed);
-  const pixels = 32 * 32 * config.channels;
   const host: HostBatch = {
-    images: dataset.train.images.subarray(0, batchSize * pixels),
+    images: splitImages(dataset.train, 0, batchSize),
     labels: Int32Array.from(dataset.train.labels.subarray(0, batchSize)),
     shape: [batchSize, 32, 32, config.channels],
   };

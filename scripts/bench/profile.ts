@@ -14,7 +14,7 @@ import { describe } from '../../src/model/architecture';
 import { PRESETS } from '../../src/model/config';
 import { createParams, disposeParams } from '../../src/model/params';
 import { useNodeBackend } from '../../src/train/backends/node';
-import type { Dataset } from '../../src/train/datasets';
+import { floatSplit, type Dataset } from '../../src/train/datasets';
 import { Optimizer } from '../../src/train/optimizer';
 import { Rng } from '../../src/train/rng';
 import { Trainer } from '../../src/train/trainer';
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   const optimizer = new Optimizer('sgd', 0.9);
   const rng = new Rng(1);
   const host: HostBatch = { images: Float32Array.from({ length: 32 * 32 * 32 }, () => rng.normal()), labels: Int32Array.from({ length: 32 }, (_, i) => i % 10), shape: [32, 32, 32, 1] };
-  const split = { images: host.images, labels: Uint8Array.from(host.labels), count: 32 };
+  const split = floatSplit(host.images, Uint8Array.from(host.labels), 32 * 32);
   const dataset: Dataset = {
     name: 'mnist', size: 32, channels: 1, classes: 10, classNames: Array.from({ length: 10 }, (_, i) => String(i)),
     train: split, eval: split, normalisation: { mean: [0], std: [1] }, description: 'noise for the profile',

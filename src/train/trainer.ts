@@ -7,7 +7,7 @@ import type { TrainingSettings } from '../shared/runFile';
 import { BatchStream } from './batches';
 import { assignVariables, copyVariables, readVariables, type SavedState, type TrainerCheckpoint } from './checkpoint';
 import type { Dataset } from './datasets';
-import { gatherBatch } from './datasets';
+import { gatherBatch, splitImages } from './datasets';
 import { firstNonFinite } from './divergence';
 import { frameFromData, HEADS, type FrameShape, type Head, type StepFrame } from './frame';
 import { backwardPass, disposePass, headObjective, trainingObjective, type Batch, type PassResult } from './gradients';
@@ -75,7 +75,7 @@ export class Trainer {
     this.labels = new Int32Array(training.batchSize);
     const evalCount = Math.min(training.evalSize, dataset.eval.count);
     this.evalSet = {
-      x: tf.tensor4d(dataset.eval.images.subarray(0, evalCount * pixels), [evalCount, dataset.size, dataset.size, dataset.channels]),
+      x: tf.tensor4d(splitImages(dataset.eval, 0, evalCount), [evalCount, dataset.size, dataset.size, dataset.channels]),
       labels: tf.tensor1d(Int32Array.from(dataset.eval.labels.subarray(0, evalCount)), 'int32'),
     };
   }

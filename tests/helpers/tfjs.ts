@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useNodeBackend } from '../../src/train/backends/node';
-import type { Dataset, Split } from '../../src/train/datasets';
+import { floatSplit, type Dataset, type Split } from '../../src/train/datasets';
 import { Rng } from '../../src/train/rng';
 
 /** Switches tfjs to a Node backend for the tests of one file. */
@@ -15,7 +15,7 @@ function split(count: number, channels: 1 | 3, rng: Rng): Split {
   for (let i = 0; i < images.length; i++) images[i] = rng.normal();
   const labels = new Uint8Array(count);
   for (let i = 0; i < count; i++) labels[i] = i % 10;
-  return { images, labels, count };
+  return floatSplit(images, labels, 32 * 32 * channels);
 }
 
 /** A tiny dataset of noise images (labels cycle 0..9), for engine tests that need no real data. */

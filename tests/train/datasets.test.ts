@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DATASET_NAMES, datasetChannels, gatherBatch, loadDataset, type Dataset, type DatasetName, type Split } from '../../src/train/datasets';
+import { DATASET_NAMES, datasetChannels, floatSplit, gatherBatch, loadDataset, splitImages, type Dataset, type DatasetName, type Split } from '../../src/train/datasets';
+import { standardisingTable } from '../../src/train/datasets/normalise';
+import { byteSplit } from '../../src/train/datasets/split';
 import { checksum, decodeImageFile, encodeImageFile, type ImageFile } from '../../src/train/datasets/format';
 import { nodeFetchBytes, PUBLIC_DATA_DIR } from '../../src/train/datasets/nodeFiles';
 
@@ -33,12 +35,11 @@ function perClass(split: Split): number[] {
 /** A fingerprint of a whole split: comparing megabytes with toEqual would take vitest minutes. */
 function fingerprint(split: Split): string {
   const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  return `${split.count}:${checksum(bytes(split.images))}:${checksum(bytes(split.labels))}`;
+  return `${split.count}:${checksum(bytes(splitImages(split)))}:${checksum(bytes(split.labels))}`;
 }
 
 function image(split: Split, i: number): Float32Array {
-  const stride = split.images.length / split.count;
-  return split.images.subarray(i * stride, (i + 1) * stride);
+  return splitImages(split, i, 1);
 }
 
 /** A small valid image file: `perClassCount` 28x28 images per class, class-major, pixel = (label * 7 + index) % 256. */
@@ -76,7 +77,8 @@ describe.each(DATASET_NAMES)('the %s dataset', (name) => {
     expect(datasetChannels(name)).toBe(want.channels);
     expect([d.train.count, d.eval.count]).toEqual([want.train, want.eval]);
     for (const split of [d.train, d.eval]) {
-      expect(split.images.length).toBe(split.count * SIZE * SIZE * d.channels);
+      expect(split.imageLength).toBe(SIZE * SIZE * d.channels);
+      expect(splitImages(split)).toHaveLength(split.count * SIZE * SIZE * d.channels);
       expect(split.labels.length).toBe(split.count);
     }
   });
@@ -92,13 +94,13 @@ describe.each(DATASET_NAMES)('the %s dataset', (name) => {
 
   it('standardises the train split to mean 0 and standard deviation 1 per channel, with no NaN', () => {
     const d = dataset();
-    const train = moments(d.train.images, d.channels);
+    const train = moments(splitImages(d.train), d.channels);
     expect(train.finite).toBe(true);
     for (let c = 0; c < d.channels; c++) {
       expect(train.mean[c]).toBeCloseTo(0, 3);
       expect(train.std[c]).toBeCloseTo(1, 3);
     }
-    expect(moments(d.eval.images, d.channels).finite).toBe(true);
+    expect(moments(splitImages(d.eval), d.channels).finite).toBe(true);
     expect(d.normalisation.mean).toHaveLength(d.channels);
     expect(d.normalisation.std).toHaveLength(d.channels);
   });
@@ -210,6 +212,38 @@ describe('the image file format', () => {
   it('is reported missing with the command that builds it', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'gradflow-data-'));
     await expect(nodeFetchBytes(empty)('mnist.bin')).rejects.toThrow(/mnist\.bin is missing: run `npm run data`/);
+  });
+});
+
+describe('a split of bytes', () => {
+  // Two RGB images of 2 pixels each; channel c of pixel p of image i holds 10 * i + 4 * p + c, and 255 once.
+  const pixels = Uint8Array.from([0, 1, 2, 4, 5, 255, 10, 11, 12, 14, 15, 16]);
+  const stats = { mean: [0.1, 0.5, 0.9], std: [0.25, 1, 0.5] };
+  const split = byteSplit(pixels, Uint8Array.from([3, 7]), 6, 3, standardisingTable(3, stats));
+
+  it('hands out each byte standardised by its own channel, as float32', () => {
+    const want = Array.from(pixels, (v, k) => Math.fround((v / 255 - stats.mean[k % 3]!) / stats.std[k % 3]!));
+    expect(Array.from(splitImages(split))).toEqual(want);
+    expect(Array.from(image(split, 1))).toEqual(want.slice(6));
+    const out = new Float32Array(12);
+    const labels = new Int32Array(2);
+    gatherBatch(split, [1, 0], out, labels);
+    expect(Array.from(out)).toEqual([...want.slice(6), ...want.slice(0, 6)]);
+    expect(Array.from(labels)).toEqual([7, 3]);
+  });
+
+  it('gives the same floats as a split of floats made from them', () => {
+    const floats = floatSplit(splitImages(split), split.labels, 6);
+    expect(Array.from(splitImages(floats, 1, 1))).toEqual(Array.from(image(split, 1)));
+  });
+
+  it('refuses arrays that disagree, and images outside it', () => {
+    const table = standardisingTable(3, stats);
+    expect(() => byteSplit(pixels.subarray(1), split.labels, 6, 3, table)).toThrow(/11 pixel values for 2 images of 6/);
+    expect(() => byteSplit(pixels, split.labels, 6, 1, table)).toThrow(/table of 768 values for 1 channels/);
+    expect(() => floatSplit(new Float32Array(5), split.labels, 3)).toThrow(/5 pixel values for 2 images of 3/);
+    expect(() => splitImages(split, 1, 2)).toThrow(/images 1..2 are not all in 0..1/);
+    expect(splitImages(split, 2, 0)).toHaveLength(0);
   });
 });
 

@@ -11,6 +11,7 @@ import type { Dataset, DatasetName, FetchBytes } from './types';
 
 export type { Dataset, DatasetName, FetchBytes, Split } from './types';
 export { gatherBatch } from './batch';
+export { floatSplit, splitImages } from './split';
 
 export const DATASET_NAMES: readonly DatasetName[] = ['mnist', 'fashion-mnist', 'shapes'];
 

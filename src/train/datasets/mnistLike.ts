@@ -4,8 +4,8 @@
  */
 
 import { decodeImageFile } from './format';
-import { channelStats, standardise } from './normalise';
-import { EVAL_PER_CLASS, evalMask, makeSplit } from './split';
+import { channelStats, standardisingTable } from './normalise';
+import { byteSplit, EVAL_PER_CLASS, evalMask } from './split';
 import { IMAGE_SIZE, type Dataset, type FetchBytes } from './types';
 
 export type MnistLikeName = 'mnist' | 'fashion-mnist';
@@ -65,14 +65,15 @@ export async function loadMnistLike(name: MnistLikeName, fetchBytes: FetchBytes)
   }
 
   const stats = channelStats(parts.train.pixels, 1);
+  const table = standardisingTable(1, stats);
   return {
     name,
     size: IMAGE_SIZE,
     channels: 1,
     classes,
     classNames: source.classNames,
-    train: makeSplit(standardise(parts.train.pixels, 1, stats), parts.train.labels, imageLength),
-    eval: makeSplit(standardise(parts.eval.pixels, 1, stats), parts.eval.labels, imageLength),
+    train: byteSplit(parts.train.pixels, parts.train.labels, imageLength, 1, table),
+    eval: byteSplit(parts.eval.pixels, parts.eval.labels, imageLength, 1, table),
     normalisation: stats,
     description: `${source.origin}, 28x28 padded to 32x32; eval = the last ${EVAL_PER_CLASS} of each class `
       + `(${evalCount.toLocaleString('en')}), train = the other ${trainCount.toLocaleString('en')}.`,

@@ -28,16 +28,15 @@ export function channelStats(pixels: Uint8Array, channels: number): { mean: numb
   return { mean, std };
 }
 
-/** Applies x' = (x/255 - mean[c]) / std[c] to NHWC bytes, returning float32s. */
-export function standardise(pixels: Uint8Array, channels: number, stats: { mean: readonly number[]; std: readonly number[] }): Float32Array {
-  // A lookup table per channel: 256 values each, so the loop is one load per pixel.
+/**
+ * The standardised value of every byte in every channel, x' = (x/255 - mean[c]) / std[c],
+ * at table[c * 256 + x]: a split holds its images as bytes and looks them up as it copies
+ * them out, one load per pixel.
+ */
+export function standardisingTable(channels: number, stats: { mean: readonly number[]; std: readonly number[] }): Float32Array {
   const table = new Float32Array(256 * channels);
   for (let c = 0; c < channels; c++) {
     for (let v = 0; v < 256; v++) table[c * 256 + v] = (v / 255 - stats.mean[c]!) / stats.std[c]!;
   }
-  const out = new Float32Array(pixels.length);
-  for (let c = 0; c < channels; c++) {
-    for (let i = c; i < pixels.length; i += channels) out[i] = table[c * 256 + pixels[i]!]!;
-  }
-  return out;
+  return table;
 }

@@ -9,8 +9,8 @@
  */
 
 import { Rng } from '../rng';
-import { channelStats, standardise } from './normalise';
-import { makeSplit } from './split';
+import { channelStats, standardisingTable } from './normalise';
+import { byteSplit } from './split';
 import { IMAGE_SIZE, type Dataset } from './types';
 
 export const SHAPE_CLASSES = [
@@ -163,14 +163,15 @@ export function makeShapes(seed: number): Dataset {
   const held = generateShapes(SHAPES_EVAL_COUNT, Rng.forStream(seed, 'shapes/eval'));
   const stats = channelStats(train.pixels, CHANNELS);
   const imageLength = IMAGE_SIZE * IMAGE_SIZE * CHANNELS;
+  const table = standardisingTable(CHANNELS, stats);
   return {
     name: 'shapes',
     size: IMAGE_SIZE,
     channels: CHANNELS,
     classes: SHAPE_CLASSES.length,
     classNames: SHAPE_CLASSES,
-    train: makeSplit(standardise(train.pixels, CHANNELS, stats), train.labels, imageLength),
-    eval: makeSplit(standardise(held.pixels, CHANNELS, stats), held.labels, imageLength),
+    train: byteSplit(train.pixels, train.labels, imageLength, CHANNELS, table),
+    eval: byteSplit(held.pixels, held.labels, imageLength, CHANNELS, table),
     normalisation: stats,
     description: `Procedural shapes (seed ${seed >>> 0}): 10 classes of coloured shapes on coloured backgrounds with noise, `
       + `${SHAPES_TRAIN_COUNT.toLocaleString('en')} train + ${SHAPES_EVAL_COUNT.toLocaleString('en')} eval images `

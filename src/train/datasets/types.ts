@@ -3,11 +3,13 @@
 export type DatasetName = 'mnist' | 'fashion-mnist' | 'shapes';
 
 export interface Split {
-  /** Normalised pixels, NHWC, count * 32 * 32 * channels. */
-  readonly images: Float32Array;
   /** Class index per image. */
   readonly labels: Uint8Array;
   readonly count: number;
+  /** Values per image: 32 * 32 * channels. */
+  readonly imageLength: number;
+  /** Writes image `i`'s normalised pixels, NHWC, to out[offset, offset + imageLength). */
+  readonly copyImage: (i: number, out: Float32Array, offset: number) => void;
 }
 
 export interface Dataset {
