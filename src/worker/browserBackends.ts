@@ -1,23 +1,32 @@
 /// <reference types="vite/client" />
 /**
- * Every tfjs backend, registered in the browser worker: cpu, webgl, webgpu and wasm (its
- * binaries served by Vite through `?url` imports), with tfjs-core's gradients. In Node
- * the gradients come from '@tensorflow/tfjs' instead (src/train/backends/node.ts).
+ * Every tfjs backend in the browser worker: cpu and wasm (its binaries served by Vite
+ * through `?url` imports) registered when the worker starts, with tfjs-core's gradients;
+ * webgl and webgpu imported only when one is tried (GPU_BACKENDS). In Node the gradients
+ * come from '@tensorflow/tfjs' instead (src/train/backends/node.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-webgl';
-import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { BackendPreference } from '../shared/experiment';
 import type { BackendInUse } from '../shared/widths';
-import { selectBackend, type BackendChoice } from '../train/backends/select';
+import { selectBackend, type BackendChoice, type BackendLoaders } from '../train/backends/select';
 import { backendOrder, selectWithChecks } from './backendOrder';
 import { wasmThreadsPayOff } from './wasmThreads';
+
+/**
+ * The GPU backends, each its own chunk, imported only when tried: a machine without a
+ * usable GPU, where 'auto' passes them over on their checks and wasm trains, neither
+ * downloads nor compiles them (together more than half of the worker's code).
+ */
+const GPU_BACKENDS: BackendLoaders = {
+  webgl: () => import('@tensorflow/tfjs-backend-webgl'),
+  webgpu: () => import('@tensorflow/tfjs-backend-webgpu'),
+};
 
 /** The little of WebGPU used here (the WebWorker lib of this TypeScript has no WebGPU types). */
 interface GpuEntry {
@@ -87,7 +96,7 @@ export async function useBrowserBackend(preference: BackendPreference): Promise<
   // Before tfjs starts the wasm backend, which reads the flag then and keeps its choice.
   if (!wasmThreadsPayOff(navigator.hardwareConcurrency || 1)) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   const checks = preference === 'auto' ? { webgpu: webgpuProblem, webgl: softwareWebglProblem } : { webgpu: webgpuProblem };
-  return withDevice(await selectWithChecks(backendOrder(preference), checks, selectBackend));
+  return withDevice(await selectWithChecks(backendOrder(preference), checks, (order) => selectBackend(order, GPU_BACKENDS)));
 }
 
 /** The little of tfjs's WebGL backend used to watch its context. */

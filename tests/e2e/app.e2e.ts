@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { longHistoryRun } from '../../scripts/bench/longHistory';
@@ -7,6 +7,7 @@ import { parseRun, serializeRun } from '../../src/shared/runFile';
 import { wasmThreadsPayOff } from '../../src/worker/wasmThreads';
 import { FAST, open, PAINTED_PIXELS, pause, stepCount, waitForStep, wasmPthreads } from './appPage';
 import { e2eTest, waitForExpression } from './harness';
+import { DIST_ASSETS } from './preview';
 
 /** A and B identical (aux heads off): same seed, same batches, so the same gradients until A changes. */
 const BOTH_OFF = 'a.aux1=off&a.aux2=off&b.aux1=off&b.aux2=off';
@@ -16,11 +17,30 @@ async function depthPath(page: Page, run: string): Promise<string> {
   return (await page.locator(`path[data-run="${run}"][data-series="latest"]`).first().getAttribute('d')) ?? '';
 }
 
+/**
+ * The built chunks of tfjs's GPU backends, each found by a flag it alone registers; fails
+ * unless there is exactly one of each, so the check that uses them cannot pass by finding none.
+ */
+async function gpuBackendChunks(): Promise<string[]> {
+  const chunks = (await readdir(DIST_ASSETS)).filter((f) => f.endsWith('.js'));
+  const texts = await Promise.all(chunks.map(async (f) => readFile(join(DIST_ASSETS, f), 'utf8')));
+  return ['WEBGL_VERSION', 'WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE'].map((flag) => {
+    const holders = chunks.filter((_, i) => texts[i]!.includes(flag));
+    assert.equal(holders.length, 1, `one chunk registers ${flag}: ${holders.join(', ')}`);
+    return holders[0]!;
+  });
+}
+
 export default [
   e2eTest('app: loads without errors, Play trains and the step count rises, every panel draws; screenshot', async ({ page, baseURL, artifactsDir, errors }) => {
     await page.setViewportSize({ width: 1600, height: 1200 });
     const data: string[] = [];
-    page.on('request', (request) => void (request.url().includes('/data/') && data.push(new URL(request.url()).pathname)));
+    const scripts: string[] = [];
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.startsWith('/data/')) data.push(path);
+      if (path.startsWith('/assets/') && path.endsWith('.js')) scripts.push(path.slice('/assets/'.length));
+    });
     await open(page, baseURL, FAST);
     // Training starts by itself; pause it, then Play must start it again.
     await waitForStep(page, 1);
@@ -42,6 +62,10 @@ export default [
     assert.equal(await page.getByText('without its SIMD backward kernels', { exact: false }).count(), 0);
     // The dataset comes as its gzipped copy, a fifth of the binary's size (src/worker/dataFetch.ts).
     assert.deepEqual(data, ['/data/mnist.bin.gz']);
+    // No GPU here ('auto' passes WebGPU and software WebGL over): their backends' code is never fetched.
+    const gpuChunks = await gpuBackendChunks();
+    assert.ok(scripts.some((f) => f.startsWith('training.worker')), `the worker's chunk was fetched: ${scripts.join(', ')}`);
+    assert.deepEqual(scripts.filter((f) => gpuChunks.includes(f)), [], `fetched: ${scripts.join(', ')}`);
     // Space pauses and plays when focus is not in a control.
     await page.evaluate('document.activeElement?.blur()');
     await page.keyboard.press('Space');

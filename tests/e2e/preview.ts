@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Where `vite build` writes the chunks that `vite preview` serves. */
+export const DIST_ASSETS = join(ROOT, 'dist', 'assets');
 const VITE_JS = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
 const SERVER_START_MS = 30_000;
 

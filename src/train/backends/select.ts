@@ -19,11 +19,15 @@ export interface BackendChoice {
   readonly slowKernels?: string;
 }
 
+/** Imports a backend's module, which registers it with tfjs: for backends loaded only when tried. */
+export type BackendLoaders = Partial<Record<BackendName, () => Promise<unknown>>>;
+
 /**
- * Switches tfjs to the first of `preferred` that starts here (its module must have been
- * imported, which registers it). Each refusal is kept with its reason, for people to see.
+ * Switches tfjs to the first of `preferred` that starts here. A backend's module must have
+ * been imported, which registers it, or be imported by its entry in `load` just before it
+ * is tried. Each refusal is kept with its reason, for people to see.
  */
-export async function selectBackend(preferred: readonly BackendName[]): Promise<BackendChoice> {
+export async function selectBackend(preferred: readonly BackendName[], load: BackendLoaders = {}): Promise<BackendChoice> {
   registerConvGradients();
   if (tf.findBackendFactory('wasm')) {
     registerWasmMaxPoolGrad();
@@ -34,6 +38,15 @@ export async function selectBackend(preferred: readonly BackendName[]): Promise<
   }
   const skipped: { name: BackendName; reason: string }[] = [];
   for (const name of preferred) {
+    const loader = load[name];
+    if (loader && !tf.findBackendFactory(name)) {
+      try {
+        await loader();
+      } catch (error) {
+        skipped.push({ name, reason: `its code did not load: ${error instanceof Error ? error.message : String(error)}` });
+        continue;
+      }
+    }
     if (!tf.findBackendFactory(name)) {
       skipped.push({ name, reason: 'not available in this build' });
       continue;
