@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { wasmPthreads } from '../../tests/e2e/appPage';
-import { CHROMIUM, CHROMIUM_ARGS, startPreview, stopPreview, type PreviewServer } from '../../tests/e2e/preview';
+import { CHROMIUM, CHROMIUM_ARGS, DIST, startPreview, stopPreview, type PreviewServer } from '../../tests/e2e/preview';
 import { bundleGzipKb, type BundleGzipKb } from './bundle';
 import { controlLine, longHistoryVerdict, measureControl, measureLongHistory, type LongHistoryResult, type RedrawWindow } from './longHistory';
 
@@ -233,7 +233,7 @@ export async function measureBrowser(options: { windowMs: number; log: (line: st
   const { windowMs, log } = options;
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM} (apt-get install -y chromium), or run with --no-browser`);
   await viteBuild(log);
-  const bundle = bundleGzipKb(join(ROOT, 'dist', 'assets'));
+  const bundle = bundleGzipKb(join(DIST, 'assets'));
   log(`browser: bundle ${bundle.allJs} KiB gzipped (worker ${bundle.worker} KiB)`);
 
   let preview: PreviewServer | undefined;

@@ -7,7 +7,7 @@ import { parseRun, serializeRun } from '../../src/shared/runFile';
 import { wasmThreadsPayOff } from '../../src/worker/wasmThreads';
 import { FAST, open, PAINTED_PIXELS, pause, stepCount, waitForStep, wasmPthreads } from './appPage';
 import { e2eTest, waitForExpression } from './harness';
-import { DIST_ASSETS } from './preview';
+import { DIST } from './preview';
 
 /** A and B identical (aux heads off): same seed, same batches, so the same gradients until A changes. */
 const BOTH_OFF = 'a.aux1=off&a.aux2=off&b.aux1=off&b.aux2=off';
@@ -22,8 +22,9 @@ async function depthPath(page: Page, run: string): Promise<string> {
  * unless there is exactly one of each, so the check that uses them cannot pass by finding none.
  */
 async function gpuBackendChunks(): Promise<string[]> {
-  const chunks = (await readdir(DIST_ASSETS)).filter((f) => f.endsWith('.js'));
-  const texts = await Promise.all(chunks.map(async (f) => readFile(join(DIST_ASSETS, f), 'utf8')));
+  const assets = join(DIST, 'assets');
+  const chunks = (await readdir(assets)).filter((f) => f.endsWith('.js'));
+  const texts = await Promise.all(chunks.map(async (f) => readFile(join(assets, f), 'utf8')));
   return ['WEBGL_VERSION', 'WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE'].map((flag) => {
     const holders = chunks.filter((_, i) => texts[i]!.includes(flag));
     assert.equal(holders.length, 1, `one chunk registers ${flag}: ${holders.join(', ')}`);

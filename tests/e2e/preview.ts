@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** Where `vite build` writes the chunks that `vite preview` serves. */
-export const DIST_ASSETS = join(ROOT, 'dist', 'assets');
+/** Where `vite build` writes the app that `vite preview` serves (its chunks in assets/, the data in data/). */
+export const DIST = join(ROOT, 'dist');
 const VITE_JS = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
 const SERVER_START_MS = 30_000;
 

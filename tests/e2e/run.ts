@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import type { E2EContext, E2ETest } from './harness';
-import { CHROMIUM, CHROMIUM_ARGS, SetupError, startPreview, stopPreview, type PreviewServer } from './preview';
+import { CHROMIUM, CHROMIUM_ARGS, DIST, SetupError, startPreview, stopPreview, type PreviewServer } from './preview';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const E2E_DIR = join(ROOT, 'tests', 'e2e');
-const DIST_INDEX = join(ROOT, 'dist', 'index.html');
+const DIST_INDEX = join(DIST, 'index.html');
 const ARTIFACTS_DIR = join(ROOT, 'test-results', 'e2e');
 const DEFAULT_TEST_MS = 30_000;
 

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FAST, open, waitForStep } from './appPage';
 import { e2eTest } from './harness';
-
-/** The built app's data folder (vite build copies public/data into it). */
-const DIST_DATA = fileURLToPath(new URL('../../dist/data', import.meta.url));
+import { DIST } from './preview';
 
 export default [
   e2eTest('home page: title, visible heading, no console or page error, screenshot', async ({ page, baseURL, artifactsDir, errors }) => {
@@ -31,7 +28,7 @@ export default [
   e2eTest('a host that sends the gzipped dataset as a plain file: the worker decompresses it and trains', async ({ page, baseURL, errors }) => {
     // The dev and preview servers send it with Content-Encoding: gzip, and the browser decompresses it;
     // a static host may send it as it is, and then the worker does (DecompressionStream).
-    const gzipped = await readFile(join(DIST_DATA, 'mnist.bin.gz'));
+    const gzipped = await readFile(join(DIST, 'data', 'mnist.bin.gz')) // vite build copies public/data there;
     let served = 0;
     await page.route('**/data/mnist.bin.gz', async (route) => {
       served += 1;
