@@ -1,5 +1,6 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { tfjsTapeWalks } from './scripts/tfjsTapeWalks.ts';
 
 /**
  * Cross-origin isolation: gives the page (and its workers) SharedArrayBuffer, which
@@ -62,7 +63,10 @@ function contentSecurityPolicy(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), contentSecurityPolicy()],
+  // tfjsTapeWalks: tfjs-core's tape walks over Object.keys instead of for-in, wherever tfjs-core
+  // is bundled (scripts/tfjsTapeWalks.ts): here, in the workers' builds and in the dev server's
+  // pre-bundling below.
+  plugins: [react(), contentSecurityPolicy(), tfjsTapeWalks()],
   server: {
     host: '127.0.0.1',
     port: 5173,
@@ -79,6 +83,7 @@ export default defineConfig({
   // Training runs in a module Worker: `new Worker(new URL('…', import.meta.url), { type: 'module' })`.
   worker: {
     format: 'es',
+    plugins: () => [tfjsTapeWalks()],
     rolldownOptions: { output: { minify: minifyKeepingWasmThreadsWorking } },
   },
   // The dev server pre-bundles the dependencies it finds from these files when it starts. By
@@ -86,6 +91,8 @@ export default defineConfig({
   // the first page load and reloaded the page once the training worker had started.
   optimizeDeps: {
     entries: ['index.html', 'src/worker/*.worker.ts'],
+    // The same rewrite of tfjs-core's tape walks as in the build (scripts/tfjsTapeWalks.ts).
+    rolldownOptions: { plugins: [tfjsTapeWalks()] },
   },
   // @tensorflow/tfjs-backend-wasm is deliberately NOT in optimizeDeps.exclude: its
   // emscripten glue (wasm-out/*.js) is CommonJS/UMD and only loads once pre-bundled

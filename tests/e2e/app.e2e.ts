@@ -32,6 +32,19 @@ async function gpuBackendChunks(): Promise<string[]> {
   });
 }
 
+/**
+ * The built chunk that holds tfjs's gradient tape (found by an error message of its backward
+ * walk); fails unless exactly one does.
+ */
+async function tapeChunk(): Promise<{ file: string; code: string }> {
+  const assets = join(DIST, 'assets');
+  const chunks = (await readdir(assets)).filter((f) => f.endsWith('.js'));
+  const texts = await Promise.all(chunks.map(async (f) => readFile(join(assets, f), 'utf8')));
+  const holders = chunks.filter((_, i) => texts[i]!.includes('Cannot backprop through input'));
+  assert.equal(holders.length, 1, `one chunk holds tfjs's tape: ${holders.join(', ')}`);
+  return { file: holders[0]!, code: texts[chunks.indexOf(holders[0]!)]! };
+}
+
 export default [
   e2eTest('app: loads without errors, Play trains and the step count rises, every panel draws; screenshot', async ({ page, baseURL, artifactsDir, errors }) => {
     await page.setViewportSize({ width: 1600, height: 1200 });
@@ -67,6 +80,11 @@ export default [
     const gpuChunks = await gpuBackendChunks();
     assert.ok(scripts.some((f) => f.startsWith('training.worker')), `the worker's chunk was fetched: ${scripts.join(', ')}`);
     assert.deepEqual(scripts.filter((f) => gpuChunks.includes(f)), [], `fetched: ${scripts.join(', ')}`);
+    // The worker trains with tfjs's tape walks looping over Object.keys, not for-in (scripts/tfjsTapeWalks.ts).
+    const tape = await tapeChunk();
+    assert.ok(scripts.includes(tape.file), `the tape's chunk ${tape.file} was fetched: ${scripts.join(', ')}`);
+    assert.equal(tape.code.match(/for\(const \w+ of Object\.keys\(\w+\.inputs\)\)/g)?.length, 2, 'both walks over node.inputs');
+    assert.doesNotMatch(tape.code, /for\(const \w+ in \w+\.inputs\)/);
     // Space pauses and plays when focus is not in a control.
     await page.evaluate('document.activeElement?.blur()');
     await page.keyboard.press('Space');
