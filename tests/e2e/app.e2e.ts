@@ -17,32 +17,21 @@ async function depthPath(page: Page, run: string): Promise<string> {
   return (await page.locator(`path[data-run="${run}"][data-series="latest"]`).first().getAttribute('d')) ?? '';
 }
 
-/**
- * The built chunks of tfjs's GPU backends, each found by a flag it alone registers; fails
- * unless there is exactly one of each, so the check that uses them cannot pass by finding none.
- */
-async function gpuBackendChunks(): Promise<string[]> {
+/** A built JavaScript chunk: its file name in dist/assets and its code. */
+interface Chunk { readonly file: string; readonly code: string }
+
+/** Every built JavaScript chunk. */
+async function builtChunks(): Promise<Chunk[]> {
   const assets = join(DIST, 'assets');
-  const chunks = (await readdir(assets)).filter((f) => f.endsWith('.js'));
-  const texts = await Promise.all(chunks.map(async (f) => readFile(join(assets, f), 'utf8')));
-  return ['WEBGL_VERSION', 'WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE'].map((flag) => {
-    const holders = chunks.filter((_, i) => texts[i]!.includes(flag));
-    assert.equal(holders.length, 1, `one chunk registers ${flag}: ${holders.join(', ')}`);
-    return holders[0]!;
-  });
+  const files = (await readdir(assets)).filter((f) => f.endsWith('.js'));
+  return Promise.all(files.map(async (file) => ({ file, code: await readFile(join(assets, file), 'utf8') })));
 }
 
-/**
- * The built chunk that holds tfjs's gradient tape (found by an error message of its backward
- * walk); fails unless exactly one does.
- */
-async function tapeChunk(): Promise<{ file: string; code: string }> {
-  const assets = join(DIST, 'assets');
-  const chunks = (await readdir(assets)).filter((f) => f.endsWith('.js'));
-  const texts = await Promise.all(chunks.map(async (f) => readFile(join(assets, f), 'utf8')));
-  const holders = chunks.filter((_, i) => texts[i]!.includes('Cannot backprop through input'));
-  assert.equal(holders.length, 1, `one chunk holds tfjs's tape: ${holders.join(', ')}`);
-  return { file: holders[0]!, code: texts[chunks.indexOf(holders[0]!)]! };
+/** The one chunk whose code holds `text`; fails unless exactly one does, so a check that uses it cannot pass by finding none. */
+function chunkHolding(chunks: readonly Chunk[], text: string): Chunk {
+  const holders = chunks.filter((c) => c.code.includes(text));
+  assert.equal(holders.length, 1, `one chunk holds ${text}: ${holders.map((c) => c.file).join(', ')}`);
+  return holders[0]!;
 }
 
 export default [
@@ -77,11 +66,13 @@ export default [
     // The dataset comes as its gzipped copy, a fifth of the binary's size (src/worker/dataFetch.ts).
     assert.deepEqual(data, ['/data/mnist.bin.gz']);
     // No GPU here ('auto' passes WebGPU and software WebGL over): their backends' code is never fetched.
-    const gpuChunks = await gpuBackendChunks();
+    const chunks = await builtChunks();
+    // Each GPU backend's chunk, found by a flag it alone registers.
+    const gpuChunks = ['WEBGL_VERSION', 'WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE'].map((flag) => chunkHolding(chunks, flag).file);
     assert.ok(scripts.some((f) => f.startsWith('training.worker')), `the worker's chunk was fetched: ${scripts.join(', ')}`);
     assert.deepEqual(scripts.filter((f) => gpuChunks.includes(f)), [], `fetched: ${scripts.join(', ')}`);
     // The worker trains with tfjs's tape walks looping over Object.keys, not for-in (scripts/tfjsTapeWalks.ts).
-    const tape = await tapeChunk();
+    const tape = chunkHolding(chunks, 'Cannot backprop through input'); // an error message of tfjs's backward walk
     assert.ok(scripts.includes(tape.file), `the tape's chunk ${tape.file} was fetched: ${scripts.join(', ')}`);
     assert.equal(tape.code.match(/for\(const \w+ of Object\.keys\(\w+\.inputs\)\)/g)?.length, 2, 'both walks over node.inputs');
     assert.doesNotMatch(tape.code, /for\(const \w+ in \w+\.inputs\)/);

@@ -28,7 +28,8 @@ export default [
   e2eTest('a host that sends the gzipped dataset as a plain file: the worker decompresses it and trains', async ({ page, baseURL, errors }) => {
     // The dev and preview servers send it with Content-Encoding: gzip, and the browser decompresses it;
     // a static host may send it as it is, and then the worker does (DecompressionStream).
-    const gzipped = await readFile(join(DIST, 'data', 'mnist.bin.gz')) // vite build copies public/data there;
+    // vite build copies public/data into the built app.
+    const gzipped = await readFile(join(DIST, 'data', 'mnist.bin.gz'));
     let served = 0;
     await page.route('**/data/mnist.bin.gz', async (route) => {
       served += 1;
