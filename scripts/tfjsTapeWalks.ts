@@ -41,12 +41,13 @@ export const TAPE_WALK_REWRITES: Readonly<Record<string, readonly Rewrite[]>> = 
   ],
 };
 
-/** A module of tfjs-core's `dist/` that holds a tape walk: `/@tensorflow/tfjs-core/dist/tape.js`, with either slash. */
-const TAPE_WALK_MODULE = /[\\/]@tensorflow[\\/]tfjs-core[\\/]dist[\\/](tape|tensor_util)\.js$/;
+/** A module of tfjs-core's `dist/`, with either slash: `/@tensorflow/tfjs-core/dist/tape.js` gives `tape.js`. */
+const TFJS_CORE_MODULE = /[\\/]@tensorflow[\\/]tfjs-core[\\/]dist[\\/]([^\\/]+)$/;
 
-/** The file's name when `id` is one of the modules to rewrite, else null. Query strings (`?v=…`) are ignored. */
+/** The file's name when `id` is one of the modules of TAPE_WALK_REWRITES, else null. Query strings (`?v=…`) are ignored. */
 export function tapeWalkFile(id: string): string | null {
-  return TAPE_WALK_MODULE.exec(id.replace(/\?.*$/, ''))?.[1]?.concat('.js') ?? null;
+  const file = TFJS_CORE_MODULE.exec(id.replace(/\?.*$/, ''))?.[1];
+  return file !== undefined && Object.hasOwn(TAPE_WALK_REWRITES, file) ? file : null;
 }
 
 /** `code` of tfjs-core's `file` with its tape walks rewritten; throws when a loop is not found as expected. */
