@@ -147,7 +147,10 @@ export default [
     // Who paints each canvas of lines: a canvas handed over to the worker refuses the page a context.
     const painters = `[...document.querySelectorAll('.chart-body canvas[data-layer]')].map((c) => { try { return c.getContext('2d') ? 'page' : 'none'; } catch { return 'worker'; } })`;
     await waitForExpression(page, `((p) => p.length >= 4 && p.every((x) => x === 'worker'))(${painters})`, { timeout: 10_000 });
-    const lineWorker = page.workers().find((w) => /lineDrawing\.worker/.test(w.url()));
+    // The canvases are handed over as the worker starts; Playwright may hear of the worker a little later.
+    const isLineWorker = (w: Worker): boolean => /lineDrawing\.worker/.test(w.url());
+    const lineWorker = page.workers().find(isLineWorker)
+      ?? await page.waitForEvent('worker', { predicate: isLineWorker, timeout: 10_000 }).catch(() => undefined);
     assert.ok(lineWorker, `a line-drawing worker among ${page.workers().map((w) => w.url()).join(', ')}`);
     await lineWorker.evaluate("setTimeout(() => { throw new Error('injected line fault') }, 0)");
     await waitForExpression(page, `((p) => p.length >= 4 && p.every((x) => x === 'page'))(${painters})`, { timeout: 10_000 });
