@@ -26,7 +26,7 @@
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, startPreview, stopPreview } from '../../tests/e2e/preview';
 import { HASH, INIT_SCRIPT, LATE_FRAME_MS, VIEWPORT, viteBuild } from './browser';
-import { openLongHistory, recordRedraws, recordScript, REDRAW_WINDOW_MS, REDRAWS_MARK } from './longHistory';
+import { droppedNearText, openLongHistory, recordRedraws, recordScript, REDRAW_WINDOW_MS, REDRAWS_MARK } from './longHistory';
 import { compilesFinished, findMark, poolWork, threadNames, threadTimes, workPieces, type PoolWork, type TraceEvent } from './traceThreads';
 import { controlPage } from './controlPage';
 
@@ -126,7 +126,7 @@ async function recordWindows(browser: Browser, page: Page, windows: number, pool
   for (let w = 1; w <= windows; w++) {
     const [redraws, events] = await traced(browser, page, pool, () => recordRedraws(page, VIEWPORT));
     const trace = markAndMain(events, REDRAWS_MARK);
-    out(`window ${w}: ${redraws.framesDropped} late of ${redraws.frames} frames`);
+    out(`window ${w}: ${redraws.framesDropped} late of ${redraws.frames} frames (${droppedNearText(redraws.droppedNear)})`);
     if (redraws.framesDropped > 0) tally.withAny++;
     for (const [endMs, intervalMs] of redraws.droppedAt) {
       // Window time -> trace time (µs): the mark was made where the window starts.

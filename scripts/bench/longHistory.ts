@@ -98,12 +98,51 @@ export const recordScript = (windowMs: number): string => `(() => {
   return start;
 })()`;
 
+/** After a scroll or a page-width change, how long a dropped frame is counted as coming with it, ms. */
+export const AFTER_CHANGE_MS = 500;
+
+/** What the window did to the page: a panel scrolled to the top, or that and a page-width change at once. */
+export type PageChange = 'scroll' | 'width';
+
+/** Where a window's dropped frames were: in the AFTER_CHANGE_MS after a page-width change (with its scroll), after a scroll alone, or elsewhere. */
+export interface DroppedNear {
+  readonly widthChange: number;
+  readonly scroll: number;
+  readonly elsewhere: number;
+}
+
+/**
+ * Sorts dropped frames (each [when its interval ended, its length], ms from the window's
+ * start) by the change they came after: the latest change made before the frame ended,
+ * when the frame began within AFTER_CHANGE_MS of it. `changes`: [ms from the window's
+ * start, what], in time order.
+ */
+export function dropsNearChanges(dropped: readonly (readonly [number, number])[], changes: readonly (readonly [number, PageChange])[]): DroppedNear {
+  const near = { widthChange: 0, scroll: 0, elsewhere: 0 };
+  for (const [end, length] of dropped) {
+    const last = changes.filter(([at]) => at < end).at(-1);
+    if (last === undefined || end - length > last[0] + AFTER_CHANGE_MS) near.elsewhere++;
+    else if (last[1] === 'width') near.widthChange++;
+    else near.scroll++;
+  }
+  return near;
+}
+
+/** A window's dropped frames by what they came after, in words. */
+export function droppedNearText(near: DroppedNear): string {
+  return `${near.widthChange} within ${AFTER_CHANGE_MS / 1000} s of a page-width change, ${near.scroll} of a scroll alone, ${near.elsewhere} elsewhere`;
+}
+
 /** Frames and long tasks of one redraw window. */
 export interface RedrawWindow {
   /** Animation-frame intervals longer than 1.5 x the window's median interval. */
   readonly framesDropped: number;
-  /** Each dropped frame: when its interval ended (ms from the window's start; a page-width change every 4 s from 2 s, a scroll every 2 s from 0) and how long it was (ms). */
+  /** Each dropped frame: when its interval ended (ms from the window's start) and how long it was (ms). */
   readonly droppedAt: readonly (readonly [number, number])[];
+  /** Each change the window made: when (ms from the window's start, page time just before it) and what. */
+  readonly changesAt: readonly (readonly [number, PageChange])[];
+  /** The dropped frames by the change they came after (dropsNearChanges). */
+  readonly droppedNear: DroppedNear;
   readonly frames: number;
   readonly medianFrameMs: number;
   readonly longestFrameMs: number;
@@ -125,10 +164,16 @@ export async function recordRedraws(page: Page, viewport: Viewport): Promise<Red
   const until = start + LONG_HISTORY.windowMs;
   const stepAtStart = (await page.evaluate('window.__gradflowBench.step()')) as number;
   const panels = (await page.evaluate(`document.querySelectorAll('section.panel').length`)) as number;
+  const changesAt: [number, PageChange][] = [];
   for (let i = 0; ; i++) {
     const now = (await page.evaluate('performance.now()')) as number;
     if (now >= until + 200) break;
-    await page.evaluate(`document.querySelectorAll('section.panel')[${i % Math.max(1, panels)}]?.scrollIntoView({ block: 'start' })`);
+    const scrolled = (await page.evaluate(`(() => {
+      const at = performance.now();
+      document.querySelectorAll('section.panel')[${i % Math.max(1, panels)}]?.scrollIntoView({ block: 'start' });
+      return at;
+    })()`)) as number;
+    if (scrolled <= until) changesAt.push([Math.round(scrolled - start), i % 2 === 1 ? 'width' : 'scroll']);
     if (i % 2 === 1) await page.setViewportSize({ width: i % 4 === 1 ? viewport.width - 200 : viewport.width, height: viewport.height });
     await sleep(Math.min(LONG_HISTORY.scrollEveryMs, Math.max(0, until + 200 - now)));
   }
@@ -145,6 +190,8 @@ export async function recordRedraws(page: Page, viewport: Viewport): Promise<Red
   return {
     framesDropped: dropped.length,
     droppedAt: dropped,
+    changesAt,
+    droppedNear: dropsNearChanges(dropped, changesAt),
     frames: frames.length,
     medianFrameMs: round1(typical),
     longestFrameMs: round1(Math.max(0, ...intervals)),
@@ -226,8 +273,8 @@ export async function measureLongHistory(page: Page, viewport: Viewport, log: (l
 /** The verdict on the long-history target (0 dropped frames), in the words of the table, for the log. */
 export function longHistoryVerdict(result: LongHistoryResult): string {
   const { framesDroppedLongHistory: dropped, longestTaskLongHistoryMs: longest, longHistory: h } = result;
-  return `framesDroppedLongHistory ${dropped} (target = 0: ${dropped === 0 ? 'MET' : `NOT MET: +${dropped}`}) of ${h.frames} frames, `
-    + `longest frame ${h.longestFrameMs} ms, longest task ${longest} ms; baseline without the long history: ${h.baseline.framesDropped} dropped, `
+  return `framesDroppedLongHistory ${dropped} (target = 0: ${dropped === 0 ? 'MET' : `NOT MET: +${dropped}`}) of ${h.frames} frames (${droppedNearText(h.droppedNear)}), `
+    + `longest frame ${h.longestFrameMs} ms, longest task ${longest} ms; baseline without the long history: ${h.baseline.framesDropped} dropped (${droppedNearText(h.baseline.droppedNear)}), `
     + `longest frame ${h.baseline.longestFrameMs} ms, longest task ${h.baseline.longestTaskMs} ms`;
 }
 
@@ -252,5 +299,5 @@ export async function measureControl(browser: Browser, viewport: Viewport, log: 
 
 /** The control window in words, for the log and the table's note. */
 export function controlLine(control: RedrawWindow): string {
-  return `control page (static panels, no chart drawn, a worker busy on one core; the same scrolls and width changes): ${control.framesDropped} dropped of ${control.frames} frames, longest frame ${control.longestFrameMs} ms`;
+  return `control page (static panels, no chart drawn, a worker busy on one core; the same scrolls and width changes): ${control.framesDropped} dropped of ${control.frames} frames (${droppedNearText(control.droppedNear)}), longest frame ${control.longestFrameMs} ms`;
 }
