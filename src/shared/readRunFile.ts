@@ -3,7 +3,8 @@
  * reads files off the page (src/worker/runFile.worker.ts).
  */
 import { packNumbers } from './packNumbers';
-import { parseRun, type Run } from './runFile';
+import { parseRun } from './parseRun';
+import type { Run } from './runFile';
 
 /** A run read from a file, viewed beside the live runs. */
 export interface ImportedRun {

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { stepColumns } from '../charts/curves';
 import { unpackNumbers } from '../shared/packNumbers';
-import { readRunFile, type ImportedRun, type ReadResult, type RunFileReply } from '../shared/readRunFile';
+import type { ImportedRun, ReadResult, RunFileReply } from '../shared/readRunFile';
 import { isStepNumbers, type Run } from '../shared/runFile';
 
 export type { ImportedRun } from '../shared/readRunFile';
@@ -38,6 +38,19 @@ export function runAssembler(): (reply: RunFileReply) => ReadResult | undefined 
 }
 
 /**
+ * Reads a run file on the page itself: the reader, with the schema library it checks files
+ * with, is loaded only then, so the page does not carry it for the worker's sake.
+ */
+async function readRunFileHere(file: File): Promise<ReadResult> {
+  try {
+    const { readRunFile } = await import('../shared/readRunFile');
+    return await readRunFile(file);
+  } catch (error) {
+    return { ok: false, error: `Could not open “${file.name.slice(0, 80)}”: the page's reader could not be loaded (${error instanceof Error ? error.message : String(error)}).` };
+  }
+}
+
+/**
  * Reads a run file in a worker of its own, which ends with the read (see
  * src/worker/runFile.worker.ts); on the page itself if that worker cannot start or fails.
  */
@@ -46,7 +59,7 @@ export function readRunFileOffPage(file: File): Promise<ReadResult> {
   try {
     worker = new Worker(new URL('../worker/runFile.worker.ts', import.meta.url), { type: 'module' });
   } catch {
-    return readRunFile(file);
+    return readRunFileHere(file);
   }
   return new Promise<ReadResult>((resolve) => {
     const done = (result: ReadResult | Promise<ReadResult>) => {
@@ -60,9 +73,9 @@ export function readRunFileOffPage(file: File): Promise<ReadResult> {
     };
     worker.onerror = (event) => {
       event.preventDefault();
-      done(readRunFile(file));
+      done(readRunFileHere(file));
     };
-    worker.onmessageerror = () => done(readRunFile(file));
+    worker.onmessageerror = () => done(readRunFileHere(file));
     worker.postMessage(file);
   });
 }

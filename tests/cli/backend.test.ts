@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseRun } from '../../src/shared/runFile';
+import { parseRun } from '../../src/shared/parseRun';
 import { cli } from '../helpers/cli';
 
 /**

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseRun, type Run } from '../../src/shared/runFile';
+import { parseRun } from '../../src/shared/parseRun';
+import type { Run } from '../../src/shared/runFile';
 import { cli } from '../helpers/cli';
 
 const scratch = mkdtempSync(join(tmpdir(), 'gradflow-determinism-'));

@@ -3,7 +3,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { longHistoryRun } from '../../scripts/bench/longHistory';
-import { parseRun, serializeRun } from '../../src/shared/runFile';
+import { parseRun } from '../../src/shared/parseRun';
+import { serializeRun } from '../../src/shared/runFile';
 import { wasmThreadsPayOff } from '../../src/worker/wasmThreads';
 import { FAST, open, PAINTED_PIXELS, pause, stepCount, waitForStep, wasmPthreads } from './appPage';
 import { e2eTest, waitForExpression } from './harness';
@@ -16,6 +17,9 @@ const BOTH_OFF = 'a.aux1=off&a.aux2=off&b.aux1=off&b.aux2=off';
 async function depthPath(page: Page, run: string): Promise<string> {
   return (await page.locator(`path[data-run="${run}"][data-series="latest"]`).first().getAttribute('d')) ?? '';
 }
+
+/** A message of the run-file reader's schema library (zod), in every chunk that holds it. */
+const RUN_FILE_READER_TEXT = 'ZodError';
 
 /** A built JavaScript chunk: its file name in dist/assets and its code. */
 interface Chunk { readonly file: string; readonly code: string }
@@ -76,6 +80,11 @@ export default [
     assert.ok(scripts.includes(tape.file), `the tape's chunk ${tape.file} was fetched: ${scripts.join(', ')}`);
     assert.equal(tape.code.match(/for\(const \w+ of Object\.keys\(\w+\.inputs\)\)/g)?.length, 2, 'both walks over node.inputs');
     assert.doesNotMatch(tape.code, /for\(const \w+ in \w+\.inputs\)/);
+    // The run-file reader and its schema library load only where a file is read: its worker, or the page's fallback.
+    const readers = chunks.filter((c) => c.code.includes(RUN_FILE_READER_TEXT));
+    assert.ok(readers.some((c) => c.file.startsWith('runFile.worker')), `the run-file worker reads files: ${readers.map((c) => c.file).join(', ')}`);
+    assert.ok(readers.some((c) => !c.file.includes('.worker')), `the page has its own reader to load: ${readers.map((c) => c.file).join(', ')}`);
+    assert.deepEqual(scripts.filter((f) => readers.some((c) => c.file === f)), [], `fetched: ${scripts.join(', ')}`);
     // Space pauses and plays when focus is not in a control.
     await page.evaluate('document.activeElement?.blur()');
     await page.keyboard.press('Space');

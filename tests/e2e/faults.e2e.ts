@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Page, Worker } from 'playwright-core';
+import { longHistoryRun } from '../../scripts/bench/longHistory';
+import { serializeRun } from '../../src/shared/runFile';
 import { PAINTED_PIXELS } from './appPage';
 import { e2eTest, waitForExpression } from './harness';
 
@@ -163,6 +165,30 @@ export default [
     await waitForExpression(page, `${painted} !== ${before}`, { timeout: 10_000 });
     assert.equal(await page.locator('.fault').count(), 0, 'no fault notice: training was not touched');
     const others = errors.filter((e) => !/injected line fault/.test(e));
+    errors.length = 0;
+    assert.deepEqual(others, []);
+  }, 90_000),
+
+  e2eTest('the run-file worker cannot load: the page loads its own reader, names a bad file\'s problem and opens a good one', async ({ page, baseURL, errors }) => {
+    const scripts: string[] = [];
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.startsWith('/assets/') && path.endsWith('.js')) scripts.push(path.slice('/assets/'.length));
+    });
+    await page.route(/\/assets\/runFile\.worker-[^/]*\.js$/, (route) => route.abort());
+    await open(page, baseURL, `backend=wasm&${FAST}`);
+    await waitForStep(page, 1);
+    assert.equal(scripts.filter((f) => f.startsWith('readRunFile')).length, 0, `the page's reader waits until a file is read: ${scripts.join(', ')}`);
+    const input = page.locator('input[type=file]');
+    await input.setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"nope"}') });
+    await page.getByRole('alert').filter({ hasText: 'Could not open “bad.json”: not a GradFlow run file' }).waitFor({ timeout: 20_000 });
+    assert.ok(scripts.some((f) => f.startsWith('runFile.worker')), `the worker was tried first: ${scripts.join(', ')}`);
+    assert.ok(scripts.some((f) => f.startsWith('readRunFile')), `the page loaded its reader: ${scripts.join(', ')}`);
+    await input.setInputFiles({ name: 'run.json', mimeType: 'application/json', buffer: Buffer.from(serializeRun(longHistoryRun(40))) });
+    await page.locator('path[data-run="file"][data-series="latest"]').first().waitFor({ timeout: 20_000 });
+    assert.equal(await page.getByRole('alert').filter({ hasText: 'bad.json' }).count(), 0, 'a good file clears the error');
+    // The aborted worker script is the one error the browser logs.
+    const others = errors.filter((e) => !/runFile\.worker|ERR_FAILED/.test(e));
     errors.length = 0;
     assert.deepEqual(others, []);
   }, 90_000),

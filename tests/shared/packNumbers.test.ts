@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { packNumbers, unpackNumbers } from '../../src/shared/packNumbers';
-import { parseRun, serializeRun } from '../../src/shared/runFile';
+import { parseRun } from '../../src/shared/parseRun';
+import { serializeRun } from '../../src/shared/runFile';
 import { syntheticRun } from '../charts/fixtures';
 
 /** What a structured clone does to the packed value on its way to the other thread. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readRunFile } from '../../src/shared/readRunFile';
-import { parseRun, serializeRun } from '../../src/shared/runFile';
+import { parseRun } from '../../src/shared/parseRun';
+import { serializeRun } from '../../src/shared/runFile';
 import { syntheticRun } from '../charts/fixtures';
 
 describe('readRunFile (the page and the run-file worker read files with it)', () => {

@@ -3,10 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { describe as describeNetwork } from '../../src/model/architecture';
 import { PRESET_NAMES, PRESETS } from '../../src/model/config';
 import { frameFromData, frameLength, type FrameShape } from '../../src/train/frame';
-import {
-  parseRun, RUN_FILE_FORMAT, RUN_FILE_LIMITS, RUN_FILE_VERSION, serializeRun, stepFromFrame,
-  type ParseResult, type Run, type RunHeader,
-} from '../../src/shared/runFile';
+import { parseRun, RUN_FILE_LIMITS, type ParseResult } from '../../src/shared/parseRun';
+import { RUN_FILE_FORMAT, RUN_FILE_VERSION, serializeRun, stepFromFrame, type Run, type RunHeader } from '../../src/shared/runFile';
 import { float32Text } from '../../src/shared/float32Text';
 import { tinyHeader, withPlainNumbers } from '../helpers/runs';
 

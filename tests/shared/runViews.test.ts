@@ -13,7 +13,8 @@ import { RatioChart } from '../../src/charts/RatioChart';
 import { curvesTable, depthTable, headTable, heatmapTable, ratioTable } from '../../src/charts/tables';
 import { runLossesToCsv, runToCsv } from '../../src/shared/csv';
 import { runFileParts, STEPS_PER_PART, type RunFileReply } from '../../src/shared/readRunFile';
-import { parseRun, serializeRun, type Run } from '../../src/shared/runFile';
+import { parseRun } from '../../src/shared/parseRun';
+import { serializeRun, type Run } from '../../src/shared/runFile';
 import { runAssembler } from '../../src/ui/runImport';
 import { chartRun, syntheticRun } from '../charts/fixtures';
 
