@@ -38,6 +38,20 @@ describe('readRunFileOffPage without its worker (the page reads the file itself)
     expect(started.map((w) => w.terminated)).toEqual([true]);
   });
 
+  it('says so, naming the file, when the page cannot load its reader either (offline)', async () => {
+    vi.stubGlobal('Worker', FailingWorker);
+    vi.doMock('../../src/shared/readRunFile', () => {
+      throw new Error('Failed to fetch dynamically imported module');
+    });
+    try {
+      const result = await readRunFileOffPage(new File([text], 'saved.json'));
+      // Vitest wraps the factory's error in its own message; a browser's is the failed fetch's.
+      expect(result).toEqual({ ok: false, error: expect.stringMatching(/^Could not open “saved\.json”: the page's reader could not be loaded \(.+\)\.$/) });
+    } finally {
+      vi.doUnmock('../../src/shared/readRunFile');
+    }
+  });
+
   it('names the file and its problem when it is not a run file', async () => {
     vi.stubGlobal('Worker', FailingWorker);
     expect(await readRunFileOffPage(new File(['{"format":"nope"}'], 'bad.json')))
