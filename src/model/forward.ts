@@ -51,16 +51,31 @@ const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
 })) as unknown as Parameters<typeof tf.customGrad>[0]);
 
 /**
- * conv2d(x, kernel) + bias in one kernel (FusedConv2D, activation left out): on wasm one
+ * Backends whose FusedConv2D applies ReLU with their Relu kernel's own arithmetic, NaN kept:
+ * cpu calls the same kernel function, webgl and webgpu compile the same shader snippet. There
+ * a ReLU layer's activation runs inside its convolution's kernel: one kernel launch fewer per
+ * layer, the same numbers. Not wasm: XNNPACK's fused ReLU is a clamp that turns some NaNs
+ * into 0, which would hide a diverging run.
+ */
+const FUSED_RELU_BACKENDS: ReadonlySet<string> = new Set(['cpu', 'webgl', 'webgpu']);
+
+/** Whether a convolution followed by `activation` runs as one kernel on `backend`. */
+export function fusesActivation(backend: string, activation: Activation): boolean {
+  return activation === 'relu' && FUSED_RELU_BACKENDS.has(backend);
+}
+
+/**
+ * conv2d(x, kernel) + bias, then ReLU when `relu`, in one kernel (FusedConv2D): on wasm one
  * XNNPACK pass instead of a convolution and a broadcast add. Its gradient is the one
  * src/train/backends/convGradients.ts registers (backend selection does that); where none
- * is registered (tfjs has none of its own), the two plain ops run instead, with the same
- * values. The activation stays a separate op: wasm's fused ReLU turns some NaNs into 0,
- * which would hide a diverging run.
+ * is registered (tfjs has none of its own), the plain ops run instead, with the same values.
  */
-function convPlusBias(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D, stride: number, padding: 'same' | 'valid'): tf.Tensor4D {
-  if (!tf.getGradient('FusedConv2D')) return tf.add(tf.conv2d(x, kernel, stride, padding), bias);
-  const attrs = { strides: [stride, stride], pad: padding, dataFormat: 'NHWC', dilations: [1, 1], activation: 'linear' };
+function convPlusBias(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D, stride: number, padding: 'same' | 'valid', relu: boolean): tf.Tensor4D {
+  if (!tf.getGradient('FusedConv2D')) {
+    const y = tf.add<tf.Tensor4D>(tf.conv2d(x, kernel, stride, padding), bias); // [b, h', w', filters]
+    return relu ? tf.relu(y) : y;
+  }
+  const attrs = { strides: [stride, stride], pad: padding, dataFormat: 'NHWC', dilations: [1, 1], activation: relu ? 'relu' : 'linear' };
   return tf.engine().runKernel('FusedConv2D', { x, filter: kernel, bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D; // [b, h', w', filters]
 }
 
@@ -77,7 +92,9 @@ function tensorOps(params: ModelParams, options: ForwardOptions): NetOps<tf.Tens
     conv(x, spec) {
       const p = layer(params, spec.name);
       if (!p.gamma || !p.beta || !p.movingMean || !p.movingVariance) {
-        return activate(convPlusBias(x as tf.Tensor4D, p.kernel as tf.Tensor4D, p.bias as tf.Tensor1D, spec.stride, spec.padding), activation); // [b, h', w', filters]
+        const fused = fusesActivation(tf.getBackend(), activation);
+        const y = convPlusBias(x as tf.Tensor4D, p.kernel as tf.Tensor4D, p.bias as tf.Tensor1D, spec.stride, spec.padding, fused); // [b, h', w', filters]
+        return fused ? y : activate(y, activation);
       }
       const y = tf.conv2d(x as tf.Tensor4D, p.kernel as tf.Tensor4D, spec.stride, spec.padding); // [b, h', w', filters]
       let mean: tf.Tensor1D = p.movingMean as tf.Tensor1D;

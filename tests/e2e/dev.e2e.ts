@@ -37,4 +37,48 @@ export default [
       await stopPreview(server.child);
     }
   }, 180_000),
+
+  e2eTest('on WebGL each convolution runs with its ReLU in one kernel, and the network\'s gradients are the same as with the ReLUs apart', async ({ page, errors }) => {
+    const server = await startDevServer();
+    try {
+      // The page (tests/e2e/pages/fusedRelu.ts) computes everything; the module runs after the document has loaded.
+      await page.goto(`${server.url}tests/e2e/pages/fusedRelu.html`, { waitUntil: 'commit' });
+      await waitForExpression(page, 'window.__fusedRelu !== undefined', { timeout: 60_000 });
+      const result = (await page.evaluate('window.__fusedRelu')) as FusedReluResult;
+      if (!result.ok) assert.fail(result.error);
+      assert.deepEqual(result.fuses, [true, false], 'fused on webgl, apart on the same kernels under another name');
+      // Fused: a ReLU kernel only for the two dense layers that have one (the aux heads' first); apart: one per convolution too.
+      assert.equal(result.fused.kernels.FusedConv2D, 59);
+      assert.equal(result.fused.kernels.Relu, 2);
+      assert.equal(result.apart.kernels.FusedConv2D, 59);
+      assert.equal(result.apart.kernels.Relu, 61);
+      const names = Object.keys(result.apart.grads);
+      assert.equal(names.length, 128, 'a kernel and a bias for each of the 64 weighted layers');
+      assert.deepEqual(Object.keys(result.fused.grads), names);
+      for (const name of names) {
+        const fused: number[] = result.fused.grads[name]!;
+        const apart: number[] = result.apart.grads[name]!;
+        assert.ok(apart.some((v) => v !== 0), `${name}: some gradient reaches it`);
+        assert.deepEqual(fused, apart, `${name}: the same gradient fused and apart`);
+      }
+      // A NaN in a fused layer's input stays NaN where the separate ReLU keeps it: the output and every gradient.
+      assert.deepEqual(result.nan.fused, result.nan.plain);
+      assert.deepEqual(result.nan.fused.map((where) => where.some(Boolean)), [true, true, true, true]);
+      assert.deepEqual(errors.filter((e) => !/GPU stall due to ReadPixels/.test(e)), []);
+      errors.length = 0;
+    } finally {
+      await stopPreview(server.child);
+    }
+  }, 180_000),
 ];
+
+/** What tests/e2e/pages/fusedRelu.ts leaves in window.__fusedRelu. */
+type FusedReluResult =
+  | { ok: false; error: string }
+  | {
+    ok: true;
+    fuses: [boolean, boolean];
+    fused: { grads: Record<string, number[]>; kernels: Record<string, number> };
+    apart: { grads: Record<string, number[]>; kernels: Record<string, number> };
+    nan: { fused: boolean[][]; plain: boolean[][] };
+  };

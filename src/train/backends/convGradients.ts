@@ -142,12 +142,15 @@ export function registerConvGradients(): void {
   tf.registerGradient({
     kernelName: 'FusedConv2D',
     inputsToSave: ['x', 'filter'],
+    outputsToSave: [true],
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
-      const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+      const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
       const a = attrs as unknown as FusedAttrs;
-      // Only convolution plus bias is differentiated here; an activation is applied after.
-      if (a.activation !== undefined && a.activation !== 'linear') throw new Error(`no gradient for FusedConv2D with activation ${a.activation}`);
-      const grad = dy as tf.Tensor4D;
+      const activation = a.activation ?? 'linear';
+      if (activation !== 'linear' && activation !== 'relu') throw new Error(`no gradient for FusedConv2D with activation ${activation}`);
+      // d loss / d (conv + bias): through a fused ReLU, dy where its output is positive, as
+      // tfjs's Relu gradient has it (dy * step(input)): relu(v) > 0 exactly where v > 0, and a NaN stays NaN.
+      const grad = activation === 'relu' ? tf.mul<tf.Tensor4D>(dy as tf.Tensor4D, tf.cast(tf.step(y), 'float32')) : dy as tf.Tensor4D;
       return { ...convGradients(grad, x, filter, a), bias: () => biasGradient(grad) };
     },
   });
