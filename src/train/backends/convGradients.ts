@@ -3,7 +3,8 @@ import { BIAS_GRAD_KERNEL, simdFilterGradient } from './simd/register';
 
 /**
  * The gradients of Conv2D and of FusedConv2D (convolution plus bias, what the model's
- * layers run), routed for speed on the wasm backend.
+ * layers run, with their ReLU inside on the backends that fuse it: src/model/forward.ts
+ * fusesActivation), routed for speed on the wasm backend.
  *
  * tfjs 4.22's wasm backend has no Conv2DBackpropFilter kernel (training a conv net
  * throws) and its Conv2DBackpropInput is a naive loop, while its forward convolution and
