@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { chromium, type Page } from 'playwright-core';
 import { FAST, open, PAINTED_PIXELS, waitForStep } from './appPage';
 import { e2eTest, waitForExpression } from './harness';
-import { startDevServer, stopPreview } from './preview';
+import { CHROMIUM, CHROMIUM_ARGS, startDevServer, stopPreview } from './preview';
 
 /**
  * What `npm start` serves: the development server, where React runs its development checks
@@ -41,42 +42,70 @@ export default [
   e2eTest('on WebGL each convolution runs with its ReLU in one kernel, and the network\'s gradients are the same as with the ReLUs apart', async ({ page, errors }) => {
     const server = await startDevServer();
     try {
-      // The page (tests/e2e/pages/fusedRelu.ts) computes everything; the module runs after the document has loaded.
-      await page.goto(`${server.url}tests/e2e/pages/fusedRelu.html`, { waitUntil: 'commit' });
-      await waitForExpression(page, 'window.__fusedRelu !== undefined', { timeout: 60_000 });
-      const result = (await page.evaluate('window.__fusedRelu')) as FusedReluResult;
-      if (!result.ok) assert.fail(result.error);
-      assert.deepEqual(result.fuses, [true, false], 'fused on webgl, apart on the same kernels under another name');
-      // Fused: a ReLU kernel only for the two dense layers that have one (the aux heads' first); apart: one per convolution too.
-      assert.equal(result.fused.kernels.FusedConv2D, 59);
-      assert.equal(result.fused.kernels.Relu, 2);
-      assert.equal(result.apart.kernels.FusedConv2D, 59);
-      assert.equal(result.apart.kernels.Relu, 61);
-      const names = Object.keys(result.apart.grads);
-      assert.equal(names.length, 128, 'a kernel and a bias for each of the 64 weighted layers');
-      assert.deepEqual(Object.keys(result.fused.grads), names);
-      for (const name of names) {
-        const fused: number[] = result.fused.grads[name]!;
-        const apart: number[] = result.apart.grads[name]!;
-        assert.ok(apart.some((v) => v !== 0), `${name}: some gradient reaches it`);
-        assert.deepEqual(fused, apart, `${name}: the same gradient fused and apart`);
-      }
-      // A NaN in a fused layer's input stays NaN where the separate ReLU keeps it: the output and every gradient.
-      assert.deepEqual(result.nan.fused, result.nan.plain);
-      assert.deepEqual(result.nan.fused.map((where) => where.some(Boolean)), [true, true, true, true]);
+      await checkFusedRelu(page, server.url, 'webgl');
       assert.deepEqual(errors.filter((e) => !/GPU stall due to ReadPixels/.test(e)), []);
       errors.length = 0;
     } finally {
       await stopPreview(server.child);
     }
   }, 180_000),
+
+  e2eTest('on WebGPU (Chromium\'s software adapter) the same: each convolution with its ReLU in one kernel, the same gradients as apart', async () => {
+    const server = await startDevServer();
+    // WebGPU is behind a flag in Chromium on Linux: a browser of this test's own.
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('console', (message) => void (message.type() === 'error' && errors.push(message.text())));
+      page.on('pageerror', (error) => void errors.push(error.message));
+      await checkFusedRelu(page, server.url, 'webgpu');
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      await stopPreview(server.child);
+    }
+  }, 180_000),
 ];
+
+/**
+ * Opens tests/e2e/pages/fusedRelu.html on `backend` and checks what it computed: the
+ * default network's 128 weight gradients, each convolution's ReLU fused, equal to those with
+ * the ReLUs apart, and a NaN kept in the same places.
+ */
+async function checkFusedRelu(page: Page, url: string, backend: 'webgl' | 'webgpu'): Promise<void> {
+  // The page computes everything; its module runs after the document has loaded.
+  await page.goto(`${url}tests/e2e/pages/fusedRelu.html?backend=${backend}`, { waitUntil: 'commit' });
+  await waitForExpression(page, 'window.__fusedRelu !== undefined', { timeout: 60_000 });
+  const result = (await page.evaluate('window.__fusedRelu')) as FusedReluResult; // evaluate waits for the promise
+  if (!result.ok) assert.fail(result.error);
+  assert.equal(result.backend, backend);
+  assert.deepEqual(result.fuses, [true, false], `fused on ${backend}, apart on the same kernels under another name`);
+  // Fused: a ReLU kernel only for the two dense layers that have one (the aux heads' first); apart: one per convolution too.
+  assert.equal(result.fused.kernels.FusedConv2D, 59);
+  assert.equal(result.fused.kernels.Relu, 2);
+  assert.equal(result.apart.kernels.FusedConv2D, 59);
+  assert.equal(result.apart.kernels.Relu, 61);
+  const names = Object.keys(result.apart.grads);
+  assert.equal(names.length, 128, 'a kernel and a bias for each of the 64 weighted layers');
+  assert.deepEqual(Object.keys(result.fused.grads), names);
+  for (const name of names) {
+    const fused: number[] = result.fused.grads[name]!;
+    const apart: number[] = result.apart.grads[name]!;
+    assert.ok(apart.some((v) => v !== 0), `${name}: some gradient reaches it`);
+    assert.deepEqual(fused, apart, `${name}: the same gradient fused and apart`);
+  }
+  // A NaN in a fused layer's input stays NaN where the separate ReLU keeps it: the output and every gradient.
+  assert.deepEqual(result.nan.fused, result.nan.plain);
+  assert.deepEqual(result.nan.fused.map((where) => where.some(Boolean)), [true, true, true, true]);
+}
 
 /** What tests/e2e/pages/fusedRelu.ts leaves in window.__fusedRelu. */
 type FusedReluResult =
   | { ok: false; error: string }
   | {
     ok: true;
+    backend: string;
     fuses: [boolean, boolean];
     fused: { grads: Record<string, number[]>; kernels: Record<string, number> };
     apart: { grads: Record<string, number[]>; kernels: Record<string, number> };

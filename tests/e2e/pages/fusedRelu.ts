@@ -1,13 +1,14 @@
 /**
  * A test page for the development server (tests/e2e/dev.e2e.ts): the default network's
- * gradients on WebGL, where each convolution runs with its ReLU in one kernel
- * (src/model/forward.ts fusesActivation), against the same WebGL with the ReLUs apart (the
- * webgl backend's kernels under another name, which the model does not fuse on), and a NaN
- * through one fused layer against the separate ReLU. The result lands in window.__fusedRelu.
+ * gradients on WebGL (or WebGPU, `?backend=webgpu`), where each convolution runs with its
+ * ReLU in one kernel (src/model/forward.ts fusesActivation), against the same backend with
+ * the ReLUs apart (its kernels under another name, which the model does not fuse on), and a
+ * NaN through one fused layer against the separate ReLU. The result lands in window.__fusedRelu.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-webgpu';
 import { describe as describeNetwork } from '../../../src/model/architecture';
 import { PRESETS } from '../../../src/model/config';
 import { forward, fusesActivation } from '../../../src/model/forward';
@@ -20,8 +21,8 @@ interface Gradients { readonly grads: Record<string, Float32Array>; readonly ker
 async function modelGradients(backend: string): Promise<Gradients> {
   await tf.setBackend(backend);
   const params = createParams(describeNetwork(PRESETS.relu), 7);
+  const kept: Record<string, tf.Tensor> = {};
   try {
-    const grads: Record<string, Float32Array> = {};
     const profile = await tf.profile(() => {
       const x = tf.tidy(() => tf.sin(tf.reshape(tf.range(0, 2 * 32 * 32), [2, 32, 32, 1]))) as tf.Tensor4D;
       const result = tf.variableGrads(() => {
@@ -32,47 +33,61 @@ async function modelGradients(backend: string): Promise<Gradients> {
       for (const [layer, weights] of params.layers) {
         for (const [kind, variable] of Object.entries({ kernel: weights.kernel, bias: weights.bias })) {
           const g = variable && result.grads[variable.name];
-          if (g) grads[`${layer}/${kind}`] = g.dataSync() as Float32Array;
+          if (g) kept[`${layer}/${kind}`] = g;
         }
       }
-      tf.dispose([x, result.value, ...Object.values(result.grads)]);
+      tf.dispose([x, result.value, ...Object.values(result.grads).filter((g) => !Object.values(kept).includes(g))]);
     });
     const kernels: Record<string, number> = {};
     for (const k of profile.kernels) kernels[k.name] = (kernels[k.name] ?? 0) + 1;
+    // Read back after the step: a GPU backend's buffers are read asynchronously.
+    const grads: Record<string, Float32Array> = {};
+    for (const [name, g] of Object.entries(kept)) grads[name] = (await g.data()) as Float32Array;
     return { grads, kernels };
   } finally {
+    tf.dispose(Object.values(kept));
     disposeParams(params);
   }
 }
 
-/** One fused conv + bias + ReLU against the three separate ops on WebGL, a NaN in its input: where the NaNs are, output and gradients. */
-function nanThroughOneLayer(): { fused: boolean[][]; plain: boolean[][] } {
-  return tf.tidy(() => {
+/** One fused conv + bias + ReLU against the three separate ops, a NaN in its input: where the NaNs are, output and gradients. */
+async function nanThroughOneLayer(): Promise<{ fused: boolean[][]; plain: boolean[][] }> {
+  const [fused, plain] = tf.tidy(() => {
     const xs = Array.from({ length: 2 * 5 * 5 * 3 }, (_, i) => Math.sin(i));
     xs[40] = NaN;
     const x = tf.tensor4d(xs, [2, 5, 5, 3]);
     const k = tf.tensor4d(Array.from({ length: 3 * 3 * 3 * 4 }, (_, i) => Math.cos(i)), [3, 3, 3, 4]);
     const b = tf.tensor1d([0.1, -0.2, 0.3, -0.4]);
-    const nan = (ts: tf.Tensor[]): boolean[][] => ts.map((t) => Array.from(t.dataSync(), Number.isNaN));
     const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1], activation: 'relu' } as unknown as tf.NamedAttrMap;
     const fusedLayer = (xt: tf.Tensor, kt: tf.Tensor, bt: tf.Tensor) => tf.engine().runKernel('FusedConv2D', { x: xt, filter: kt, bias: bt }, attrs) as tf.Tensor;
     const plainLayer = (xt: tf.Tensor, kt: tf.Tensor, bt: tf.Tensor) => tf.relu(tf.add(tf.conv2d(xt as tf.Tensor4D, kt as tf.Tensor4D, 1, 'same'), bt));
-    const run = (layer: typeof fusedLayer) => nan([layer(x, k, b), ...tf.grads((xt: tf.Tensor, kt: tf.Tensor, bt: tf.Tensor) => tf.sum(layer(xt, kt, bt)))([x, k, b])]);
-    return { fused: run(fusedLayer), plain: run(plainLayer) };
+    const run = (layer: typeof fusedLayer) => [layer(x, k, b), ...tf.grads((xt: tf.Tensor, kt: tf.Tensor, bt: tf.Tensor) => tf.sum(layer(xt, kt, bt)))([x, k, b])];
+    return [run(fusedLayer), run(plainLayer)];
   });
+  const nan = async (ts: tf.Tensor[]): Promise<boolean[][]> => Promise.all(ts.map(async (t) => Array.from(await t.data(), Number.isNaN)));
+  try {
+    return { fused: await nan(fused), plain: await nan(plain) };
+  } finally {
+    tf.dispose([...fused, ...plain]);
+  }
 }
 
-/** The webgl backend's kernels on a backend of another name, on WebGL of its own: the model keeps its ReLUs apart there. */
-const APART = 'webgl-relu-apart';
+/** The backend under test: `?backend=webgpu`, or webgl. */
+const BACKEND = new URLSearchParams(location.search).get('backend') === 'webgpu' ? 'webgpu' : 'webgl';
+/** The same backend's kernels under another name, on a device of its own: the model keeps its ReLUs apart there. */
+const APART = `${BACKEND}-relu-apart`;
 
 async function main() {
   registerConvGradients();
-  tf.registerBackend(APART, () => new MathBackendWebGL());
-  for (const kernel of tf.getKernelsForBackend('webgl')) tf.registerKernel({ ...kernel, backendName: APART });
-  const fused = await modelGradients('webgl');
-  const nan = nanThroughOneLayer();
+  const factory = tf.findBackendFactory(BACKEND);
+  if (!factory) throw new Error(`no ${BACKEND} backend in this page`);
+  tf.registerBackend(APART, factory);
+  for (const kernel of tf.getKernelsForBackend(BACKEND)) tf.registerKernel({ ...kernel, backendName: APART });
+  const fused = await modelGradients(BACKEND);
+  if (tf.getBackend() !== BACKEND) throw new Error(`${BACKEND} did not start here`);
+  const nan = await nanThroughOneLayer();
   const apart = await modelGradients(APART);
-  return { fuses: [fusesActivation('webgl', 'relu'), fusesActivation(APART, 'relu')], fused, apart, nan };
+  return { backend: BACKEND, fuses: [fusesActivation(BACKEND, 'relu'), fusesActivation(APART, 'relu')], fused, apart, nan };
 }
 
 (window as unknown as { __fusedRelu: Promise<unknown> }).__fusedRelu = main().then(
