@@ -2,6 +2,7 @@
  * Reading a chosen or dropped file as a run file, the same on the page and in the worker that
  * reads files off the page (src/worker/runFile.worker.ts).
  */
+import { refusal } from './fileRefusal';
 import { packNumbers } from './packNumbers';
 import { parseRun } from './parseRun';
 import type { Run } from './runFile';
@@ -43,11 +44,6 @@ export function runFileParts(fileName: string, run: Run, stepsPerPart = STEPS_PE
 
 /** Files larger than this are refused before reading (run files of long sessions are a few tens of MB). */
 const MAX_FILE_BYTES = 200_000_000;
-
-/** A message naming the file and why it was refused. */
-export function refusal(file: Blob & { readonly name: string }, why: string): { ok: false; error: string } {
-  return { ok: false, error: `Could not open “${file.name.slice(0, 80)}”: ${why}.` };
-}
 
 /** Reads a file as a run file; never throws, and names the problem of a file it refuses. */
 export async function readRunFile(file: Blob & { readonly name: string }): Promise<ReadResult> {

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { stepColumns } from '../charts/curves';
+import { refusal } from '../shared/fileRefusal';
 import { unpackNumbers } from '../shared/packNumbers';
 import type { ImportedRun, ReadResult, RunFileReply } from '../shared/readRunFile';
 import { isStepNumbers, type Run } from '../shared/runFile';
@@ -46,7 +47,7 @@ async function readRunFileHere(file: File): Promise<ReadResult> {
     const { readRunFile } = await import('../shared/readRunFile');
     return await readRunFile(file);
   } catch (error) {
-    return { ok: false, error: `Could not open “${file.name.slice(0, 80)}”: the page's reader could not be loaded (${error instanceof Error ? error.message : String(error)}).` };
+    return refusal(file, `the page's reader could not be loaded (${error instanceof Error ? error.message : String(error)})`);
   }
 }
 

@@ -5,7 +5,8 @@
  * the page receives only the checked run, its arrays of numbers packed into one transferred
  * buffer (../shared/packNumbers.ts), in parts (runFileParts). One file per message.
  */
-import { readRunFile, refusal, runFileParts, type RunFileReply } from '../shared/readRunFile';
+import { refusal } from '../shared/fileRefusal';
+import { readRunFile, runFileParts, type RunFileReply } from '../shared/readRunFile';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
