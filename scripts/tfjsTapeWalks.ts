@@ -56,14 +56,15 @@ export function rewriteTapeWalks(file: string, code: string): string {
   if (rewrites === undefined) throw new Error(`tfjs tape walks: no rewrite is known for ${file}`);
   let out = code;
   for (const { from, to, count } of rewrites) {
-    const found = out.split(from).length - 1;
+    const pieces = out.split(from);
+    const found = pieces.length - 1;
     if (found !== count) {
       throw new Error(
         `tfjs tape walks: expected ${count} × "${from}" in @tensorflow/tfjs-core/dist/${file}, found ${found}. ` +
         'tfjs-core changed: check whether the loop still needs rewriting (scripts/tfjsTapeWalks.ts) and update the rewrite.',
       );
     }
-    out = out.split(from).join(to);
+    out = pieces.join(to);
   }
   return out;
 }
