@@ -6,7 +6,7 @@ import { longHistoryRun } from '../../scripts/bench/longHistory';
 import { parseRun } from '../../src/shared/parseRun';
 import { serializeRun } from '../../src/shared/runFile';
 import { wasmThreadsPayOff } from '../../src/worker/wasmThreads';
-import { FAST, open, PAINTED_PIXELS, pause, stepCount, waitForStep, wasmPthreads } from './appPage';
+import { FAST, fetchedScripts, open, PAINTED_PIXELS, pause, stepCount, waitForStep, wasmPthreads } from './appPage';
 import { e2eTest, waitForExpression } from './harness';
 import { DIST } from './preview';
 
@@ -42,12 +42,11 @@ export default [
   e2eTest('app: loads without errors, Play trains and the step count rises, every panel draws; screenshot', async ({ page, baseURL, artifactsDir, errors }) => {
     await page.setViewportSize({ width: 1600, height: 1200 });
     const data: string[] = [];
-    const scripts: string[] = [];
     page.on('request', (request) => {
       const path = new URL(request.url()).pathname;
       if (path.startsWith('/data/')) data.push(path);
-      if (path.startsWith('/assets/') && path.endsWith('.js')) scripts.push(path.slice('/assets/'.length));
     });
+    const scripts = fetchedScripts(page);
     await open(page, baseURL, FAST);
     // Training starts by itself; pause it, then Play must start it again.
     await waitForStep(page, 1);

@@ -74,3 +74,13 @@ export async function pause(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
 }
+
+/** The built app's scripts (`/assets/*.js`, by file name) that `page` requests from now on, the workers' included. */
+export function fetchedScripts(page: Page): string[] {
+  const scripts: string[] = [];
+  page.on('request', (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.startsWith('/assets/') && path.endsWith('.js')) scripts.push(path.slice('/assets/'.length));
+  });
+  return scripts;
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Page, Worker } from 'playwright-core';
 import { longHistoryRun } from '../../scripts/bench/longHistory';
 import { serializeRun } from '../../src/shared/runFile';
-import { PAINTED_PIXELS } from './appPage';
+import { fetchedScripts, PAINTED_PIXELS } from './appPage';
 import { e2eTest, waitForExpression } from './harness';
 
 /**
@@ -170,11 +170,7 @@ export default [
   }, 90_000),
 
   e2eTest('the run-file worker cannot load: the page loads its own reader, names a bad file\'s problem and opens a good one', async ({ page, baseURL, errors }) => {
-    const scripts: string[] = [];
-    page.on('request', (request) => {
-      const path = new URL(request.url()).pathname;
-      if (path.startsWith('/assets/') && path.endsWith('.js')) scripts.push(path.slice('/assets/'.length));
-    });
+    const scripts = fetchedScripts(page);
     await page.route(/\/assets\/runFile\.worker-[^/]*\.js$/, (route) => route.abort());
     await open(page, baseURL, `backend=wasm&${FAST}`);
     await waitForStep(page, 1);

@@ -25,6 +25,22 @@ export interface E2ETest {
   run: (ctx: E2EContext) => Promise<void>;
 }
 
+/**
+ * Console errors and uncaught errors of `page` from now on, as text: what the runner fails a
+ * test on (E2EContext.errors), and what a test that opens a browser of its own checks.
+ */
+export function pageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') {
+      const where = msg.location().url ? ` (${msg.location().url})` : '';
+      errors.push(`console.error: ${msg.text()}${where}`);
+    }
+  });
+  page.on('pageerror', (err) => errors.push(`page error: ${err.stack ?? err.message}`));
+  return errors;
+}
+
 export function e2eTest(name: string, run: E2ETest['run'], timeoutMs?: number): E2ETest {
   return timeoutMs === undefined ? { name, run } : { name, run, timeoutMs };
 }

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
-import type { E2EContext, E2ETest } from './harness';
+import { pageErrors, type E2EContext, type E2ETest } from './harness';
 import { CHROMIUM, CHROMIUM_ARGS, DIST, SetupError, startPreview, stopPreview, type PreviewServer } from './preview';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -48,14 +48,7 @@ async function runTest(browser: Browser, test: NamedTest, baseURL: string): Prom
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') {
-        const where = msg.location().url ? ` (${msg.location().url})` : '';
-        errors.push(`console.error: ${msg.text()}${where}`);
-      }
-    });
-    page.on('pageerror', (err) => errors.push(`page error: ${err.stack ?? err.message}`));
+    const errors = pageErrors(page);
     const ctx: E2EContext = { page, baseURL, artifactsDir: ARTIFACTS_DIR, errors };
     await withTimeout(test.run(ctx), test.timeoutMs ?? DEFAULT_TEST_MS, 'test');
     if (errors.length > 0) throw new Error(`errors in the page:\n${errors.join('\n')}`);
