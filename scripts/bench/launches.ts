@@ -1,56 +1,87 @@
 /**
- * Kernel launches per training step on the op compositions the GPU backends run (webgl,
- * webgpu): counted on the cpu backend, which runs the same compositions (what wasm
- * replaces with its own kernels does not apply there), for a plain, an instrumented and
- * a per-head step of the default preset. On a GPU a step of this small network is bound
- * by launches, not arithmetic (see docs/benchmarks.md), so the count is what can be
- * measured here of a GPU step's cost. Reshapes are not counted: they launch nothing.
+ * GPU programs launched per training step on tfjs's webgl and webgpu backends, counted
+ * where each backend launches them (scripts/bench/pages/launches.ts), in headless Chromium
+ * on whatever adapter it offers: on a machine without a GPU, SwiftShader, whose counts are
+ * a GPU's (the programs are tfjs's, not the device's). A plain, an instrumented and a
+ * per-head step of the default preset. On a GPU a step of this small network is bound by
+ * launches, not arithmetic (see docs/benchmarks.md), so the count is what can be measured
+ * here of a GPU step's cost.
  *
- *   npx tsx scripts/bench/launches.ts
+ *   npx tsx scripts/bench/launches.ts                      # both backends, batch 32
+ *   npx tsx scripts/bench/launches.ts --backends webgl --batch 8
+ *   npx tsx scripts/bench/launches.ts --by-kernel 20       # also the 20 kernels that launch most in a plain step
+ *   npx tsx scripts/bench/launches.ts --json               # the results as one JSON object
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { describe } from '../../src/model/architecture';
-import { PRESETS } from '../../src/model/config';
-import { createParams, disposeParams } from '../../src/model/params';
-import { useNodeBackend } from '../../src/train/backends/node';
-import { floatSplit, type Dataset } from '../../src/train/datasets';
-import { Optimizer } from '../../src/train/optimizer';
-import { Trainer } from '../../src/train/trainer';
-import { plainStep, type HostBatch } from './plainStep';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { pageErrors, waitForExpression } from '../../tests/e2e/harness';
+import { CHROMIUM, CHROMIUM_ARGS, startDevServer, stopPreview } from '../../tests/e2e/preview';
+import type { LaunchesResult } from './pages/launches';
 
-/** The launch count does not depend on the batch: the smallest that trains batch norm well enough to run. */
-const BATCH = 2;
-const NEVER = 1_000_000_000;
-
-async function launches(run: () => Promise<unknown>): Promise<number> {
-  const profile = await tf.profile(async () => void (await run()));
-  return profile.kernels.filter((k) => k.name !== 'Reshape').length;
-}
+const STEPS = ['plain', 'instrumented', 'perHead'] as const;
+const BACKENDS = ['webgl', 'webgpu'] as const;
+type Backend = (typeof BACKENDS)[number];
+/** A batch-32 step on a software adapter takes seconds; the page runs nine, and compiles every program first. */
+const PAGE_TIMEOUT_MS = 15 * 60_000;
 
 async function main(): Promise<void> {
-  await useNodeBackend('cpu');
-  const config = PRESETS.relu;
-  const images = Float32Array.from({ length: BATCH * 32 * 32 }, (_, i) => Math.sin(i));
-  const split = floatSplit(images, Uint8Array.from({ length: BATCH }, (_, i) => i), 32 * 32);
-  const dataset: Dataset = {
-    name: 'mnist', size: 32, channels: 1, classes: 10, classNames: Array.from({ length: 10 }, (_, i) => String(i)),
-    train: split, eval: split, normalisation: { mean: [0], std: [1] }, description: 'a fixed pattern for counting launches',
-  };
-  const counts: Record<string, number> = {};
-  const params = createParams(describe(config), 1);
-  const optimizer = new Optimizer('sgd', 0.9);
-  const host: HostBatch = { images, labels: Int32Array.from(split.labels), shape: [BATCH, 32, 32, 1] };
-  for (let i = 1; i <= 2; i++) await plainStep(params, optimizer, host, config, i, 0.01, 1);
-  counts['plain'] = await launches(() => plainStep(params, optimizer, host, config, 3, 0.01, 1));
-  disposeParams(params);
-  optimizer.dispose();
-  for (const [name, perHeadEvery] of [['instrumented', NEVER], ['perHead', 1]] as const) {
-    const trainer = new Trainer({ config, dataset, training: { optimizer: 'sgd', learningRate: 0.01, momentum: 0.9, batchSize: BATCH, seed: 1, perHeadEvery, evalEvery: NEVER, evalSize: BATCH } });
-    for (let i = 0; i < 2; i++) await trainer.trainStep(); // the first step is a per-head one
-    counts[name] = await launches(() => trainer.trainStep());
-    trainer.dispose();
+  const { values } = parseArgs({
+    options: { backends: { type: 'string', default: BACKENDS.join(',') }, batch: { type: 'string', default: '32' }, 'by-kernel': { type: 'string', default: '0' }, json: { type: 'boolean', default: false } },
+  });
+  const backends = values.backends.split(',').map((b) => b.trim());
+  const unknown = backends.filter((b) => !(BACKENDS as readonly string[]).includes(b));
+  if (unknown.length > 0) throw new Error(`--backends takes ${BACKENDS.join(' and ')}, not ${unknown.join(', ')}`);
+  const batch = Number(values.batch);
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch takes a whole number of at least 1, not "${values.batch}"`);
+  const byKernel = Number(values['by-kernel']);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+
+  const server = await startDevServer();
+  // WebGPU is behind a flag in Chromium on Linux.
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] });
+  const results: Partial<Record<Backend, LaunchesResult & { ok: true }>> = {};
+  try {
+    for (const backend of backends as Backend[]) {
+      log(`launches: ${backend}, batch ${batch}: compiling and running nine steps`);
+      const page = await browser.newPage();
+      const errors = pageErrors(page);
+      await page.goto(`${server.url}scripts/bench/pages/launches.html?backend=${backend}&batch=${batch}`, { waitUntil: 'commit' });
+      await waitForExpression(page, 'window.__launches !== undefined', { timeout: 60_000 });
+      await page.waitForFunction('window.__launches.then(() => true)', undefined, { timeout: PAGE_TIMEOUT_MS });
+      const result = (await page.evaluate('window.__launches')) as LaunchesResult;
+      if (!result.ok) throw new Error(`${backend}: ${result.error}`);
+      if (errors.length > 0) throw new Error(`${backend}: the page logged ${errors.join('; ')}`);
+      results[backend] = result;
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    await stopPreview(server.child);
   }
-  process.stdout.write(`kernel launches per step on the GPU backends' op compositions (counted on cpu, relu preset): ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ batch, backends: results })}\n`);
+    return;
+  }
+  const measured = Object.values(results);
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  out(`GPU programs launched per training step, default preset, batch ${batch} (Chromium ${browser.version()})`);
+  for (const r of measured) out(`  ${r.backend}: ${r.adapter}`);
+  out('');
+  const header = ['step', ...measured.map((r) => `${r.backend} launches`), 'tfjs kernels run (no Reshape)'];
+  const rows = STEPS.map((s) => [s, ...measured.map((r) => String(r.steps[s].launches)), String(measured[0]?.steps[s].kernels ?? '')]);
+  out(table([header, ...rows]));
+  if (byKernel > 0) {
+    for (const r of measured) {
+      out(`\n${r.backend}, plain step: the ${byKernel} tfjs kernels that launch most`);
+      out(table([['kernel', 'launches'], ...Object.entries(r.steps.plain.byKernel).slice(0, byKernel).map(([k, n]) => [k, String(n)])]));
+    }
+  }
+}
+
+/** Rows as columns, the first left-aligned, the rest right-aligned. */
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
 }
 
 main().catch((error: unknown) => {
