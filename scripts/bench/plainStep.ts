@@ -36,7 +36,7 @@ export async function plainStep(params: ModelParams, optimizer: Optimizer, batch
     const objective = trainingObjective(config);
     const weights = tf.tensor1d(HEADS.map((h) => objective[h])); //                       [3]
     const total = tf.sum(tf.mul(tf.where(tf.isNaN(pass.crossEntropy), tf.zerosLike(pass.crossEntropy), pass.crossEntropy), weights)); // sum of w_h CE_h
-    optimizer.apply(params.trainable, pass.grads, tf.scalar(true, 'bool'), learningRate, step);
+    optimizer.apply(params.trainable, { parts: pass.grads }, tf.scalar(true, 'bool'), learningRate, step);
     disposePass(pass);
     return total;
   });

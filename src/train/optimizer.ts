@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SGD_UPDATE_KERNEL } from './backends/wasmUpdates';
+import { flatten, partsOf, type PerVariable } from './perVariable';
 
 export type OptimizerName = 'sgd' | 'adam';
 
@@ -11,7 +12,17 @@ export type OptimizerName = 'sgd' | 'adam';
  * training can resume from the last good state at a lower rate.
  */
 export class Optimizer {
+  /** Per variable: its optimizer state (momentum; Adam's two moments). Empty while `flatVelocity` holds SGD's. */
   private readonly slots: tf.Variable[][] = [];
+  /**
+   * SGD's momentum of every variable as one vector, in the variables' order, where the
+   * update runs on all variables at once (every backend without the one-kernel update):
+   * kept flat, it is neither joined nor cut up again at each step. A checkpoint reads the
+   * same numbers in the same order as from one slot per variable.
+   */
+  private flatVelocity: tf.Variable | null = null;
+  /** Per pattern of frozen variables: true for each element of a variable that is not frozen (kept). */
+  private readonly notFrozen = new Map<string, tf.Tensor1D>();
 
   constructor(
     readonly name: OptimizerName,
@@ -21,53 +32,76 @@ export class Optimizer {
     private readonly epsilon = 1e-7,
   ) {}
 
+  /** Whether the active backend updates each variable with one kernel (wasm's SGD), rather than all variables at once. */
+  private get perVariableKernel(): boolean {
+    return this.name === 'sgd' && tf.getKernel(SGD_UPDATE_KERNEL, tf.getBackend()) !== undefined;
+  }
+
+  /** Whether apply takes, and gives, every variable's values as one flat vector (PerVariable's `flat`): where the update runs on all variables at once. */
+  get updatesFlat(): boolean {
+    return !this.perVariableKernel;
+  }
+
   /**
-   * Applies one update where `ok` holds and returns each variable's change (zeros where
-   * it does not). `t` is the 1-based number of this update (Adam's bias correction).
-   * Variables marked `frozen` (a head that is off) keep their values and state.
+   * Applies one update where `ok` holds and returns each variable's change (zero where it
+   * does not) and its new values, per variable or flat as the update ran. `t` is the
+   * 1-based number of this update (Adam's bias correction). Variables marked `frozen` (a
+   * head that is off) keep their values and state, and change by exactly zero.
    * Call inside tf.tidy.
    */
-  apply(vars: readonly tf.Variable[], grads: readonly tf.Tensor[], ok: tf.Scalar, learningRate: number, t: number, frozen: readonly boolean[] = []): tf.Tensor[] {
+  apply(vars: readonly tf.Variable[], grads: PerVariable, ok: tf.Scalar, learningRate: number, t: number, frozen: readonly boolean[] = []): { readonly delta: PerVariable; readonly weights: PerVariable } {
     this.ensureSlots(vars);
-    const lr = tf.scalar(learningRate);
-    if (this.name === 'sgd' && tf.getKernel(SGD_UPDATE_KERNEL, tf.getBackend())) {
-      return vars.map((v, i) => {
+    if (this.perVariableKernel) {
+      const g = partsOf(grads);
+      const attrs = { learningRate, momentum: this.momentum } as unknown as tf.NamedAttrMap;
+      const delta = vars.map((v, i) => {
         if (frozen[i]) return tf.zerosLike(v);
         // One kernel instead of about ten launches (backends/wasmUpdates.ts): the same numbers.
-        const attrs = { learningRate, momentum: this.momentum } as unknown as tf.NamedAttrMap;
-        const [next, velocity, delta] = tf.engine().runKernel(SGD_UPDATE_KERNEL, { theta: v, velocity: this.slots[i]![0]!, grad: grads[i]!, ok }, attrs) as tf.Tensor[];
+        const [next, velocity, change] = tf.engine().runKernel(SGD_UPDATE_KERNEL, { theta: v, velocity: this.slots[i]![0]!, grad: g[i]!, ok }, attrs) as tf.Tensor[];
         this.slots[i]![0]!.assign(velocity!);
         v.assign(next!);
-        return delta!;
+        return change!;
       });
+      return { delta: { parts: delta }, weights: { parts: vars } };
     }
     // Elsewhere every variable is updated at once: the update's handful of elementwise ops
     // run on all variables flattened into one vector (about ten launches per variable
-    // otherwise, which is what a step costs on a GPU), then the results are split back.
-    // Elementwise, so the numbers are those of a per-variable update.
-    const active = vars.map((_, i) => i).filter((i) => !frozen[i]);
-    const deltas: tf.Tensor[] = vars.map((v, i) => (frozen[i] ? tf.zerosLike(v) : v));
-    if (active.length === 0) return deltas;
-    const join = (pick: (i: number) => tf.Tensor): tf.Tensor => (active.length === 1 ? tf.reshape(pick(active[0]!), [-1]) : tf.concat(active.map((i) => tf.reshape(pick(i), [-1]))));
-    const theta = join((i) => vars[i]!);
-    const slots = this.slots[0]!.map((_, k) => join((i) => this.slots[i]![k]!));
-    const { next, state } = this.update(theta, join((i) => grads[i]!), slots, ok, lr, t);
-    const applied = tf.where(ok, next, theta);
-    const sizes = active.map((i) => vars[i]!.size);
-    const split = (flat: tf.Tensor): tf.Tensor[] => (active.length === 1 ? [flat] : tf.split(flat, sizes));
-    const [appliedParts, deltaParts] = [split(applied), split(tf.sub(applied, theta))];
-    const stateParts = state.map(split);
-    active.forEach((i, k) => {
-      const shape = vars[i]!.shape;
-      stateParts.forEach((parts, s) => this.slots[i]![s]!.assign(tf.reshape(parts[k]!, shape)));
-      vars[i]!.assign(tf.reshape(appliedParts[k]!, shape));
-      deltas[i] = tf.reshape(deltaParts[k]!, shape);
-    });
-    return deltas;
+    // otherwise, which is what a step costs on a GPU), then the new values are cut back
+    // into the variables. Elementwise, so the numbers are those of a per-variable update.
+    const shapes = vars.map((v) => v.shape);
+    const theta = flatten(vars);
+    const g = 'flat' in grads ? grads.flat : flatten(grads.parts);
+    const keep = frozen.some(Boolean) ? tf.logicalAnd(ok, this.notFrozenMask(vars, frozen)) : ok;
+    const slots = this.flatVelocity ? [this.flatVelocity] : this.slots[0]!.map((_, k) => flatten(this.slots.map((s) => s[k]!)));
+    const { next, state } = this.update(theta, g, slots, keep, tf.scalar(learningRate), t);
+    const applied = tf.where(keep, next, theta) as tf.Tensor1D;
+    // Frozen variables change by exactly zero, even where a weight is not finite (x - x is NaN there).
+    const change = tf.sub(applied, theta);
+    const delta = (frozen.some(Boolean) ? tf.where(this.notFrozenMask(vars, frozen), change, tf.zerosLike(change)) : change) as tf.Tensor1D;
+    if (this.flatVelocity) this.flatVelocity.assign(state[0]!);
+    else state.forEach((moment, k) => partsOf({ flat: moment as tf.Tensor1D, shapes }).forEach((part, i) => this.slots[i]![k]!.assign(part)));
+    partsOf({ flat: applied, shapes }).forEach((part, i) => vars[i]!.assign(part));
+    return { delta: { flat: delta, shapes }, weights: { flat: applied, shapes } };
   }
 
-  /** One update of `theta` (any shape): the new values, and the optimizer state to keep (unchanged where `ok` is false). */
-  private update(theta: tf.Tensor, g: tf.Tensor, slots: readonly tf.Tensor[], ok: tf.Scalar, lr: tf.Scalar, t: number): { next: tf.Tensor; state: tf.Tensor[] } {
+  /** [elements of all variables]: true where the element's variable is not frozen; made once per pattern and kept. */
+  private notFrozenMask(vars: readonly tf.Variable[], frozen: readonly boolean[]): tf.Tensor1D {
+    const key = vars.map((v, i) => `${v.size}${frozen[i] ? 'f' : ''}`).join(',');
+    const known = this.notFrozen.get(key);
+    if (known) return known;
+    const mask = new Uint8Array(vars.reduce((n, v) => n + v.size, 0));
+    let at = 0;
+    vars.forEach((v, i) => {
+      if (!frozen[i]) mask.fill(1, at, at + v.size);
+      at += v.size;
+    });
+    const made = tf.keep(tf.tensor1d(mask, 'bool'));
+    this.notFrozen.set(key, made);
+    return made;
+  }
+
+  /** One update of `theta` (any shape): the new values, and the optimizer state to keep (unchanged where `ok`, a scalar or one per element, is false). */
+  private update(theta: tf.Tensor, g: tf.Tensor, slots: readonly tf.Tensor[], ok: tf.Tensor, lr: tf.Scalar, t: number): { next: tf.Tensor; state: tf.Tensor[] } {
     if (this.name === 'sgd') {
       const velocity = tf.add(tf.mul(slots[0]!, this.momentum), g); //                v <- m v + g
       return { next: tf.sub(theta, tf.mul(lr, velocity)), state: [tf.where(ok, velocity, slots[0]!)] }; // theta <- theta - lr v
@@ -82,11 +116,15 @@ export class Optimizer {
   /** The optimizer's state for `vars` (momentum; Adam's two moments), created at zero if no update ran yet: what a checkpoint saves. */
   stateVariables(vars: readonly tf.Variable[]): tf.Variable[] {
     this.ensureSlots(vars);
-    return this.slots.flat();
+    return this.flatVelocity ? [this.flatVelocity] : this.slots.flat();
   }
 
   private ensureSlots(vars: readonly tf.Variable[]): void {
-    if (this.slots.length > 0) return;
+    if (this.slots.length > 0 || this.flatVelocity) return;
+    if (this.name === 'sgd' && !this.perVariableKernel) {
+      this.flatVelocity = tf.variable(tf.zeros([vars.reduce((n, v) => n + v.size, 0)]), false);
+      return;
+    }
     const count = this.name === 'sgd' ? 1 : 2;
     for (const v of vars) this.slots.push(Array.from({ length: count }, () => tf.variable(tf.zerosLike(v), false)));
   }
@@ -94,5 +132,9 @@ export class Optimizer {
   dispose(): void {
     for (const slot of this.slots.flat()) slot.dispose();
     this.slots.length = 0;
+    this.flatVelocity?.dispose();
+    this.flatVelocity = null;
+    for (const mask of this.notFrozen.values()) mask.dispose();
+    this.notFrozen.clear();
   }
 }

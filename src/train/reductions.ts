@@ -148,28 +148,47 @@ export function groupMagnitudes(groups: readonly (readonly tf.Tensor[])[], outpu
   }
   return tf.tidy(() => {
     const sizes = groups.map((parts) => parts.reduce((n, p) => n + p.size, 0));
-    if (sizes.some((n) => n === 0)) throw new Error('groupMagnitudes: a group has no elements');
-    const layout = layoutOf(sizes);
-    const all = tf.abs(tf.concat([...groups.flatMap((parts) => parts.map((p) => tf.reshape(p, [-1]))), tf.zeros([1])])); // [total + 1]
-    const padded = tf.gather(all, layout.index); //                                        [sum of rows x width]
-    // Per size class: each row's largest |g|, sum of |g| and sum of squares scaled by the largest.
-    const largest: tf.Tensor[] = [];
-    const sums: tf.Tensor[] = [];
-    const squares: tf.Tensor[] = [];
-    let at = 0;
-    for (const b of layout.buckets) {
-      const abs = tf.reshape(tf.slice(padded, [at], [b.rows * b.width]), [b.rows, b.width]);
-      const maxAbs = tf.max(abs, 1); //                                                  [rows]
-      largest.push(maxAbs);
-      sums.push(tf.sum(abs, 1));
-      squares.push(tf.sum(tf.square(tf.div(abs, tf.reshape(tf.maximum(maxAbs, TINY), [-1, 1]))), 1));
-      at += b.rows * b.width;
-    }
-    const join = (parts: tf.Tensor[]): tf.Tensor => (parts.length === 1 ? parts[0]! : tf.concat(parts));
-    const maxAbs = join(largest); //                                                     [groups], in row order
-    const norm = tf.mul(maxAbs, tf.sqrt(join(squares)));
-    const rows = tf.stack([norm, tf.div(norm, tf.sqrt(layout.counts)), tf.div(join(sums), layout.counts), maxAbs], 1);
-    const stats = tf.gather(rows, layout.inverse); //                                    [groups, 4]
-    return output === 'stats' ? stats : tf.reshape(tf.slice(stats, [0, output === 'norm' ? 0 : 1], [-1, 1]), [-1]);
+    return paddedGroups(tf.concat([...groups.flatMap((parts) => parts.map((p) => tf.reshape(p, [-1]))), tf.zeros([1])]) as tf.Tensor1D, sizes, output);
   });
+}
+
+/**
+ * groupMagnitudes of groups that lie one after the other in `flat`, `sizes[g]` elements
+ * each (together all of it): the same numbers as groupMagnitudes of the pieces, without
+ * first cutting them out of a vector the caller already has whole. With the one-kernel
+ * reduction (wasm) the pieces are cut out and reduced one by one, as there.
+ */
+export function groupMagnitudesOfFlat(flat: tf.Tensor1D, sizes: readonly number[], output: MagnitudeOutput): tf.Tensor {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (total !== flat.size) throw new Error(`groupMagnitudesOfFlat: the groups hold ${total} elements, the vector ${flat.size}`);
+  if (tf.getKernel(MAGNITUDES_KERNEL, tf.getBackend())) {
+    return tf.tidy(() => groupMagnitudes(tf.split(flat, [...sizes]).map((part) => [part]), output));
+  }
+  return tf.tidy(() => paddedGroups(tf.concat([flat, tf.zeros([1])]) as tf.Tensor1D, sizes, output));
+}
+
+/** The batched reduction of groupMagnitudes on `all`: every group's elements one after the other, then one zero (what padding reads). */
+function paddedGroups(all: tf.Tensor1D, sizes: readonly number[], output: MagnitudeOutput): tf.Tensor {
+  if (sizes.some((n) => n === 0)) throw new Error('groupMagnitudes: a group has no elements');
+  const layout = layoutOf(sizes);
+  const padded = tf.gather(tf.abs(all), layout.index); //                                  [sum of rows x width]
+  // Per size class: each row's largest |g|, sum of |g| and sum of squares scaled by the largest.
+  const largest: tf.Tensor[] = [];
+  const sums: tf.Tensor[] = [];
+  const squares: tf.Tensor[] = [];
+  let at = 0;
+  for (const b of layout.buckets) {
+    const abs = tf.reshape(tf.slice(padded, [at], [b.rows * b.width]), [b.rows, b.width]);
+    const maxAbs = tf.max(abs, 1); //                                                    [rows]
+    largest.push(maxAbs);
+    sums.push(tf.sum(abs, 1));
+    squares.push(tf.sum(tf.square(tf.div(abs, tf.reshape(tf.maximum(maxAbs, TINY), [-1, 1]))), 1));
+    at += b.rows * b.width;
+  }
+  const join = (parts: tf.Tensor[]): tf.Tensor => (parts.length === 1 ? parts[0]! : tf.concat(parts));
+  const maxAbs = join(largest); //                                                       [groups], in row order
+  const norm = tf.mul(maxAbs, tf.sqrt(join(squares)));
+  const rows = tf.stack([norm, tf.div(norm, tf.sqrt(layout.counts)), tf.div(join(sums), layout.counts), maxAbs], 1);
+  const stats = tf.gather(rows, layout.inverse); //                                      [groups, 4]
+  return output === 'stats' ? stats : tf.reshape(tf.slice(stats, [0, output === 'norm' ? 0 : 1], [-1, 1]), [-1]);
 }

@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelParams } from '../model/params';
 import { HEADS } from './frame';
 import type { PassResult } from './gradients';
-import { groupMagnitudes, rms } from './reductions';
+import { partsOf, sizeOf, type PerVariable } from './perVariable';
+import { groupMagnitudes, groupMagnitudesOfFlat, rms } from './reductions';
+import type { MagnitudeOutput } from './backends/wasmReductions';
 
 /** The variables (indices into params.trainable) of each layer, in layer order. */
 export function variablesByLayer(params: ModelParams): number[][] {
@@ -18,9 +20,21 @@ export function sumPresent(tensors: readonly (tf.Tensor | null)[]): tf.Tensor | 
   return present.length === 1 ? present[0]! : tf.addN(present);
 }
 
-/** [layers, 4]: gradNorm, gradRms, gradMeanAbs, gradMaxAbs of each layer. */
-export function layerGradientStats(byLayer: readonly number[][], grads: readonly tf.Tensor[]): tf.Tensor2D {
-  return groupMagnitudes(byLayer.map((vars) => vars.map((v) => grads[v]!)), 'stats') as tf.Tensor2D;
+/**
+ * groupMagnitudes of each layer's variables, from values given per variable or flat: with
+ * 'stats' [layers, 4] (of gradients: gradNorm, gradRms, gradMeanAbs, gradMaxAbs), with
+ * 'norm' [layers]. A flat vector is reduced as it is when each layer's variables lie
+ * together in it, in layer order (as params.trainable lists them); otherwise it is cut
+ * into its variables first.
+ */
+export function magnitudesByLayer(byLayer: readonly number[][], values: PerVariable, output: MagnitudeOutput): tf.Tensor {
+  if ('flat' in values && byLayer.flat().length === values.shapes.length && byLayer.flat().every((v, i) => v === i)) {
+    return groupMagnitudesOfFlat(values.flat, byLayer.map((vars) => vars.reduce((n, v) => n + sizeOf(values.shapes[v]!), 0)), output);
+  }
+  return tf.tidy(() => {
+    const parts = partsOf(values);
+    return groupMagnitudes(byLayer.map((vars) => vars.map((v) => parts[v]!)), output);
+  });
 }
 
 /** [blocks]: RMS of the gradient at each block output; 0 where no gradient reaches it. */

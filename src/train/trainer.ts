@@ -13,7 +13,8 @@ import { frameFromData, HEADS, type FrameShape, type Head, type StepFrame } from
 import { backwardPass, disposePass, headObjective, trainingObjective, type Batch, type PassResult } from './gradients';
 import { Optimizer } from './optimizer';
 import { streamSeed } from './rng';
-import { blockGradientRms, layerGradientStats, layerNorms, perHeadContributions, sumPresent, variablesByLayer } from './stepMetrics';
+import { flatten, type PerVariable } from './perVariable';
+import { blockGradientRms, magnitudesByLayer, perHeadContributions, sumPresent, variablesByLayer } from './stepMetrics';
 
 export interface TrainerOptions {
   readonly config: ModelConfig;
@@ -180,13 +181,15 @@ export class Trainer {
     }
     const all = [...passes.values()];
     const first = all[0]!;
-    const grads = this.params.trainable.map((_, v) => sumPresent(all.map((p) => p.grads[v]!))!);
+    const summed = this.params.trainable.map((_, v) => sumPresent(all.map((p) => p.grads[v]!))!);
+    // Flat where the optimizer updates all variables at once: joined once, for the magnitudes and the update.
+    const grads: PerVariable = this.optimizer.updatesFlat ? { flat: flatten(summed), shapes: this.params.trainable.map((v) => v.shape) } : { parts: summed };
     const blockGrads = this.arch.blocks.map((_, b) => sumPresent(all.map((p) => p.blockGrads[b]!)));
 
     const weights = tf.tensor1d(HEADS.map((h) => objective[h]));
     const active = tf.tensor1d(HEADS.map((h) => (h === 'main' || config[h].mode !== 'off' ? 1 : 0)));
     const totalLoss = tf.sum(tf.mul(tf.where(tf.cast(active, 'bool'), first.crossEntropy, tf.zerosLike(first.crossEntropy)), weights)); // sum of w_h CE_h
-    const gradStats = layerGradientStats(this.byLayer, grads); //                               [layers, 4]
+    const gradStats = magnitudesByLayer(this.byLayer, grads, 'stats'); //                       [layers, 4]
     const blockRms = blockGradientRms(blockGrads); //                                           [blocks]
     const measured = tf.concat([tf.reshape(totalLoss, [1]), tf.reshape(gradStats, [-1]), blockRms]);
     const ok = tf.all(tf.isFinite(measured)) as tf.Scalar; // the step is applied only if every number is finite
@@ -195,10 +198,10 @@ export class Trainer {
       const head = this.arch.layers[layer]!.head;
       return head !== 'main' && config[head].mode === 'off';
     });
-    const deltas = this.optimizer.apply(this.params.trainable, grads, ok, learningRate, this.updatesApplied + 1, frozen);
+    const update = this.optimizer.apply(this.params.trainable, grads, ok, learningRate, this.updatesApplied + 1, frozen);
     this.updateMovingStatistics(first, ok);
-    const weightNorm = layerNorms(this.byLayer, this.params.trainable); //                        [layers]
-    const updateRatio = tf.div(layerNorms(this.byLayer, deltas), weightNorm); //                  [layers]
+    const weightNorm = magnitudesByLayer(this.byLayer, update.weights, 'norm'); //                [layers]
+    const updateRatio = tf.div(magnitudesByLayer(this.byLayer, update.delta, 'norm'), weightNorm); // [layers]
     const layerTable = tf.concat([gradStats, tf.stack([weightNorm, updateRatio], 1)], 1); //     [layers, 6]
 
     const parts: tf.Tensor[] = [

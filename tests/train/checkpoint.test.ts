@@ -40,6 +40,33 @@ describe('trainer checkpoints', () => {
     resumed.dispose();
   });
 
+  it('SGD\'s momentum moves between wasm, which keeps it per variable, and cpu, which keeps it flat: every number in the same place', async () => {
+    const training = { ...SETTINGS, perHeadEvery: 1000, evalEvery: 1000 }; // plain steps: cpu is slow
+    const onWasm = new Trainer({ config: PRESETS.relu, training, dataset });
+    await run(onWasm, 3);
+    const fromWasm = await onWasm.checkpoint();
+    onWasm.dispose();
+    await backend('cpu');
+    try {
+      const onCpu = new Trainer({ config: PRESETS.relu, training, dataset });
+      onCpu.restore(fromWasm);
+      expect(Array.from((await onCpu.checkpoint()).values)).toEqual(Array.from(fromWasm.values));
+      await run(onCpu, 1);
+      const fromCpu = await onCpu.checkpoint();
+      onCpu.dispose();
+      await backend('wasm');
+      const back = new Trainer({ config: PRESETS.relu, training, dataset });
+      back.restore(fromCpu);
+      expect(Array.from((await back.checkpoint()).values)).toEqual(Array.from(fromCpu.values));
+      back.dispose();
+      // The momentum is in the checkpoint, not zeros: the last quarter of the values or so.
+      const params = fromCpu.values.length / 2;
+      expect(fromCpu.values.subarray(fromCpu.values.length - params / 2).some((v) => v !== 0)).toBe(true);
+    } finally {
+      await backend('wasm');
+    }
+  });
+
   it('a checkpoint taken before any step restores the untrained model', async () => {
     const first = new Trainer({ config: PRESETS.relu, training: SETTINGS, dataset });
     const saved = await first.checkpoint();

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { useNodeBackend } from '../../src/train/backends/node';
-import { groupMagnitudes, l2Norm, magnitudeStats, rms } from '../../src/train/reductions';
+import { groupMagnitudes, groupMagnitudesOfFlat, l2Norm, magnitudeStats, rms } from '../../src/train/reductions';
+import { flatten } from '../../src/train/perVariable';
+import { magnitudesByLayer } from '../../src/train/stepMetrics';
 import { Rng } from '../../src/train/rng';
 
 /**
@@ -101,6 +103,43 @@ describe('magnitudes of many groups at once', () => {
       }
     });
   }
+
+  for (const name of ['cpu', 'wasm'] as const) {
+    it(`of groups lying one after the other in one vector are the same numbers as of the pieces on ${name}, to the bit`, async () => {
+      await useNodeBackend(name);
+      for (const parts of [groups, withBad(NaN), withBad(Infinity)]) {
+        tf.tidy(() => {
+          const ts = parts.map((g) => g.map((p) => tf.tensor(p.values, p.shape)));
+          const flat = flatten(ts.flat());
+          const sizes = ts.map((g) => g.reduce((n, t) => n + t.size, 0));
+          for (const output of ['stats', 'norm', 'rms'] as const) {
+            const pieces = output === 'rms' ? ts.map((g) => [flatten(g)]) : ts; // rms of a group of two parts: the parts joined
+            expect(Array.from(groupMagnitudesOfFlat(flat, sizes, output).dataSync()), `${name} ${output}`).toEqual(Array.from(groupMagnitudes(pieces, output).dataSync()));
+          }
+          expect(() => groupMagnitudesOfFlat(flat, sizes.slice(1), 'norm')).toThrow(/groups hold \d+ elements, the vector \d+/);
+        });
+      }
+    });
+  }
+
+  it('by layer, from values flat or per variable, are the same numbers; a flat vector whose layers are not in order is cut up first', async () => {
+    await useNodeBackend('cpu');
+    tf.tidy(() => {
+      const vars = groups.flat().map((p) => tf.tensor(p.values, p.shape));
+      const shapes = vars.map((v) => v.shape);
+      const flat = { flat: flatten(vars), shapes };
+      let at = 0;
+      const inOrder = groups.map((g) => g.map(() => at++)); // each layer's variables together, in order
+      const shuffled = [...inOrder].reverse();
+      for (const byLayer of [inOrder, shuffled]) {
+        for (const output of ['stats', 'norm'] as const) {
+          const expected = Array.from(groupMagnitudes(byLayer.map((ids) => ids.map((v) => vars[v]!)), output).dataSync());
+          expect(Array.from(magnitudesByLayer(byLayer, flat, output).dataSync())).toEqual(expected);
+          expect(Array.from(magnitudesByLayer(byLayer, { parts: vars }, output).dataSync())).toEqual(expected);
+        }
+      }
+    });
+  });
 
   it('run a few dozen kernels for all the groups on the backends without the one-kernel reduction, and keep no tensor per call', async () => {
     await useNodeBackend('cpu');

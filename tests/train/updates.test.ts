@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Optimizer } from '../../src/train/optimizer';
+import { partsOf } from '../../src/train/perVariable';
 import { Rng } from '../../src/train/rng';
 import { SGD_UPDATE_KERNEL } from '../../src/train/backends/wasmUpdates';
 import { backend } from '../helpers/tfjs';
@@ -19,7 +20,23 @@ function values(rng: Rng, size: number, special: boolean): Float32Array {
   return out;
 }
 
-/** Runs `steps` updates on `name`'s backend; returns weights, velocities and deltas after each step. */
+/**
+ * The optimizer's state as a checkpoint reads it (every state variable's values, one after
+ * the other), cut per variable and moment: the same whether the state is kept per variable
+ * or flat.
+ */
+function statePerVariable(optimizer: Optimizer, vars: readonly tf.Variable[], moments: number): number[][] {
+  const all = optimizer.stateVariables(vars).flatMap((s) => Array.from(s.dataSync()));
+  expect(all.length).toBe(moments * vars.reduce((n, v) => n + v.size, 0));
+  const out: number[][] = [];
+  let at = 0;
+  for (const v of vars) {
+    for (let k = 0; k < moments; k++, at += v.size) out.push(all.slice(at, at + v.size));
+  }
+  return out;
+}
+
+/** Runs `steps` updates on `name`'s backend; returns deltas, weights and velocities after each step. */
 async function run(name: 'wasm' | 'cpu', steps: { grads: Float32Array[]; ok: boolean }[], start: Float32Array[]): Promise<number[][]> {
   await tf.setBackend(name);
   const vars = start.map((w, i) => tf.variable(tf.tensor(w, SHAPES[i]!)));
@@ -28,11 +45,11 @@ async function run(name: 'wasm' | 'cpu', steps: { grads: Float32Array[]; ok: boo
   for (const [t, step] of steps.entries()) {
     const deltas = tf.tidy(() => {
       const grads = step.grads.map((g, i) => tf.tensor(g, SHAPES[i]!));
-      return optimizer.apply(vars, grads, tf.scalar(step.ok, 'bool'), 0.05, t + 1).map((d) => tf.keep(d));
+      return partsOf(optimizer.apply(vars, { parts: grads }, tf.scalar(step.ok, 'bool'), 0.05, t + 1).delta).map((d) => tf.keep(d));
     });
     for (const d of deltas) seen.push(Array.from(await d.data()));
     for (const v of vars) seen.push(Array.from(await v.data()));
-    for (const s of optimizer.stateVariables(vars)) seen.push(Array.from(await s.data()));
+    seen.push(...statePerVariable(optimizer, vars, 1));
     tf.dispose(deltas);
   }
   optimizer.dispose();
@@ -100,12 +117,12 @@ describe('the update of all variables at once (every backend but wasm SGD)', () 
       for (const [k, ok] of [true, true, false, true].entries()) {
         const grads = SHAPES.map((s, i) => values(rng, size(s), k === 2 && i === 0));
         const expected = reference(name, theta, grads, state, ok, k + 1, frozen);
-        const deltas = tf.tidy(() => optimizer.apply(vars, grads.map((g, i) => tf.tensor(g, SHAPES[i]!)), tf.scalar(ok, 'bool'), 0.05, k + 1, frozen).map((d) => tf.keep(d)));
-        const slots = optimizer.stateVariables(vars);
+        const deltas = tf.tidy(() => partsOf(optimizer.apply(vars, { parts: grads.map((g, i) => tf.tensor(g, SHAPES[i]!)) }, tf.scalar(ok, 'bool'), 0.05, k + 1, frozen).delta).map((d) => tf.keep(d)));
         const perSlot = name === 'sgd' ? 1 : 2;
+        const slots = statePerVariable(optimizer, vars, perSlot);
         for (const [i, e] of expected.entries()) {
           expect(Array.from(vars[i]!.dataSync()), `step ${k + 1}, weights ${i}`).toEqual(Array.from(e[0]!));
-          for (let s = 0; s < perSlot; s++) expect(Array.from(slots[i * perSlot + s]!.dataSync()), `step ${k + 1}, state ${i}.${s}`).toEqual(Array.from(e[1 + s]!));
+          for (let s = 0; s < perSlot; s++) expect(slots[i * perSlot + s], `step ${k + 1}, state ${i}.${s}`).toEqual(Array.from(e[1 + s]!));
           expect(Array.from(deltas[i]!.dataSync()), `step ${k + 1}, delta ${i}`).toEqual(Array.from(e[1 + perSlot]!));
           expect(deltas[i]!.shape).toEqual(SHAPES[i]);
         }
