@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { PRESETS, type ModelConfig } from '../../src/model/config';
 import type { TrainingSettings } from '../../src/shared/runFile';
 import { BatchStream } from '../../src/train/batches';
-import { HEADS, layerMetric, type StepFrame } from '../../src/train/frame';
+import { HEADS, LAYER_METRICS, layerMetric, type StepFrame } from '../../src/train/frame';
 import { Trainer } from '../../src/train/trainer';
 import { backend, noiseDataset } from '../helpers/tfjs';
 
@@ -41,6 +41,46 @@ describe('the trainer', () => {
     expect(layerMetric(frame!, 0, 'weightNorm')).toBeCloseTo(norm, 4);
     expect(layerMetric(frame!, 0, 'updateRatio') / (change / norm)).toBeCloseTo(1, 3);
     trainer.dispose();
+  });
+
+  it('on cpu, where the update and the magnitudes run on flat vectors, every layer\'s numbers are wasm\'s, and a head that is off stays still', async () => {
+    const training = { ...SETTINGS, batchSize: 2, perHeadEvery: 1000, evalEvery: 1000 }; // a small plain step: cpu is slow
+    const frameOn = async (name: 'wasm' | 'cpu'): Promise<{ frame: StepFrame; before: Float32Array[]; after: Float32Array[]; layerOf: readonly number[]; aux1: number[] }> => {
+      await backend(name);
+      const trainer = new Trainer({ config: CONFIG, training, dataset });
+      trainer.setHeads({ mode: 'off', weight: 0.3 }, { mode: 'loss', weight: 0.3 });
+      const before = await weightsOf(trainer);
+      const [frame] = await steps(trainer, 1);
+      const after = await weightsOf(trainer);
+      const { layerOfVariable: layerOf, arch } = trainer.modelParams;
+      const aux1 = layerOf.flatMap((layer, v) => (arch.layers[layer]!.head === 'aux1' ? [v] : []));
+      trainer.dispose();
+      return { frame: frame!, before, after, layerOf, aux1 };
+    };
+    try {
+      const wasm = await frameOn('wasm');
+      const cpu = await frameOn('cpu');
+      const layers = cpu.frame.layers.length / LAYER_METRICS.length;
+      for (let l = 0; l < layers; l++) {
+        const vars = cpu.layerOf.flatMap((layer, v) => (layer === l ? [v] : []));
+        const sum = (f: (v: number, j: number) => number) => vars.reduce((s, v) => s + cpu.after[v]!.reduce((t, _, j) => t + f(v, j), 0), 0);
+        const norm = Math.sqrt(sum((v, j) => cpu.after[v]![j]! ** 2));
+        const change = Math.sqrt(sum((v, j) => (cpu.after[v]![j]! - cpu.before[v]![j]!) ** 2));
+        expect(layerMetric(cpu.frame, l, 'weightNorm') / norm, `layer ${l} weightNorm`).toBeCloseTo(1, 5);
+        if (change === 0) expect(layerMetric(cpu.frame, l, 'updateRatio'), `layer ${l} updateRatio`).toBe(0);
+        else expect(layerMetric(cpu.frame, l, 'updateRatio') / (change / norm), `layer ${l} updateRatio`).toBeCloseTo(1, 3);
+        for (const metric of LAYER_METRICS) {
+          const [a, b] = [layerMetric(cpu.frame, l, metric), layerMetric(wasm.frame, l, metric)];
+          expect(Math.abs(a - b), `layer ${l} ${metric}: cpu ${a}, wasm ${b}`).toBeLessThanOrEqual(1e-4 * Math.abs(b) + 1e-12);
+        }
+      }
+      // aux1 is off: its layers' weights are exactly as they were, and their update ratio is 0.
+      expect(cpu.aux1.length).toBeGreaterThan(0);
+      for (const v of cpu.aux1) expect(Array.from(cpu.after[v]!)).toEqual(Array.from(cpu.before[v]!));
+      expect(cpu.after.some((w, v) => w.some((x, j) => x !== cpu.before[v]![j]))).toBe(true);
+    } finally {
+      await backend('wasm');
+    }
   });
 
   it('reads back from the device exactly once per step, even on per-head and evaluation steps', async () => {
