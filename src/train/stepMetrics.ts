@@ -45,9 +45,10 @@ export function blockGradientRms(blockGrads: readonly (tf.Tensor | null)[]): tf.
 /**
  * Per-head contributions: [head][layer] gradient norms, then [head][block] activation
  * gradient RMS, heads in HEADS order. A head without a pass (off, or weight 0)
- * contributes exactly zero.
+ * contributes exactly zero. `grads`: each pass's weight gradients as the caller already
+ * has them (flat, say); the pass's own, one per variable, where absent.
  */
-export function perHeadContributions(byLayer: readonly number[][], passes: ReadonlyMap<string, PassResult>, blocks: number): tf.Tensor1D {
+export function perHeadContributions(byLayer: readonly number[][], passes: ReadonlyMap<string, PassResult>, blocks: number, grads?: ReadonlyMap<string, PerVariable>): tf.Tensor1D {
   const norms: tf.Tensor[] = [];
   const acts: tf.Tensor[] = [];
   for (const head of HEADS) {
@@ -57,7 +58,7 @@ export function perHeadContributions(byLayer: readonly number[][], passes: Reado
       acts.push(tf.zeros([blocks]));
       continue;
     }
-    norms.push(layerNorms(byLayer, pass.grads));
+    norms.push(magnitudesByLayer(byLayer, grads?.get(head) ?? { parts: pass.grads }, 'norm'));
     acts.push(blockGradientRms(pass.blockGrads));
   }
   return tf.concat([...norms, ...acts]) as tf.Tensor1D;

@@ -181,9 +181,14 @@ export class Trainer {
     }
     const all = [...passes.values()];
     const first = all[0]!;
-    const summed = this.params.trainable.map((_, v) => sumPresent(all.map((p) => p.grads[v]!))!);
-    // Flat where the optimizer updates all variables at once: joined once, for the magnitudes and the update.
-    const grads: PerVariable = this.optimizer.updatesFlat ? { flat: flatten(summed), shapes: this.params.trainable.map((v) => v.shape) } : { parts: summed };
+    // Flat where the optimizer updates all variables at once: each pass's gradients joined
+    // once, for the per-head norms, their sum, its magnitudes and the update.
+    const shapes = this.params.trainable.map((v) => v.shape);
+    const passGrads = new Map<Head, PerVariable>([...passes].map(([head, pass]) => [head, this.optimizer.updatesFlat ? { flat: flatten(pass.grads), shapes } : { parts: pass.grads }]));
+    const flats = [...passGrads.values()].flatMap((g) => ('flat' in g ? [g.flat] : []));
+    const grads: PerVariable = flats.length > 0
+      ? { flat: flats.length === 1 ? flats[0]! : tf.addN(flats), shapes }
+      : { parts: this.params.trainable.map((_, v) => sumPresent(all.map((p) => p.grads[v]!))!) };
     const blockGrads = this.arch.blocks.map((_, b) => sumPresent(all.map((p) => p.blockGrads[b]!)));
 
     const weights = tf.tensor1d(HEADS.map((h) => objective[h]));
@@ -210,7 +215,7 @@ export class Trainer {
       tf.reshape(layerTable, [-1]),
       blockRms, //                                                                                [blocks]
     ];
-    if (perHead) parts.push(perHeadContributions(this.byLayer, passes, this.arch.blocks.length));
+    if (perHead) parts.push(perHeadContributions(this.byLayer, passes, this.arch.blocks.length, passGrads));
     if (evaluated) parts.push(this.evalAccuracy());
     const out = tf.concat(parts.map((p) => tf.cast(p, 'float32'))) as tf.Tensor1D;
     for (const pass of all) disposePass(pass);

@@ -44,8 +44,8 @@ describe('the trainer', () => {
   });
 
   it('on cpu, where the update and the magnitudes run on flat vectors, every layer\'s numbers are wasm\'s, and a head that is off stays still', async () => {
-    const training = { ...SETTINGS, batchSize: 2, perHeadEvery: 1000, evalEvery: 1000 }; // a small plain step: cpu is slow
-    const frameOn = async (name: 'wasm' | 'cpu'): Promise<{ frame: StepFrame; before: Float32Array[]; after: Float32Array[]; layerOf: readonly number[]; aux1: number[] }> => {
+    const training = { ...SETTINGS, batchSize: 2, perHeadEvery: 1000, evalEvery: 1000 }; // one small step (a per-head one: the first), no evaluation: cpu is slow
+    const frameOn = async (name: 'wasm' | 'cpu'): Promise<{ frame: StepFrame; before: Float32Array[]; after: Float32Array[]; layerOf: readonly number[]; aux1: number[]; layerNames: string[]; heads: string[] }> => {
       await backend(name);
       const trainer = new Trainer({ config: CONFIG, training, dataset });
       trainer.setHeads({ mode: 'off', weight: 0.3 }, { mode: 'loss', weight: 0.3 });
@@ -55,7 +55,7 @@ describe('the trainer', () => {
       const { layerOfVariable: layerOf, arch } = trainer.modelParams;
       const aux1 = layerOf.flatMap((layer, v) => (arch.layers[layer]!.head === 'aux1' ? [v] : []));
       trainer.dispose();
-      return { frame: frame!, before, after, layerOf, aux1 };
+      return { frame: frame!, before, after, layerOf, aux1, layerNames: arch.layers.map((l) => l.name), heads: arch.layers.map((l) => l.head) };
     };
     try {
       const wasm = await frameOn('wasm');
@@ -74,6 +74,16 @@ describe('the trainer', () => {
           expect(Math.abs(a - b), `layer ${l} ${metric}: cpu ${a}, wasm ${b}`).toBeLessThanOrEqual(1e-4 * Math.abs(b) + 1e-12);
         }
       }
+      // The first step is a per-head one: each head's gradient norms per layer, from the flat gradients of its pass on cpu.
+      const [a, b] = [cpu.frame.perHead!.gradNorm, wasm.frame.perHead!.gradNorm];
+      expect(a.length).toBe(3 * layers);
+      a.forEach((x, i) => expect(Math.abs(x - b[i]!), `per-head norm ${i}: cpu ${x}, wasm ${b[i]}`).toBeLessThanOrEqual(1e-4 * Math.abs(b[i]!) + 1e-12));
+      expect(a.slice(layers, 2 * layers).every((x) => x === 0)).toBe(true); // aux1: no pass, exactly zero
+      // Each head's own layers get gradient from its pass alone: the main row is 0 on aux2's layers, and the reverse.
+      cpu.heads.forEach((head, l) => {
+        if (head === 'aux2') expect([a[l], a[2 * layers + l]! > 0], `layer ${l} (aux2's)`).toEqual([0, true]);
+        if (/^(inception_4e|inception_5|loss3)\//.test(cpu.layerNames[l]!)) expect([a[l]! > 0, a[2 * layers + l]], `layer ${l} (above aux2's branch)`).toEqual([true, 0]);
+      });
       // aux1 is off: its layers' weights are exactly as they were, and their update ratio is 0.
       expect(cpu.aux1.length).toBeGreaterThan(0);
       for (const v of cpu.aux1) expect(Array.from(cpu.after[v]!)).toEqual(Array.from(cpu.before[v]!));
