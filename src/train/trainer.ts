@@ -12,8 +12,8 @@ import { firstNonFinite } from './divergence';
 import { frameFromData, HEADS, type FrameShape, type Head, type StepFrame } from './frame';
 import { backwardPass, disposePass, headObjective, trainingObjective, type Batch, type PassResult } from './gradients';
 import { Optimizer } from './optimizer';
-import { streamSeed } from './rng';
 import { flatten, type PerVariable } from './perVariable';
+import { streamSeed } from './rng';
 import { blockGradientRms, magnitudesByLayer, perHeadContributions, sumPresent, variablesByLayer } from './stepMetrics';
 
 export interface TrainerOptions {
