@@ -66,6 +66,12 @@ describe('statusText', () => {
     expect(statusText({ step: 12, stepsPerSecond: 2.44, backend: { active: 'wasm', skipped: [] }, runId: 1 })).toBe('step 12 · 2.4 steps/s · backend wasm');
     expect(statusText({ step: 0, stepsPerSecond: null, backend: null, runId: null })).toBe('step 0 · – steps/s · starting…');
   });
+
+  it('gives seconds per step below one step a second, where steps per second would round to 0.0', () => {
+    const pace = (stepsPerSecond: number) => statusText({ step: 6, stepsPerSecond, backend: { active: 'webgl', skipped: [] }, runId: 1 }).split(' · ')[1];
+    expect([0.04, 0.12, 0.5, 0.96, 1, 9.96, 12.4].map(pace)).toEqual(['25 s/step', '8.3 s/step', '2.0 s/step', '1.0 steps/s', '1.0 steps/s', '10 steps/s', '12 steps/s']);
+    expect([0, Infinity, NaN].map(pace)).toEqual(['– steps/s', '– steps/s', '– steps/s']);
+  });
 });
 
 describe('exports', () => {

@@ -1,11 +1,18 @@
 import type { SessionState } from '../hooks/sessionState';
 
-/** The status line: "step 12 · 2.4 steps/s · backend wasm". */
+/** The status line: "step 12 · 2.4 steps/s · backend wasm"; under one step a second, seconds per step ("step 6 · 8.3 s/step · backend webgl"). */
 export function statusText(state: Pick<SessionState, 'step' | 'stepsPerSecond' | 'backend' | 'runId'>): string {
-  const sps = state.stepsPerSecond;
-  const pace = sps === null || !Number.isFinite(sps) ? '– steps/s' : `${sps.toFixed(sps < 10 ? 1 : 0)} steps/s`;
+  const pace = paceText(state.stepsPerSecond);
   const backend = state.backend ? `backend ${state.backend.active}` : state.runId === null ? 'starting…' : 'backend –';
   return `step ${state.step} · ${pace} · ${backend}`;
+}
+
+/** Steps per second to one decimal; below one a second (a software GPU, say), seconds per step, which "0.0 steps/s" would hide. */
+function paceText(sps: number | null): string {
+  if (sps === null || !Number.isFinite(sps) || sps <= 0) return '– steps/s';
+  if (sps >= 0.95) return `${sps.toFixed(sps < 9.95 ? 1 : 0)} steps/s`;
+  const seconds = 1 / sps;
+  return `${seconds.toFixed(seconds < 9.95 ? 1 : 0)} s/step`;
 }
 
 /** Under the status line when wasm runs without GradFlow's SIMD backward kernels (several times slower); null otherwise. */
