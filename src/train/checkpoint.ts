@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AuxHead } from '../model/config';
+import { flatten } from './perVariable';
 
 /**
  * A trainer's whole state in one flat array: every variable of the model (weights, biases,
@@ -23,7 +24,7 @@ export interface TrainerCheckpoint {
 /** The values of `variables`, flattened and concatenated: one read from the device. */
 export async function readVariables(variables: readonly tf.Variable[]): Promise<Float32Array> {
   if (variables.length === 0) return new Float32Array(0);
-  const flat = tf.tidy(() => tf.concat(variables.map((v) => tf.reshape(v, [-1]))));
+  const flat = tf.tidy(() => flatten(variables));
   try {
     return new Float32Array(await flat.data());
   } finally {

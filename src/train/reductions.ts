@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MAGNITUDES_KERNEL, TINY, type MagnitudeOutput } from './backends/wasmReductions';
+import { flatten } from './perVariable';
 
 /**
  * On-device reductions of gradient tensors. Norms are computed scaled by the largest
@@ -22,7 +23,7 @@ export function magnitudeStats(parts: readonly tf.Tensor[]): tf.Tensor1D {
   const fast = oneKernel(parts, 'stats');
   if (fast) return fast as tf.Tensor1D;
   return tf.tidy(() => {
-    const flat = parts.length === 1 ? tf.reshape(parts[0]!, [-1]) : tf.concat(parts.map((p) => tf.reshape(p, [-1]))); // [n]
+    const flat = flatten(parts); // [n]
     const n = flat.shape[0]!;
     const abs = tf.abs(flat);
     const maxAbs = tf.max(abs);
@@ -38,7 +39,7 @@ export function l2Norm(parts: readonly tf.Tensor[]): tf.Scalar {
   const fast = oneKernel(parts, 'norm');
   if (fast) return fast as tf.Scalar;
   return tf.tidy(() => {
-    const flat = parts.length === 1 ? tf.reshape(parts[0]!, [-1]) : tf.concat(parts.map((p) => tf.reshape(p, [-1])));
+    const flat = flatten(parts);
     const maxAbs = tf.max(tf.abs(flat));
     return tf.mul(maxAbs, tf.sqrt(tf.sum(tf.square(tf.div(flat, tf.maximum(maxAbs, TINY)))))) as tf.Scalar;
   });
@@ -148,7 +149,7 @@ export function groupMagnitudes(groups: readonly (readonly tf.Tensor[])[], outpu
   }
   return tf.tidy(() => {
     const sizes = groups.map((parts) => parts.reduce((n, p) => n + p.size, 0));
-    return paddedGroups(tf.concat([...groups.flatMap((parts) => parts.map((p) => tf.reshape(p, [-1]))), tf.zeros([1])]) as tf.Tensor1D, sizes, output);
+    return paddedGroups(flatten([...groups.flat(), tf.zeros([1])]), sizes, output);
   });
 }
 
@@ -164,7 +165,7 @@ export function groupMagnitudesOfFlat(flat: tf.Tensor1D, sizes: readonly number[
   if (tf.getKernel(MAGNITUDES_KERNEL, tf.getBackend())) {
     return tf.tidy(() => groupMagnitudes(tf.split(flat, [...sizes]).map((part) => [part]), output));
   }
-  return tf.tidy(() => paddedGroups(tf.concat([flat, tf.zeros([1])]) as tf.Tensor1D, sizes, output));
+  return tf.tidy(() => paddedGroups(flatten([flat, tf.zeros([1])]), sizes, output));
 }
 
 /** The batched reduction of groupMagnitudes on `all`: every group's elements one after the other, then one zero (what padding reads). */
