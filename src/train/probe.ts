@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelParams } from '../model/params';
 import { HEADS, type Head } from './frame';
 import { backwardPass, disposePass, headObjective, trainingObjective, type Batch, type PassResult } from './gradients';
-import { blockGradientRms, layerNorms, variablesByLayer } from './stepMetrics';
+import { blockGradientRms, magnitudesByLayer, variablesByLayer } from './stepMetrics';
 
 type PerHead = { main: number; aux1: number; aux2: number; total: number };
 
@@ -37,7 +37,7 @@ export async function probeGradients(params: ModelParams, batch: Batch): Promise
     const parts: tf.Tensor[] = [ce, tf.reshape(weighted, [1])];
     for (const key of [...HEADS, 'total'] as const) {
       const pass = passes.get(key);
-      parts.push(pass ? layerNorms(byLayer, pass.grads) : tf.zeros([layers.length]));
+      parts.push(pass ? magnitudesByLayer(byLayer, { parts: pass.grads }, 'norm') : tf.zeros([layers.length]));
       parts.push(pass ? blockGradientRms(pass.blockGrads) : tf.zeros([blocks.length]));
     }
     const out = tf.concat(parts);

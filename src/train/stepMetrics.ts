@@ -28,7 +28,8 @@ export function sumPresent(tensors: readonly (tf.Tensor | null)[]): tf.Tensor | 
  * into its variables first.
  */
 export function magnitudesByLayer(byLayer: readonly number[][], values: PerVariable, output: MagnitudeOutput): tf.Tensor {
-  if ('flat' in values && byLayer.flat().length === values.shapes.length && byLayer.flat().every((v, i) => v === i)) {
+  const order = byLayer.flat();
+  if ('flat' in values && order.length === values.shapes.length && order.every((v, i) => v === i)) {
     return groupMagnitudesOfFlat(values.flat, byLayer.map((vars) => vars.reduce((n, v) => n + sizeOf(values.shapes[v]!), 0)), output);
   }
   return tf.tidy(() => {
@@ -62,9 +63,4 @@ export function perHeadContributions(byLayer: readonly number[][], passes: Reado
     acts.push(blockGradientRms(pass.blockGrads));
   }
   return tf.concat([...norms, ...acts]) as tf.Tensor1D;
-}
-
-/** [layers]: L2 norm of each layer's parameters (or of any per-variable tensors given). */
-export function layerNorms(byLayer: readonly number[][], values: readonly tf.Tensor[]): tf.Tensor1D {
-  return groupMagnitudes(byLayer.map((vars) => vars.map((v) => values[v]!)), 'norm') as tf.Tensor1D;
 }
