@@ -71,13 +71,14 @@ export class Optimizer {
     const shapes = vars.map((v) => v.shape);
     const theta = flatten(vars);
     const g = 'flat' in grads ? grads.flat : flatten(grads.parts);
-    const keep = frozen.some(Boolean) ? tf.logicalAnd(ok, this.notFrozenMask(vars, frozen)) : ok;
+    const notFrozen = frozen.some(Boolean) ? this.notFrozenMask(vars, frozen) : null;
+    const keep = notFrozen ? tf.logicalAnd(ok, notFrozen) : ok;
     const slots = this.flatVelocity ? [this.flatVelocity] : this.slots[0]!.map((_, k) => flatten(this.slots.map((s) => s[k]!)));
     const { next, state } = this.update(theta, g, slots, keep, tf.scalar(learningRate), t);
     const applied = tf.where(keep, next, theta) as tf.Tensor1D;
     // Frozen variables change by exactly zero, even where a weight is not finite (x - x is NaN there).
     const change = tf.sub(applied, theta);
-    const delta = (frozen.some(Boolean) ? tf.where(this.notFrozenMask(vars, frozen), change, tf.zerosLike(change)) : change) as tf.Tensor1D;
+    const delta = (notFrozen ? tf.where(notFrozen, change, tf.zerosLike(change)) : change) as tf.Tensor1D;
     if (this.flatVelocity) this.flatVelocity.assign(state[0]!);
     else state.forEach((moment, k) => partsOf({ flat: moment as tf.Tensor1D, shapes }).forEach((part, i) => this.slots[i]![k]!.assign(part)));
     partsOf({ flat: applied, shapes }).forEach((part, i) => vars[i]!.assign(part));

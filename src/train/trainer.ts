@@ -183,12 +183,17 @@ export class Trainer {
     const first = all[0]!;
     // Flat where the optimizer updates all variables at once: each pass's gradients joined
     // once, for the per-head norms, their sum, its magnitudes and the update.
-    const shapes = this.params.trainable.map((v) => v.shape);
-    const passGrads = new Map<Head, PerVariable>([...passes].map(([head, pass]) => [head, this.optimizer.updatesFlat ? { flat: flatten(pass.grads), shapes } : { parts: pass.grads }]));
-    const flats = [...passGrads.values()].flatMap((g) => ('flat' in g ? [g.flat] : []));
-    const grads: PerVariable = flats.length > 0
-      ? { flat: flats.length === 1 ? flats[0]! : tf.addN(flats), shapes }
-      : { parts: this.params.trainable.map((_, v) => sumPresent(all.map((p) => p.grads[v]!))!) };
+    let passGrads: Map<Head, PerVariable>;
+    let grads: PerVariable;
+    if (this.optimizer.updatesFlat) {
+      const shapes = this.params.trainable.map((v) => v.shape);
+      const flat = new Map([...passes].map(([head, pass]) => [head, { flat: flatten(pass.grads), shapes }]));
+      passGrads = flat;
+      grads = { flat: sumPresent([...flat.values()].map((g) => g.flat)) as tf.Tensor1D, shapes };
+    } else {
+      passGrads = new Map([...passes].map(([head, pass]) => [head, { parts: pass.grads }]));
+      grads = { parts: this.params.trainable.map((_, v) => sumPresent(all.map((p) => p.grads[v]!))!) };
+    }
     const blockGrads = this.arch.blocks.map((_, b) => sumPresent(all.map((p) => p.blockGrads[b]!)));
 
     const weights = tf.tensor1d(HEADS.map((h) => objective[h]));
