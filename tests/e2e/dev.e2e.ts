@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { chromium, type Page } from 'playwright-core';
+import { BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../../src/train/backends/kernelNames';
 import { FAST, open, PAINTED_PIXELS, waitForStep } from './appPage';
 import { e2eTest, pageErrors, waitForExpression } from './harness';
 import { CHROMIUM, CHROMIUM_ARGS, startDevServer, stopPreview } from './preview';
+import type { GpuKernelsResult } from './pages/gpuKernels';
 
 /**
  * What `npm start` serves: the development server, where React runs its development checks
@@ -63,7 +65,53 @@ export default [
       await stopPreview(server.child);
     }
   }, 180_000),
+
+  e2eTest('on WebGL GradFlow\'s ReLU-gradient and bias-gradient programs give tfjs\'s numbers, packed inputs or not, NaN and infinities kept', async ({ page, errors }) => {
+    const server = await startDevServer();
+    try {
+      await checkGpuKernels(page, server.url, 'webgl');
+      assert.deepEqual(errors, []);
+    } finally {
+      await stopPreview(server.child);
+    }
+  }, 180_000),
+
+  e2eTest('on WebGPU (Chromium\'s software adapter) the same: the ReLU-gradient and bias-gradient programs give tfjs\'s numbers', async () => {
+    const server = await startDevServer();
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] });
+    try {
+      const page = await browser.newPage();
+      const errors = pageErrors(page);
+      await checkGpuKernels(page, server.url, 'webgpu');
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      await stopPreview(server.child);
+    }
+  }, 180_000),
 ];
+
+/**
+ * Opens tests/e2e/pages/gpuKernels.html on `backend`: GradFlow's two gradient programs
+ * against tfjs's ops on the same backend (the ReLU gradient to the bit, NaN where theirs is)
+ * and against double-precision sums (the bias gradient), every case clean.
+ */
+async function checkGpuKernels(page: Page, url: string, backend: 'webgl' | 'webgpu'): Promise<void> {
+  await page.goto(`${url}tests/e2e/pages/gpuKernels.html?backend=${backend}`, { waitUntil: 'commit' });
+  await waitForExpression(page, 'window.__gpuKernels !== undefined', { timeout: 60_000 });
+  const result = (await page.evaluate('window.__gpuKernels')) as GpuKernelsResult;
+  if (!result.ok) assert.fail(result.error);
+  assert.equal(result.backend, backend);
+  // Ten shapes; on WebGL each with its inputs unpacked and packed.
+  assert.equal(result.cases.length, backend === 'webgl' ? 20 : 10);
+  for (const c of result.cases) {
+    assert.deepEqual(c.relu, [], `${c.name}: the ReLU gradient as tfjs's dy * step(x)`);
+    assert.deepEqual(c.bias, [], `${c.name}: the bias gradient within 1e-6 of the magnitudes summed`);
+  }
+  const special = (key: 'nan' | 'infinite' | 'zero') => result.cases.reduce((n, c) => n + c.special[key], 0);
+  assert.ok(special('nan') > 0 && special('infinite') > 0 && special('zero') > 0, 'NaN, infinities and zeros came through the ReLU gradient');
+  assert.ok(result.biasWorst > 0, 'the bias gradient was compared where float32 rounds');
+}
 
 /**
  * Opens tests/e2e/pages/fusedRelu.html on `backend` and checks what it computed: the
@@ -83,6 +131,12 @@ async function checkFusedRelu(page: Page, url: string, backend: 'webgl' | 'webgp
   assert.equal(result.fused.kernels.Relu, 2);
   assert.equal(result.apart.kernels.FusedConv2D, 59);
   assert.equal(result.apart.kernels.Relu, 61);
+  // Each ReLU's gradient is one program of GradFlow's, and each convolution's bias gradient too (gpuKernels.ts), fused or apart.
+  for (const step of [result.fused, result.apart]) {
+    assert.equal(step.kernels[RELU_GRAD_KERNEL], 61);
+    assert.equal(step.kernels[BIAS_GRAD_KERNEL], 59);
+    assert.equal(step.kernels.Step, undefined, 'no Step: tfjs\'s composition of the ReLU gradient did not run');
+  }
   const names = Object.keys(result.apart.grads);
   assert.equal(names.length, 128, 'a kernel and a bias for each of the 64 weighted layers');
   assert.deepEqual(Object.keys(result.fused.grads), names);

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BIAS_GRAD_KERNEL, simdFilterGradient } from './simd/register';
+import { GPU_KERNEL_RANKS, registerGpuKernels } from './gpuKernels';
+import { BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from './kernelNames';
+import { simdFilterGradient } from './simd/register';
 
 /**
  * The gradients of Conv2D and of FusedConv2D (convolution plus bias, what the model's
@@ -18,7 +20,9 @@ import { BIAS_GRAD_KERNEL, simdFilterGradient } from './simd/register';
  *   kernel flipped in space and with in/out channels swapped. Other input gradients keep
  *   the wasm kernel;
  * - the bias gradient is one kernel (a column sum of dy).
- * Other backends keep their own kernels. Checked against the cpu backend in
+ * On webgl and webgpu the bias gradient, and the ReLU gradient (also a fused ReLU's), are one
+ * GPU program each (gpuKernels.ts) where tfjs composes several; their convolution gradients are
+ * tfjs's own kernels, as on cpu. Checked against the cpu backend in
  * tests/train/kernels.test.ts, tests/train/fusedConv.test.ts and
  * tests/train/simdKernels.test.ts.
  *
@@ -116,10 +120,27 @@ function convGradients(dy: tf.Tensor4D, x: tf.Tensor4D, filter: tf.Tensor4D, att
   };
 }
 
-/** d loss / d bias [out] of a bias added on the channel axis: dy summed over batch, height and width (one kernel on wasm). */
-function biasGradient(dy: tf.Tensor4D): tf.Tensor1D {
-  if (tf.getBackend() === 'wasm') return tf.engine().runKernel(BIAS_GRAD_KERNEL, { dy }) as tf.Tensor1D;
-  return tf.sum(dy, [0, 1, 2]); // [out]
+/** Whether GradFlow's kernel `name` runs on the active backend for `tensors` (float32; wasm's take any rank, the GPU programs 1 to 4). */
+function hasGradientKernel(name: string, ...tensors: tf.Tensor[]): boolean {
+  const backend = tf.getBackend();
+  if (!tf.getKernel(name, backend) || tensors.some((t) => t.dtype !== 'float32')) return false;
+  return backend === 'wasm' || tensors.every((t) => GPU_KERNEL_RANKS.includes(t.rank));
+}
+
+/** d loss / d bias [out] of a bias added on the channel axis: dy summed over every other axis (one kernel on wasm, webgl's two programs, webgpu's one). */
+function biasGradient(dy: tf.Tensor): tf.Tensor1D {
+  if (hasGradientKernel(BIAS_GRAD_KERNEL, dy)) return tf.engine().runKernel(BIAS_GRAD_KERNEL, { dy }) as tf.Tensor1D;
+  return tf.sum(dy, Array.from({ length: dy.rank - 1 }, (_, i) => i)); // [out]
+}
+
+/**
+ * d loss / d x of relu(x), given dy: dy where x > 0, NaN where x is NaN, else 0, as tfjs's
+ * own Relu gradient has it (dy * step(x)). x may be the ReLU's output too: it is positive
+ * exactly where its input is, and NaN where its input is. One kernel on wasm, webgl and webgpu.
+ */
+export function reluGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
+  if (hasGradientKernel(RELU_GRAD_KERNEL, x, dy)) return tf.engine().runKernel(RELU_GRAD_KERNEL, { x, dy }) as tf.Tensor;
+  return tf.mul(dy, tf.cast(tf.step(x), 'float32'));
 }
 
 interface FusedAttrs extends ConvAttrs {
@@ -128,10 +149,11 @@ interface FusedAttrs extends ConvAttrs {
 
 let registered = false;
 
-/** Replaces Conv2D's gradient with the routed one and gives FusedConv2D one (once; idempotent). */
+/** Replaces Conv2D's and Relu's gradients with the routed ones, gives FusedConv2D one, and registers the GPU kernels they run (once; idempotent). */
 export function registerConvGradients(): void {
   if (registered) return;
   registered = true;
+  registerGpuKernels();
   tf.registerGradient({
     kernelName: 'Conv2D',
     inputsToSave: ['x', 'filter'],
@@ -149,10 +171,17 @@ export function registerConvGradients(): void {
       const a = attrs as unknown as FusedAttrs;
       const activation = a.activation ?? 'linear';
       if (activation !== 'linear' && activation !== 'relu') throw new Error(`no gradient for FusedConv2D with activation ${activation}`);
-      // d loss / d (conv + bias): through a fused ReLU, dy where its output is positive, as
-      // tfjs's Relu gradient has it (dy * step(input)): relu(v) > 0 exactly where v > 0, and a NaN stays NaN.
-      const grad = activation === 'relu' ? tf.mul<tf.Tensor4D>(dy as tf.Tensor4D, tf.cast(tf.step(y), 'float32')) : dy as tf.Tensor4D;
+      // d loss / d (conv + bias): through a fused ReLU, ReLU's gradient taken at its output.
+      const grad = (activation === 'relu' ? reluGradient(dy as tf.Tensor4D, y) : dy) as tf.Tensor4D;
       return { ...convGradients(grad, x, filter, a), bias: () => biasGradient(grad) };
+    },
+  });
+  tf.registerGradient({
+    kernelName: 'Relu',
+    inputsToSave: ['x'],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const [x] = saved as [tf.Tensor];
+      return { x: () => reluGradient(dy as tf.Tensor, x) };
     },
   });
 }

@@ -1,16 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { BIAS_GRAD_KERNEL, FILTER_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../kernelNames';
 import { activeSimdKernels, heapOffset, simdKernels } from './load';
 
 /**
- * The SIMD kernels as tfjs kernels of the wasm backend, and the ReLU gradient that uses
- * one. Each kernel reads and writes the backend's heap in place (load.ts); where the SIMD
+ * The SIMD kernels as tfjs kernels of the wasm backend (ReLU's gradient, which runs one,
+ * is registered in ../convGradients.ts). Each kernel reads and writes the backend's heap in place (load.ts); where the SIMD
  * kernels cannot run, the bias and ReLU kernels fall back to plain loops and the callers
  * of the filter gradient keep the op composition of convGradients.ts.
  */
 
-export const BIAS_GRAD_KERNEL = 'GradFlowBiasGrad';
-export const RELU_GRAD_KERNEL = 'GradFlowReluGrad';
-export const FILTER_GRAD_KERNEL = 'GradFlowConv2DFilterGrad';
 
 interface WasmHeap {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
@@ -106,25 +104,11 @@ export function simdFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Filte
 
 let registered = false;
 
-/** Registers the kernels on the wasm backend and ReLU's gradient (once). */
+/** Registers the kernels on the wasm backend (once). ReLU's gradient, which runs one of them, is registered with the convolutions' (../convGradients.ts). */
 export function registerSimdKernels(): void {
   if (registered) return;
   registered = true;
   tf.registerKernel({ kernelName: BIAS_GRAD_KERNEL, backendName: 'wasm', kernelFunc: biasGrad as tf.KernelFunc });
   tf.registerKernel({ kernelName: RELU_GRAD_KERNEL, backendName: 'wasm', kernelFunc: reluGrad as tf.KernelFunc });
   tf.registerKernel({ kernelName: FILTER_GRAD_KERNEL, backendName: 'wasm', kernelFunc: filterGrad as tf.KernelFunc });
-  // ReLU's gradient as tfjs composes it (dy * step(x)), in one kernel on wasm.
-  tf.registerGradient({
-    kernelName: 'Relu',
-    inputsToSave: ['x'],
-    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-      const [x] = saved as [tf.Tensor];
-      const g = dy as tf.Tensor;
-      return {
-        x: () => tf.getBackend() === 'wasm'
-          ? tf.engine().runKernel(RELU_GRAD_KERNEL, { x, dy: g }) as tf.Tensor
-          : tf.mul(g, tf.cast(tf.step(x), 'float32')),
-      };
-    },
-  });
 }

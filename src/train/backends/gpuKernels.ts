@@ -1,0 +1,228 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from './kernelNames';
+
+/**
+ * The ReLU gradient and the bias gradient of a training step as one GPU program each on
+ * tfjs's webgl and webgpu backends (wasm has its own: simd/register.ts). A step of the small
+ * network on a GPU is bound by its launches (docs/benchmarks.md), and tfjs composes both:
+ * - the ReLU gradient, dy * step(x), is a Step and a Multiply: on WebGL also an unpack
+ *   before the Step (it reads unpacked textures) and a pack before the Multiply; here it is
+ *   one program, the same arithmetic (1 where x > 0, x where x is NaN, else 0; times dy), so
+ *   the same numbers to the bit;
+ * - the bias gradient, dy summed over every axis but the last, is a Sum over outer axes:
+ *   a transpose, then on WebGL a reshape, an unpack and a reduction in several passes (5
+ *   to 7 programs), on WebGPU one reduction (2 programs). Here: on WebGPU one program, a
+ *   workgroup per channel adding the rows in a tree; on WebGL one program that adds the
+ *   rows in chunks of about the square root of their number, and one that adds the chunks
+ *   (one program when there are few rows). Not the Sum's order of addition: the same sum
+ *   within float32 rounding.
+ * Checked against tfjs's own ops on each backend in Chromium (tests/e2e/pages/gpuKernels.ts).
+ * Only the types of the backends' packages are imported: the programs go to the backend the
+ * kernel runs on, so neither package is loaded before it is chosen.
+ */
+
+/** Output coordinates as GLSL names, for a rank of 1 to 4. */
+function glslCoords(rank: number): { type: string; names: string[] } {
+  if (rank === 1) return { type: 'int', names: ['rc'] };
+  return { type: `ivec${rank}`, names: ['rc.x', 'rc.y', 'rc.z', 'rc.w'].slice(0, rank) };
+}
+
+/** The ranks the WebGL programs are written for (tfjs's own go to 6; the network's tensors have 2 or 4 axes). */
+export const GPU_KERNEL_RANKS: readonly number[] = [1, 2, 3, 4];
+
+/** dy * step(x) on WebGL: packed inputs (what tfjs's convolutions leave), an unpacked output (what its filter gradient reads). */
+function webglReluGrad(shape: readonly number[]): GPGPUProgram {
+  const { type, names } = glslCoords(shape.length);
+  const at = names.join(', ');
+  const inner = shape.length === 1 ? 'rc' : `vec2(${names.slice(-2).join(', ')})`;
+  return {
+    variableNames: ['Dy', 'X'],
+    outputShape: [...shape],
+    packedInputs: true,
+    packedOutput: false,
+    userCode: `
+      void main() {
+        ${type} rc = getOutputCoords();
+        float g = getChannel(getDy(${at}), ${inner});
+        float v = getChannel(getX(${at}), ${inner});
+        setOutput(g * (isnan(v) ? v : (v > 0.0 ? 1.0 : 0.0)));
+      }
+    `,
+  };
+}
+
+/** How the WebGL bias gradient splits its rows: `chunk` rows per partial sum, `parts` partial sums (1: one program). */
+export function biasGradChunks(rows: number): { chunk: number; parts: number } {
+  if (rows <= 64) return { chunk: rows, parts: 1 };
+  const chunk = Math.ceil(Math.sqrt(rows));
+  return { chunk, parts: Math.ceil(rows / chunk) };
+}
+
+/** GLSL that sets `i0 ... i(n-1)`, the leading coordinates of row `r` of a tensor of `shape` ([..., c]). */
+function rowCoords(shape: readonly number[]): string {
+  const lead = shape.slice(0, -1);
+  const lines = ['int t = r;'];
+  for (let d = lead.length - 1; d > 0; d--) lines.push(`int i${d} = t - (t / ${lead[d]}) * ${lead[d]}; t = t / ${lead[d]};`);
+  lines.push('int i0 = t;');
+  return lines.join('\n          ');
+}
+
+/** Partial sums of dy's rows on WebGL: output [parts, c] (or [c] when parts is 1), `chunk` rows each, in order. */
+function webglBiasPartials(shape: readonly number[], chunk: number, parts: number): GPGPUProgram {
+  const rows = tf.util.sizeFromShape(shape.slice(0, -1));
+  const c = shape[shape.length - 1]!;
+  const at = [...shape.slice(0, -1).map((_, d) => `i${d}`), 'channel'].join(', ');
+  return {
+    variableNames: ['Dy'],
+    outputShape: parts === 1 ? [c] : [parts, c],
+    userCode: `
+      void main() {
+        ${parts === 1 ? 'int part = 0; int channel = getOutputCoords();' : 'ivec2 pc = getOutputCoords(); int part = pc.x; int channel = pc.y;'}
+        float s = 0.0;
+        for (int k = 0; k < ${chunk}; k++) {
+          int r = part * ${chunk} + k;
+          if (r >= ${rows}) break;
+          ${rowCoords(shape)}
+          s += getDy(${at});
+        }
+        setOutput(s);
+      }
+    `,
+  };
+}
+
+/** The partial sums [parts, c] added in order on WebGL: output [c]. */
+function webglBiasTotal(parts: number, c: number): GPGPUProgram {
+  return {
+    variableNames: ['Partials'],
+    outputShape: [c],
+    userCode: `
+      void main() {
+        int channel = getOutputCoords();
+        float s = 0.0;
+        for (int k = 0; k < ${parts}; k++) s += getPartials(k, channel);
+        setOutput(s);
+      }
+    `,
+  };
+}
+
+const WEBGPU_THREADS = 128;
+
+/** dy * step(x) on WebGPU, one thread per element. */
+function webgpuReluGrad(shape: readonly number[]): WebGPUProgram {
+  const size = tf.util.sizeFromShape([...shape]);
+  return {
+    variableNames: ['x', 'dy'],
+    outputShape: [...shape],
+    shaderKey: 'gradflow_relu_grad',
+    dispatchLayout: { x: shape.map((_, i) => i) },
+    dispatch: [Math.ceil(size / WEBGPU_THREADS), 1, 1],
+    workgroupSize: [WEBGPU_THREADS, 1, 1],
+    size: true,
+    getUserCode: () => `
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          let v = x[index];
+          let s = select(select(0.0, 1.0, v > 0.0), v, isnan(v));
+          setOutputAtIndex(index, dy[index] * s);
+        }
+      }
+    `,
+  };
+}
+
+const WEBGPU_LANES = 64;
+
+/** dy's rows summed on WebGPU: a workgroup per channel, each lane adding every 64th row, then the lanes in a tree. */
+function webgpuBiasGrad(c: number): WebGPUProgram {
+  return {
+    variableNames: ['dy'],
+    outputShape: [c],
+    shaderKey: 'gradflow_bias_grad',
+    dispatchLayout: { x: [0] },
+    dispatch: [c, 1, 1],
+    workgroupSize: [WEBGPU_LANES, 1, 1],
+    uniforms: 'rows : i32, channels : i32,',
+    getUserCode: () => `
+      var<workgroup> lanes : array<f32, ${WEBGPU_LANES}>;
+      fn main(index : i32) {
+        let channel = i32(workgroupId.x);
+        let lane = i32(localId.x);
+        var s = 0.0;
+        for (var r = lane; r < uniforms.rows; r = r + ${WEBGPU_LANES}) {
+          s = s + dy[r * uniforms.channels + channel];
+        }
+        lanes[lane] = s;
+        workgroupBarrier();
+        for (var half = ${WEBGPU_LANES / 2}; half > 0; half = half / 2) {
+          if (lane < half) {
+            lanes[lane] = lanes[lane] + lanes[lane + half];
+          }
+          workgroupBarrier();
+        }
+        if (lane == 0) {
+          setOutputAtIndex(channel, lanes[0]);
+        }
+      }
+    `,
+  };
+}
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object };
+
+function float32(...infos: tf.TensorInfo[]): void {
+  for (const info of infos) if (info.dtype !== 'float32') throw new Error(`GradFlow's GPU gradient kernels take float32, not ${info.dtype}`);
+}
+
+function reluGradWebgl({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  float32(x, dy);
+  return (backend as MathBackendWebGL).runWebGLProgram(webglReluGrad(x.shape), [dy, x], 'float32');
+}
+
+function biasGradWebgl({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const { dy } = inputs as { dy: tf.TensorInfo };
+  float32(dy);
+  const webgl = backend as MathBackendWebGL;
+  const c = dy.shape[dy.shape.length - 1]!;
+  const { chunk, parts } = biasGradChunks(tf.util.sizeFromShape(dy.shape) / c);
+  const partials = webgl.runWebGLProgram(webglBiasPartials(dy.shape, chunk, parts), [dy], 'float32');
+  if (parts === 1) return partials;
+  try {
+    return webgl.runWebGLProgram(webglBiasTotal(parts, c), [partials], 'float32');
+  } finally {
+    webgl.disposeIntermediateTensorInfo(partials);
+  }
+}
+
+function reluGradWebgpu({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  float32(x, dy);
+  return (backend as WebGPUBackend).runWebGPUProgram(webgpuReluGrad(x.shape), [x, dy], 'float32');
+}
+
+function biasGradWebgpu({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const { dy } = inputs as { dy: tf.TensorInfo };
+  float32(dy);
+  const c = dy.shape[dy.shape.length - 1]!;
+  const rows = tf.util.sizeFromShape(dy.shape) / c;
+  return (backend as WebGPUBackend).runWebGPUProgram(webgpuBiasGrad(c), [dy], 'float32', [{ type: 'int32', data: [rows] }, { type: 'int32', data: [c] }]);
+}
+
+let registered = false;
+
+/** Registers both kernels for webgl and webgpu (once). Registering needs neither backend loaded. */
+export function registerGpuKernels(): void {
+  if (registered) return;
+  registered = true;
+  const kernels: [string, string, (args: KernelArgs) => tf.TensorInfo][] = [
+    [RELU_GRAD_KERNEL, 'webgl', reluGradWebgl],
+    [BIAS_GRAD_KERNEL, 'webgl', biasGradWebgl],
+    [RELU_GRAD_KERNEL, 'webgpu', reluGradWebgpu],
+    [BIAS_GRAD_KERNEL, 'webgpu', biasGradWebgpu],
+  ];
+  for (const [kernelName, backendName, kernelFunc] of kernels) tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+}

@@ -1,0 +1,4 @@
+/** The names of GradFlow's own tfjs kernels: wasm's (simd/register.ts) and, for the first two, webgl's and webgpu's (gpuKernels.ts). */
+export const BIAS_GRAD_KERNEL = 'GradFlowBiasGrad';
+export const RELU_GRAD_KERNEL = 'GradFlowReluGrad';
+export const FILTER_GRAD_KERNEL = 'GradFlowConv2DFilterGrad';

@@ -1,0 +1,126 @@
+/**
+ * A test page for the development server (tests/e2e/dev.e2e.ts): GradFlow's ReLU-gradient
+ * and bias-gradient programs on WebGL (or WebGPU, `?backend=webgpu`;
+ * src/train/backends/gpuKernels.ts) against tfjs's own ops on the same backend and against
+ * sums in double precision, over shapes of 1 to 4 axes, odd sizes among them, with NaN,
+ * infinities and signed zeros in the ReLU's input and its gradient, and on WebGL with the
+ * inputs both packed and unpacked. The result lands in window.__gpuKernels.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-webgpu';
+import { registerConvGradients } from '../../../src/train/backends/convGradients';
+import { BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../../../src/train/backends/kernelNames';
+
+/** One case's findings: what differed from the reference, as text (empty: nothing). */
+export interface CaseResult {
+  readonly name: string;
+  readonly relu: string[];
+  readonly bias: string[];
+  /** How many of the ReLU gradient's values are NaN, infinite, and 0 (the special values really came through). */
+  readonly special: { nan: number; infinite: number; zero: number };
+}
+
+export type GpuKernelsResult = { ok: true; backend: string; cases: CaseResult[]; biasWorst: number } | { ok: false; error: string };
+
+const SHAPES: readonly (readonly number[])[] = [[2, 5, 7, 3], [32, 16, 16, 8], [4, 8, 8, 16], [3, 1, 1, 5], [1, 3, 3, 1], [32, 2, 2, 40], [6, 5, 9], [7, 9], [33, 10], [11]];
+
+/** A deterministic mix: mostly ordinary values, and in the ReLU's input NaN, infinities, 0 and -0. */
+function values(n: number, seed: number, special: boolean): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = Math.sin(i * 12.9898 + seed * 78.233) * 43758.5453;
+    out[i] = (u - Math.floor(u)) * 2 - 1;
+    if (special) {
+      const k = (i * 7 + seed) % 29;
+      if (k === 0) out[i] = NaN;
+      else if (k === 1) out[i] = Infinity;
+      else if (k === 2) out[i] = -Infinity;
+      else if (k === 3) out[i] = 0;
+      else if (k === 4) out[i] = -0;
+    }
+  }
+  return out;
+}
+
+const same = (a: number, b: number): boolean => a === b || (Number.isNaN(a) && Number.isNaN(b));
+
+/** The rows of `dy` ([rows, c] as it lies in memory) summed in double precision, and the sums of their magnitudes. */
+function columnSums(dy: Float32Array, c: number): { sum: Float64Array; magnitude: Float64Array } {
+  const sum = new Float64Array(c);
+  const magnitude = new Float64Array(c);
+  for (let i = 0; i < dy.length; i++) {
+    sum[i % c] = sum[i % c]! + dy[i]!;
+    magnitude[i % c] = magnitude[i % c]! + Math.abs(dy[i]!);
+  }
+  return { sum, magnitude };
+}
+
+async function checkCase(shape: readonly number[], packed: boolean, seed: number): Promise<CaseResult & { worst: number }> {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const c = shape[shape.length - 1]!;
+  const xs = values(n, seed, true);
+  const dys = values(n, seed + 1, false);
+  dys[n >> 1] = Infinity; // dy * 0 is NaN where x <= 0, as tfjs's composition has it
+  dys[(n >> 2) + 1] = NaN;
+  const finiteDy = values(n, seed + 2, false);
+  // On WebGL a tensor made from data is unpacked; one out of a packed binary op (an add) is packed.
+  const input = (data: Float32Array) => tf.tidy(() => {
+    const t = tf.tensor(data, [...shape]);
+    return packed ? tf.add(t, tf.zerosLike(t)) : t;
+  });
+  const [x, dy, dyFinite] = [input(xs), input(dys), input(finiteDy)];
+  const outputs = tf.tidy(() => [
+    tf.engine().runKernel(RELU_GRAD_KERNEL, { x, dy }) as tf.Tensor,
+    tf.mul(dy, tf.cast(tf.step(x), 'float32')),
+    tf.engine().runKernel(BIAS_GRAD_KERNEL, { dy: dyFinite }) as tf.Tensor,
+    tf.sum(dyFinite, Array.from({ length: shape.length - 1 }, (_, i) => i)),
+  ]);
+  try {
+    const [relu, reluReference, bias, biasTfjs] = await Promise.all(outputs.map(async (t) => t.data() as Promise<Float32Array>));
+    const name = `[${shape.join(', ')}]${packed ? ', packed' : ''}`;
+    const reluFindings: string[] = [];
+    if (outputs[0]!.shape.join() !== shape.join()) reluFindings.push(`shape [${outputs[0]!.shape.join(', ')}]`);
+    for (let i = 0; i < n && reluFindings.length < 5; i++) {
+      if (!same(relu![i]!, reluReference![i]!)) reluFindings.push(`at ${i}: ${relu![i]} where tfjs's ops give ${reluReference![i]} (x ${xs[i]}, dy ${dys[i]})`);
+    }
+    const biasFindings: string[] = [];
+    if (outputs[2]!.shape.join() !== String(c)) biasFindings.push(`shape [${outputs[2]!.shape.join(', ')}]`);
+    const { sum, magnitude } = columnSums(finiteDy, c);
+    let worst = 0;
+    for (let j = 0; j < c; j++) {
+      // float32 rounding of a sum of `rows` terms: well within 1e-6 of the magnitudes added, for either order.
+      const error = Math.abs(bias![j]! - sum[j]!) / Math.max(magnitude[j]!, 1e-30);
+      worst = Math.max(worst, error);
+      if (!(error <= 1e-6)) biasFindings.push(`channel ${j}: ${bias![j]} where the double-precision sum is ${sum[j]} (tfjs's Sum: ${biasTfjs![j]})`);
+    }
+    const special = {
+      nan: relu!.filter(Number.isNaN).length,
+      infinite: relu!.filter((v) => v === Infinity || v === -Infinity).length,
+      zero: relu!.filter((v) => v === 0).length,
+    };
+    return { name, relu: reluFindings, bias: biasFindings.slice(0, 5), special, worst };
+  } finally {
+    tf.dispose([x, dy, dyFinite, ...outputs]);
+  }
+}
+
+async function main(backend: string): Promise<GpuKernelsResult> {
+  registerConvGradients();
+  if (!(await tf.setBackend(backend))) throw new Error(`${backend} did not start here`);
+  const cases: CaseResult[] = [];
+  let biasWorst = 0;
+  for (const [i, shape] of SHAPES.entries()) {
+    for (const packed of backend === 'webgl' ? [false, true] : [false]) {
+      const { worst, ...found } = await checkCase(shape, packed, i * 3 + 1);
+      biasWorst = Math.max(biasWorst, worst);
+      cases.push(found);
+    }
+  }
+  return { ok: true, backend, cases, biasWorst };
+}
+
+const BACKEND = new URLSearchParams(location.search).get('backend') === 'webgpu' ? 'webgpu' : 'webgl';
+(window as unknown as { __gpuKernels: Promise<GpuKernelsResult> }).__gpuKernels = main(BACKEND).catch(
+  (error: unknown): GpuKernelsResult => ({ ok: false, error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) }),
+);
