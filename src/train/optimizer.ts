@@ -12,15 +12,24 @@ export type OptimizerName = 'sgd' | 'adam';
  * training can resume from the last good state at a lower rate.
  */
 export class Optimizer {
-  /** Per variable: its optimizer state (momentum; Adam's two moments). Empty while `flatVelocity` holds SGD's. */
+  /** Per variable: its SGD momentum, where wasm's one-kernel update runs per variable. */
   private readonly slots: tf.Variable[][] = [];
   /**
-   * SGD's momentum of every variable as one vector, in the variables' order, where the
-   * update runs on all variables at once (every backend without the one-kernel update):
-   * kept flat, it is neither joined nor cut up again at each step. A checkpoint reads the
-   * same numbers in the same order as from one slot per variable.
+   * Everywhere else, the optimizer's state of every variable as vectors, in the variables'
+   * order: SGD's momentum, or Adam's two moments. Kept flat, it is neither joined nor cut up
+   * again at each step. A checkpoint reads SGD's momentum in the same order as from one slot
+   * per variable (so checkpoints move between wasm and the other backends); Adam's state is
+   * flat on every backend, its first moment, then its second.
    */
-  private flatVelocity: tf.Variable | null = null;
+  private readonly flatState: tf.Variable[] = [];
+  /**
+   * The variables' values as one vector, as the last update left them, and the data each
+   * variable held then: while every variable still holds that data, the next update starts
+   * from this vector instead of joining the variables again (a program per few variables on
+   * the GPU backends). Anything that assigns a variable in between (a checkpoint restored, a
+   * state rolled back) gives it other data, and the variables are joined again.
+   */
+  private lastWeights: { readonly flat: tf.Tensor1D; readonly data: readonly object[] } | null = null;
   /** Per pattern of frozen variables: true for each element of a variable that is not frozen (kept). */
   private readonly notFrozen = new Map<string, tf.Tensor1D>();
 
@@ -69,20 +78,32 @@ export class Optimizer {
     // otherwise, which is what a step costs on a GPU), then the new values are cut back
     // into the variables. Elementwise, so the numbers are those of a per-variable update.
     const shapes = vars.map((v) => v.shape);
-    const theta = flatten(vars);
+    const theta = this.weightsAsLeft(vars) ?? flatten(vars);
     const g = 'flat' in grads ? grads.flat : flatten(grads.parts);
     const notFrozen = frozen.some(Boolean) ? this.notFrozenMask(vars, frozen) : null;
     const keep = notFrozen ? tf.logicalAnd(ok, notFrozen) : ok;
-    const slots = this.flatVelocity ? [this.flatVelocity] : this.slots[0]!.map((_, k) => flatten(this.slots.map((s) => s[k]!)));
-    const { next, state } = this.update(theta, g, slots, keep, tf.scalar(learningRate), t);
+    const { next, state } = this.update(theta, g, this.flatState, keep, tf.scalar(learningRate), t);
     const applied = tf.where(keep, next, theta) as tf.Tensor1D;
     // Frozen variables change by exactly zero, even where a weight is not finite (x - x is NaN there).
     const change = tf.sub(applied, theta);
     const delta = (notFrozen ? tf.where(notFrozen, change, tf.zerosLike(change)) : change) as tf.Tensor1D;
-    if (this.flatVelocity) this.flatVelocity.assign(state[0]!);
-    else state.forEach((moment, k) => partsOf({ flat: moment as tf.Tensor1D, shapes }).forEach((part, i) => this.slots[i]![k]!.assign(part)));
+    state.forEach((moment, k) => this.flatState[k]!.assign(moment));
     partsOf({ flat: applied, shapes }).forEach((part, i) => vars[i]!.assign(part));
+    this.keepWeights(vars, applied);
     return { delta: { flat: delta, shapes }, weights: { flat: applied, shapes } };
+  }
+
+  /** The variables' values as the last update left them, if every variable still holds them; else null. */
+  private weightsAsLeft(vars: readonly tf.Variable[]): tf.Tensor1D | null {
+    const last = this.lastWeights;
+    if (!last || last.data.length !== vars.length || vars.some((v, i) => v.dataId !== last.data[i])) return null;
+    return last.flat;
+  }
+
+  /** Keeps `flat` (a copy that shares its data: no launch) as the values the variables now hold. */
+  private keepWeights(vars: readonly tf.Variable[], flat: tf.Tensor1D): void {
+    this.lastWeights?.flat.dispose();
+    this.lastWeights = { flat: tf.keep(tf.clone(flat)), data: vars.map((v) => v.dataId) };
   }
 
   /** [elements of all variables]: true where the element's variable is not frozen; made once per pattern and kept. */
@@ -117,24 +138,25 @@ export class Optimizer {
   /** The optimizer's state for `vars` (momentum; Adam's two moments), created at zero if no update ran yet: what a checkpoint saves. */
   stateVariables(vars: readonly tf.Variable[]): tf.Variable[] {
     this.ensureSlots(vars);
-    return this.flatVelocity ? [this.flatVelocity] : this.slots.flat();
+    return this.flatState.length > 0 ? [...this.flatState] : this.slots.flat();
   }
 
   private ensureSlots(vars: readonly tf.Variable[]): void {
-    if (this.slots.length > 0 || this.flatVelocity) return;
-    if (this.name === 'sgd' && !this.perVariableKernel) {
-      this.flatVelocity = tf.variable(tf.zeros([vars.reduce((n, v) => n + v.size, 0)]), false);
+    if (this.slots.length > 0 || this.flatState.length > 0) return;
+    if (this.perVariableKernel) {
+      for (const v of vars) this.slots.push([tf.variable(tf.zerosLike(v), false)]);
       return;
     }
-    const count = this.name === 'sgd' ? 1 : 2;
-    for (const v of vars) this.slots.push(Array.from({ length: count }, () => tf.variable(tf.zerosLike(v), false)));
+    const size = vars.reduce((n, v) => n + v.size, 0);
+    for (let k = 0; k < (this.name === 'sgd' ? 1 : 2); k++) this.flatState.push(tf.variable(tf.zeros([size]), false));
   }
 
   dispose(): void {
-    for (const slot of this.slots.flat()) slot.dispose();
+    for (const slot of [...this.slots.flat(), ...this.flatState]) slot.dispose();
     this.slots.length = 0;
-    this.flatVelocity?.dispose();
-    this.flatVelocity = null;
+    this.flatState.length = 0;
+    this.lastWeights?.flat.dispose();
+    this.lastWeights = null;
     for (const mask of this.notFrozen.values()) mask.dispose();
     this.notFrozen.clear();
   }

@@ -22,16 +22,20 @@ function values(rng: Rng, size: number, special: boolean): Float32Array {
 
 /**
  * The optimizer's state as a checkpoint reads it (every state variable's values, one after
- * the other), cut per variable and moment: the same whether the state is kept per variable
- * or flat.
+ * the other), cut per moment, then per variable ([moment][variable]): the same whether the
+ * state is kept per variable (wasm's SGD) or as one vector per moment (everywhere else).
  */
-function statePerVariable(optimizer: Optimizer, vars: readonly tf.Variable[], moments: number): number[][] {
+function statePerVariable(optimizer: Optimizer, vars: readonly tf.Variable[], moments: number): number[][][] {
   const all = optimizer.stateVariables(vars).flatMap((s) => Array.from(s.dataSync()));
   expect(all.length).toBe(moments * vars.reduce((n, v) => n + v.size, 0));
-  const out: number[][] = [];
+  const out: number[][][] = [];
   let at = 0;
-  for (const v of vars) {
-    for (let k = 0; k < moments; k++, at += v.size) out.push(all.slice(at, at + v.size));
+  for (let k = 0; k < moments; k++) {
+    out.push([]);
+    for (const v of vars) {
+      out[k]!.push(all.slice(at, at + v.size));
+      at += v.size;
+    }
   }
   return out;
 }
@@ -49,7 +53,7 @@ async function run(name: 'wasm' | 'cpu', steps: { grads: Float32Array[]; ok: boo
     });
     for (const d of deltas) seen.push(Array.from(await d.data()));
     for (const v of vars) seen.push(Array.from(await v.data()));
-    seen.push(...statePerVariable(optimizer, vars, 1));
+    seen.push(...statePerVariable(optimizer, vars, 1)[0]!);
     tf.dispose(deltas);
   }
   optimizer.dispose();
@@ -122,7 +126,7 @@ describe('the update of all variables at once (every backend but wasm SGD)', () 
         const slots = statePerVariable(optimizer, vars, perSlot);
         for (const [i, e] of expected.entries()) {
           expect(Array.from(vars[i]!.dataSync()), `step ${k + 1}, weights ${i}`).toEqual(Array.from(e[0]!));
-          for (let s = 0; s < perSlot; s++) expect(slots[i * perSlot + s], `step ${k + 1}, state ${i}.${s}`).toEqual(Array.from(e[1 + s]!));
+          for (let s = 0; s < perSlot; s++) expect(slots[s]![i], `step ${k + 1}, state ${i}.${s}`).toEqual(Array.from(e[1 + s]!));
           expect(Array.from(deltas[i]!.dataSync()), `step ${k + 1}, delta ${i}`).toEqual(Array.from(e[1 + perSlot]!));
           expect(deltas[i]!.shape).toEqual(SHAPES[i]);
         }
@@ -134,4 +138,68 @@ describe('the update of all variables at once (every backend but wasm SGD)', () 
       tf.dispose(vars);
     });
   }
+
+  it('starts from the vector the last update left while the variables hold it, and joins them again once one is assigned', async () => {
+    await backend('cpu');
+    const rng = new Rng(10);
+    const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+    const vars = SHAPES.map((s) => tf.variable(tf.tensor(values(rng, size(s), false), s)));
+    const optimizer = new Optimizer('sgd', 0.9);
+    const shapes = SHAPES.map((s) => [...s]);
+    /** One update with flat gradients (so that joining the variables is the only Concat): the kernels it ran. */
+    const step = async (t: number): Promise<string[]> => {
+      const grads = tf.tensor1d(values(rng, shapes.reduce((n, s) => n + size(s), 0), false));
+      const profile = await tf.profile(() => tf.tidy(() => {
+        optimizer.apply(vars, { flat: grads, shapes }, tf.scalar(true, 'bool'), 0.05, t);
+      }));
+      grads.dispose();
+      return profile.kernels.map((k) => k.name);
+    };
+    expect((await step(1)).filter((k) => k === 'Concat')).toHaveLength(1); // the first update joins the variables
+    expect((await step(2)).filter((k) => k === 'Concat')).toHaveLength(0); // the next starts from the vector it left
+    // A variable assigned in between (a checkpoint restored, a state rolled back) is taken up.
+    const assigned = values(rng, size(SHAPES[1]!), false);
+    vars[1]!.assign(tf.tensor(assigned, SHAPES[1]!));
+    const before = vars.map((v) => Array.from(v.dataSync()));
+    expect(before[1]).toEqual(Array.from(assigned));
+    const velocity = statePerVariable(optimizer, vars, 1)[0]!;
+    const grads = values(rng, shapes.reduce((n, s) => n + size(s), 0), false);
+    const flatGrads = tf.tensor1d(grads);
+    const ran = await tf.profile(() => tf.tidy(() => {
+      optimizer.apply(vars, { flat: flatGrads, shapes }, tf.scalar(true, 'bool'), 0.05, 3);
+    }));
+    flatGrads.dispose();
+    expect(ran.kernels.filter((k) => k.name === 'Concat')).toHaveLength(1);
+    // SGD per element in float32, as the update computes it: v <- 0.9 v + g; w <- w - 0.05 v.
+    let at = 0;
+    for (const [i, v] of vars.entries()) {
+      const expected = before[i]!.map((w, j) => {
+        const m = Math.fround(Math.fround(velocity[i]![j]! * Math.fround(0.9)) + grads[at + j]!);
+        return Math.fround(w - Math.fround(Math.fround(0.05) * m));
+      });
+      expect(Array.from(v.dataSync()), `variable ${i}`).toEqual(expected);
+      at += v.size;
+    }
+    optimizer.dispose();
+    tf.dispose(vars);
+  });
+
+  it('keeps Adam\'s two moments as two vectors on every backend, first moment then second', async () => {
+    for (const name of ['cpu', 'wasm'] as const) {
+      await backend(name);
+      const vars = SHAPES.map((s) => tf.variable(tf.ones(s)));
+      const optimizer = new Optimizer('adam');
+      const total = vars.reduce((n, v) => n + v.size, 0);
+      tf.tidy(() => {
+        optimizer.apply(vars, { parts: SHAPES.map((s) => tf.fill(s, 2)) }, tf.scalar(true, 'bool'), 0.01, 1);
+      });
+      const state = optimizer.stateVariables(vars);
+      expect(state.map((s) => s.shape), name).toEqual([[total], [total]]);
+      // After one step from zero: m = 0.1 g = 0.2 and s = 0.001 g^2 = 0.004 for every element.
+      expect(Array.from(state[0]!.dataSync()).every((m) => Math.abs(m - 0.2) < 1e-7), name).toBe(true);
+      expect(Array.from(state[1]!.dataSync()).every((m) => Math.abs(m - 0.004) < 1e-9), name).toBe(true);
+      optimizer.dispose();
+      tf.dispose(vars);
+    }
+  });
 });
