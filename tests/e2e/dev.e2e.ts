@@ -102,12 +102,13 @@ async function checkGpuKernels(page: Page, url: string, backend: 'webgl' | 'webg
   const result = (await page.evaluate('window.__gpuKernels')) as GpuKernelsResult;
   if (!result.ok) assert.fail(result.error);
   assert.equal(result.backend, backend);
-  // Ten shapes; on WebGL each with its inputs unpacked and packed.
-  assert.equal(result.cases.length, backend === 'webgl' ? 20 : 10);
+  // Eleven shapes; on WebGL each with its inputs unpacked and packed.
+  assert.equal(result.cases.length, backend === 'webgl' ? 22 : 11);
   for (const c of result.cases) {
     assert.deepEqual(c.relu, [], `${c.name}: the ReLU gradient as tfjs's dy * step(x)`);
     assert.deepEqual(c.bias, [], `${c.name}: the bias gradient within 1e-6 of the magnitudes summed`);
   }
+  assert.deepEqual(result.cases.filter((c) => c.chunked).map((c) => c.name), backend === 'webgl' ? ['[2, 200, 200, 2]', '[2, 200, 200, 2], packed'] : [], 'one shape of rows added in chunks, on WebGL');
   const special = (key: 'nan' | 'infinite' | 'zero') => result.cases.reduce((n, c) => n + c.special[key], 0);
   assert.ok(special('nan') > 0 && special('infinite') > 0 && special('zero') > 0, 'NaN, infinities and zeros came through the ReLU gradient');
   assert.ok(result.biasWorst > 0, 'the bias gradient was compared where float32 rounds');

@@ -14,10 +14,11 @@ import { BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from './kernelNames';
  * - the bias gradient, dy summed over every axis but the last, is a Sum over outer axes:
  *   a transpose, then on WebGL a reshape, an unpack and a reduction in several passes (5
  *   to 7 programs), on WebGPU one reduction (2 programs). Here: on WebGPU one program, a
- *   workgroup per channel adding the rows in a tree; on WebGL one program that adds the
- *   rows in chunks of about the square root of their number, and one that adds the chunks
- *   (one program when there are few rows). Not the Sum's order of addition: the same sum
- *   within float32 rounding.
+ *   workgroup per channel adding the rows in a tree; on WebGL one program, a channel's rows
+ *   added in order by one fragment (a launch costs more than tens of thousands of additions
+ *   in a loop), or, beyond 65,536 rows, one that adds them in chunks of about the square
+ *   root of their number and one that adds the chunks. Not the Sum's order of addition:
+ *   the same sum within float32 rounding.
  * Checked against tfjs's own ops on each backend in Chromium (tests/e2e/pages/gpuKernels.ts).
  * Only the types of the backends' packages are imported: the programs go to the backend the
  * kernel runs on, so neither package is loaded before it is chosen.
@@ -53,9 +54,12 @@ function webglReluGrad(shape: readonly number[]): GPGPUProgram {
   };
 }
 
+/** Rows the WebGL bias gradient adds in one program: a batch of 64 at 32 x 32 at most (conv1's output is 16 x 16). */
+const ONE_PASS_ROWS = 65_536;
+
 /** How the WebGL bias gradient splits its rows: `chunk` rows per partial sum, `parts` partial sums (1: one program). */
 export function biasGradChunks(rows: number): { chunk: number; parts: number } {
-  if (rows <= 64) return { chunk: rows, parts: 1 };
+  if (rows <= ONE_PASS_ROWS) return { chunk: rows, parts: 1 };
   const chunk = Math.ceil(Math.sqrt(rows));
   return { chunk, parts: Math.ceil(rows / chunk) };
 }

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { registerConvGradients } from '../../../src/train/backends/convGradients';
+import { biasGradChunks } from '../../../src/train/backends/gpuKernels';
 import { BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../../../src/train/backends/kernelNames';
 
 /** One case's findings: what differed from the reference, as text (empty: nothing). */
@@ -17,13 +18,16 @@ export interface CaseResult {
   readonly name: string;
   readonly relu: string[];
   readonly bias: string[];
+  /** Whether the bias gradient added these rows in chunks (on WebGL, two programs), not in one. */
+  readonly chunked: boolean;
   /** How many of the ReLU gradient's values are NaN, infinite, and 0 (the special values really came through). */
   readonly special: { nan: number; infinite: number; zero: number };
 }
 
 export type GpuKernelsResult = { ok: true; backend: string; cases: CaseResult[]; biasWorst: number } | { ok: false; error: string };
 
-const SHAPES: readonly (readonly number[])[] = [[2, 5, 7, 3], [32, 16, 16, 8], [4, 8, 8, 16], [3, 1, 1, 5], [1, 3, 3, 1], [32, 2, 2, 40], [6, 5, 9], [7, 9], [33, 10], [11]];
+/** Among them one of more rows than WebGL's bias gradient adds in one program (80,000: it adds them in chunks, then the chunks). */
+const SHAPES: readonly (readonly number[])[] = [[2, 5, 7, 3], [32, 16, 16, 8], [2, 200, 200, 2], [4, 8, 8, 16], [3, 1, 1, 5], [1, 3, 3, 1], [32, 2, 2, 40], [6, 5, 9], [7, 9], [33, 10], [11]];
 
 /** A deterministic mix: mostly ordinary values, and in the ReLU's input NaN, infinities, 0 and -0. */
 function values(n: number, seed: number, special: boolean): Float32Array {
@@ -99,7 +103,7 @@ async function checkCase(shape: readonly number[], packed: boolean, seed: number
       infinite: relu!.filter((v) => v === Infinity || v === -Infinity).length,
       zero: relu!.filter((v) => v === 0).length,
     };
-    return { name, relu: reluFindings, bias: biasFindings.slice(0, 5), special, worst };
+    return { name, relu: reluFindings, bias: biasFindings.slice(0, 5), chunked: tf.getBackend() === 'webgl' && biasGradChunks(n / c).parts > 1, special, worst };
   } finally {
     tf.dispose([x, dy, dyFinite, ...outputs]);
   }
