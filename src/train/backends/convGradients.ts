@@ -127,7 +127,7 @@ function hasGradientKernel(name: string, ...tensors: tf.Tensor[]): boolean {
   return backend === 'wasm' || tensors.every((t) => GPU_KERNEL_RANKS.includes(t.rank));
 }
 
-/** d loss / d bias [out] of a bias added on the channel axis: dy summed over every other axis (one kernel on wasm, webgl's two programs, webgpu's one). */
+/** d loss / d bias [out] of a bias added on the channel axis: dy summed over every other axis (one kernel on wasm, webgl and webgpu). */
 function biasGradient(dy: tf.Tensor): tf.Tensor1D {
   if (hasGradientKernel(BIAS_GRAD_KERNEL, dy)) return tf.engine().runKernel(BIAS_GRAD_KERNEL, { dy }) as tf.Tensor1D;
   return tf.sum(dy, Array.from({ length: dy.rank - 1 }, (_, i) => i)); // [out]
@@ -138,7 +138,7 @@ function biasGradient(dy: tf.Tensor): tf.Tensor1D {
  * own Relu gradient has it (dy * step(x)). x may be the ReLU's output too: it is positive
  * exactly where its input is, and NaN where its input is. One kernel on wasm, webgl and webgpu.
  */
-export function reluGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
+function reluGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
   if (hasGradientKernel(RELU_GRAD_KERNEL, x, dy)) return tf.engine().runKernel(RELU_GRAD_KERNEL, { x, dy }) as tf.Tensor;
   return tf.mul(dy, tf.cast(tf.step(x), 'float32'));
 }

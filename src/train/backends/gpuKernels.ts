@@ -12,8 +12,8 @@ import { BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from './kernelNames';
  *   one program, the same arithmetic (1 where x > 0, x where x is NaN, else 0; times dy), so
  *   the same numbers to the bit;
  * - the bias gradient, dy summed over every axis but the last, is a Sum over outer axes:
- *   a transpose, then on WebGL a reshape, an unpack and a reduction in several passes (5
- *   to 7 programs), on WebGPU one reduction (2 programs). Here: on WebGPU one program, a
+ *   a transpose, then on WebGL a reshape, an unpack and a reduction in several passes
+ *   (about 5 programs), on WebGPU one reduction (2 programs). Here: on WebGPU one program, a
  *   workgroup per channel adding the rows in a tree; on WebGL one program, a channel's rows
  *   added in order by one fragment (a launch costs more than tens of thousands of additions
  *   in a loop), or, beyond 65,536 rows, one that adds them in chunks of about the square
@@ -54,7 +54,7 @@ function webglReluGrad(shape: readonly number[]): GPGPUProgram {
   };
 }
 
-/** Rows the WebGL bias gradient adds in one program: a batch of 64 at 32 x 32 at most (conv1's output is 16 x 16). */
+/** Rows the WebGL bias gradient adds in one program (the network's most, conv1's, are 8,192 at batch 32). */
 const ONE_PASS_ROWS = 65_536;
 
 /** How the WebGL bias gradient splits its rows: `chunk` rows per partial sum, `parts` partial sums (1: one program). */

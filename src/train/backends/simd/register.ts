@@ -3,12 +3,12 @@ import { BIAS_GRAD_KERNEL, FILTER_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../kerne
 import { activeSimdKernels, heapOffset, simdKernels } from './load';
 
 /**
- * The SIMD kernels as tfjs kernels of the wasm backend (ReLU's gradient, which runs one,
- * is registered in ../convGradients.ts). Each kernel reads and writes the backend's heap in place (load.ts); where the SIMD
- * kernels cannot run, the bias and ReLU kernels fall back to plain loops and the callers
- * of the filter gradient keep the op composition of convGradients.ts.
+ * The SIMD kernels as tfjs kernels of the wasm backend (ReLU's gradient, which runs one, is
+ * registered in ../convGradients.ts). Each kernel reads and writes the backend's heap in
+ * place (load.ts); where the SIMD kernels cannot run, the bias and ReLU kernels fall back to
+ * plain loops and the callers of the filter gradient keep the op composition of
+ * convGradients.ts.
  */
-
 
 interface WasmHeap {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
