@@ -3,7 +3,7 @@ import type { ModelParams } from '../model/params';
 import { HEADS } from './frame';
 import type { PassResult } from './gradients';
 import { partsOf, sizeOf, type PerVariable } from './perVariable';
-import { groupMagnitudes, groupMagnitudesOfFlat, rms } from './reductions';
+import { groupMagnitudes, groupMagnitudesOfFlat } from './reductions';
 import type { MagnitudeOutput } from './backends/wasmReductions';
 
 /** The variables (indices into params.trainable) of each layer, in layer order. */
@@ -38,9 +38,22 @@ export function magnitudesByLayer(byLayer: readonly number[][], values: PerVaria
   });
 }
 
-/** [blocks]: RMS of the gradient at each block output; 0 where no gradient reaches it. */
+/**
+ * [blocks]: RMS of the gradient at each block output; 0 where no gradient reaches it. The
+ * blocks are reduced together (groupMagnitudes: on the GPU backends a few dozen launches for
+ * all of them, not eight per block; on wasm its one kernel per block, as rms).
+ */
 export function blockGradientRms(blockGrads: readonly (tf.Tensor | null)[]): tf.Tensor1D {
-  return tf.stack(blockGrads.map((g) => (g ? rms(g) : tf.scalar(0)))) as tf.Tensor1D;
+  const present = blockGrads.filter((g): g is tf.Tensor => g !== null);
+  if (present.length === 0) return tf.zeros([blockGrads.length]);
+  return tf.tidy(() => {
+    const values = groupMagnitudes(present.map((g) => [g]), 'rms') as tf.Tensor1D; //    [blocks reached]
+    if (present.length === blockGrads.length) return values;
+    // A block no gradient reaches reads the zero after the others.
+    let next = 0;
+    const index = blockGrads.map((g) => (g ? next++ : present.length));
+    return tf.gather(tf.concat([values, tf.zeros([1])]), tf.tensor1d(index, 'int32')) as tf.Tensor1D;
+  });
 }
 
 /**
