@@ -149,47 +149,55 @@ export function groupMagnitudes(groups: readonly (readonly tf.Tensor[])[], outpu
   }
   return tf.tidy(() => {
     const sizes = groups.map((parts) => parts.reduce((n, p) => n + p.size, 0));
-    return paddedGroups(flatten([...groups.flat(), tf.zeros([1])]), sizes, output);
+    return paddedGroups(tf.reshape(flatten([...groups.flat(), tf.zeros([1])]), [1, -1]), sizes, output);
   });
 }
 
 /**
- * groupMagnitudes of groups that lie one after the other in `flat`, `sizes[g]` elements
- * each (together all of it): the same numbers as groupMagnitudes of the pieces, without
- * first cutting them out of a vector the caller already has whole. With the one-kernel
+ * groupMagnitudes of groups that lie one after the other in each of `flats`, `sizes[g]`
+ * elements each (together all of it), one vector after the other: [flats x groups, 4] or
+ * [flats x groups]. The same numbers as groupMagnitudes of the pieces, without first cutting
+ * them out of vectors the caller already has whole; on the backends without the one-kernel
+ * reduction the vectors are reduced together, in the launches of one. With the one-kernel
  * reduction (wasm) the pieces are cut out and reduced one by one, as there.
  */
-export function groupMagnitudesOfFlat(flat: tf.Tensor1D, sizes: readonly number[], output: MagnitudeOutput): tf.Tensor {
+export function groupMagnitudesOfFlats(flats: readonly tf.Tensor1D[], sizes: readonly number[], output: MagnitudeOutput): tf.Tensor {
   const total = sizes.reduce((a, b) => a + b, 0);
-  if (total !== flat.size) throw new Error(`groupMagnitudesOfFlat: the groups hold ${total} elements, the vector ${flat.size}`);
+  for (const flat of flats) if (total !== flat.size) throw new Error(`groupMagnitudesOfFlats: the groups hold ${total} elements, the vector ${flat.size}`);
   if (tf.getKernel(MAGNITUDES_KERNEL, tf.getBackend())) {
-    return tf.tidy(() => groupMagnitudes(tf.split(flat, [...sizes]).map((part) => [part]), output));
+    return tf.tidy(() => tf.concat(flats.map((flat) => groupMagnitudes(tf.split(flat, [...sizes]).map((part) => [part]), output))));
   }
-  return tf.tidy(() => paddedGroups(flatten([flat, tf.zeros([1])]), sizes, output));
+  return tf.tidy(() => paddedGroups(tf.pad(tf.stack([...flats]), [[0, 0], [0, 1]]) as tf.Tensor2D, sizes, output));
 }
 
-/** The batched reduction of groupMagnitudes on `all`: every group's elements one after the other, then one zero (what padding reads). */
-function paddedGroups(all: tf.Tensor1D, sizes: readonly number[], output: MagnitudeOutput): tf.Tensor {
+/**
+ * The batched reduction of groupMagnitudes on each row of `all` [vectors, elements + 1]:
+ * every group's elements one after the other, then one zero (what padding reads). Each
+ * vector's groups are reduced as they would be alone (the same rows, of the same width).
+ * [vectors x groups, 4], or [vectors x groups] for 'norm' and 'rms'.
+ */
+function paddedGroups(all: tf.Tensor2D, sizes: readonly number[], output: MagnitudeOutput): tf.Tensor {
   if (sizes.some((n) => n === 0)) throw new Error('groupMagnitudes: a group has no elements');
   const layout = layoutOf(sizes);
-  const padded = tf.gather(tf.abs(all), layout.index); //                                  [sum of rows x width]
+  const vectors = all.shape[0];
+  const padded = tf.gather(tf.abs(all), layout.index, 1); //                               [vectors, sum of rows x width]
   // Per size class: each row's largest |g|, sum of |g| and sum of squares scaled by the largest.
   const largest: tf.Tensor[] = [];
   const sums: tf.Tensor[] = [];
   const squares: tf.Tensor[] = [];
   let at = 0;
   for (const b of layout.buckets) {
-    const abs = tf.reshape(tf.slice(padded, [at], [b.rows * b.width]), [b.rows, b.width]);
-    const maxAbs = tf.max(abs, 1); //                                                    [rows]
+    const abs = tf.reshape(tf.slice(padded, [0, at], [vectors, b.rows * b.width]), [vectors, b.rows, b.width]);
+    const maxAbs = tf.max(abs, 2); //                                                    [vectors, rows]
     largest.push(maxAbs);
-    sums.push(tf.sum(abs, 1));
-    squares.push(tf.sum(tf.square(tf.div(abs, tf.reshape(tf.maximum(maxAbs, TINY), [-1, 1]))), 1));
+    sums.push(tf.sum(abs, 2));
+    squares.push(tf.sum(tf.square(tf.div(abs, tf.reshape(tf.maximum(maxAbs, TINY), [vectors, b.rows, 1]))), 2));
     at += b.rows * b.width;
   }
-  const join = (parts: tf.Tensor[]): tf.Tensor => (parts.length === 1 ? parts[0]! : tf.concat(parts));
-  const maxAbs = join(largest); //                                                       [groups], in row order
+  const join = (parts: tf.Tensor[]): tf.Tensor => (parts.length === 1 ? parts[0]! : tf.concat(parts, 1));
+  const maxAbs = join(largest); //                                                       [vectors, groups], in row order
   const norm = tf.mul(maxAbs, tf.sqrt(join(squares)));
-  const rows = tf.stack([norm, tf.div(norm, tf.sqrt(layout.counts)), tf.div(join(sums), layout.counts), maxAbs], 1);
-  const stats = tf.gather(rows, layout.inverse); //                                      [groups, 4]
+  const rows = tf.stack([norm, tf.div(norm, tf.sqrt(layout.counts)), tf.div(join(sums), layout.counts), maxAbs], 2);
+  const stats = tf.reshape(tf.gather(rows, layout.inverse, 1), [-1, 4]); //               [vectors x groups, 4]
   return output === 'stats' ? stats : tf.reshape(tf.slice(stats, [0, output === 'norm' ? 0 : 1], [-1, 1]), [-1]);
 }

@@ -3,7 +3,7 @@ import type { ModelParams } from '../model/params';
 import { HEADS } from './frame';
 import type { PassResult } from './gradients';
 import { partsOf, sizeOf, type PerVariable } from './perVariable';
-import { groupMagnitudes, groupMagnitudesOfFlat } from './reductions';
+import { groupMagnitudes, groupMagnitudesOfFlats } from './reductions';
 import type { MagnitudeOutput } from './backends/wasmReductions';
 
 /** The variables (indices into params.trainable) of each layer, in layer order. */
@@ -28,14 +28,25 @@ export function sumPresent(tensors: readonly (tf.Tensor | null)[]): tf.Tensor | 
  * into its variables first.
  */
 export function magnitudesByLayer(byLayer: readonly number[][], values: PerVariable, output: MagnitudeOutput): tf.Tensor {
+  return magnitudesByLayerOfEach(byLayer, [values], output);
+}
+
+/**
+ * magnitudesByLayer of each of `values` (the same variables), one after the other:
+ * [values x layers, 4] or [values x layers]. Flat vectors in layer order are reduced
+ * together, in the launches of one (groupMagnitudesOfFlats).
+ */
+export function magnitudesByLayerOfEach(byLayer: readonly number[][], values: readonly PerVariable[], output: MagnitudeOutput): tf.Tensor {
   const order = byLayer.flat();
-  if ('flat' in values && order.length === values.shapes.length && order.every((v, i) => v === i)) {
-    return groupMagnitudesOfFlat(values.flat, byLayer.map((vars) => vars.reduce((n, v) => n + sizeOf(values.shapes[v]!), 0)), output);
+  const inOrder = (v: PerVariable): v is Extract<PerVariable, { flat: tf.Tensor1D }> => 'flat' in v && order.length === v.shapes.length && order.every((x, i) => x === i);
+  if (values.every(inOrder)) {
+    const shapes = values[0]!.shapes;
+    return groupMagnitudesOfFlats(values.map((v) => v.flat), byLayer.map((vars) => vars.reduce((n, v) => n + sizeOf(shapes[v]!), 0)), output);
   }
-  return tf.tidy(() => {
-    const parts = partsOf(values);
-    return groupMagnitudes(byLayer.map((vars) => vars.map((v) => parts[v]!)), output);
-  });
+  return tf.tidy(() => groupMagnitudes(values.flatMap((v) => {
+    const parts = partsOf(v);
+    return byLayer.map((vars) => vars.map((i) => parts[i]!));
+  }), output));
 }
 
 /**
@@ -44,14 +55,20 @@ export function magnitudesByLayer(byLayer: readonly number[][], values: PerVaria
  * all of them, not eight per block; on wasm its one kernel per block, as rms).
  */
 export function blockGradientRms(blockGrads: readonly (tf.Tensor | null)[]): tf.Tensor1D {
-  const present = blockGrads.filter((g): g is tf.Tensor => g !== null);
-  if (present.length === 0) return tf.zeros([blockGrads.length]);
+  return blockGradientRmsOfEach([blockGrads]);
+}
+
+/** blockGradientRms of each pass's block gradients, one after the other, all reduced together: [passes x blocks]. */
+export function blockGradientRmsOfEach(blockGrads: readonly (readonly (tf.Tensor | null)[])[]): tf.Tensor1D {
+  const all = blockGrads.flat();
+  const present = all.filter((g): g is tf.Tensor => g !== null);
+  if (present.length === 0) return tf.zeros([all.length]);
   return tf.tidy(() => {
     const values = groupMagnitudes(present.map((g) => [g]), 'rms') as tf.Tensor1D; //    [blocks reached]
-    if (present.length === blockGrads.length) return values;
+    if (present.length === all.length) return values;
     // A block no gradient reaches reads the zero after the others.
     let next = 0;
-    const index = blockGrads.map((g) => (g ? next++ : present.length));
+    const index = all.map((g) => (g ? next++ : present.length));
     return tf.gather(tf.concat([values, tf.zeros([1])]), tf.tensor1d(index, 'int32')) as tf.Tensor1D;
   });
 }
@@ -60,20 +77,23 @@ export function blockGradientRms(blockGrads: readonly (tf.Tensor | null)[]): tf.
  * Per-head contributions: [head][layer] gradient norms, then [head][block] activation
  * gradient RMS, heads in HEADS order. A head without a pass (off, or weight 0)
  * contributes exactly zero. `grads`: each pass's weight gradients as the caller already
- * has them (flat, say); the pass's own, one per variable, where absent.
+ * has them (flat, say); the pass's own, one per variable, where absent. All heads' norms
+ * are reduced together, and all their blocks'.
  */
 export function perHeadContributions(byLayer: readonly number[][], passes: ReadonlyMap<string, PassResult>, blocks: number, grads?: ReadonlyMap<string, PerVariable>): tf.Tensor1D {
-  const norms: tf.Tensor[] = [];
-  const acts: tf.Tensor[] = [];
-  for (const head of HEADS) {
-    const pass = passes.get(head);
-    if (!pass) {
-      norms.push(tf.zeros([byLayer.length]));
-      acts.push(tf.zeros([blocks]));
-      continue;
-    }
-    norms.push(magnitudesByLayer(byLayer, grads?.get(head) ?? { parts: pass.grads }, 'norm'));
-    acts.push(blockGradientRms(pass.blockGrads));
-  }
-  return tf.concat([...norms, ...acts]) as tf.Tensor1D;
+  const heads = HEADS.filter((head) => passes.has(head));
+  if (heads.length === 0) return tf.zeros([HEADS.length * (byLayer.length + blocks)]);
+  return tf.tidy(() => {
+    const norms = magnitudesByLayerOfEach(byLayer, heads.map((head) => grads?.get(head) ?? { parts: passes.get(head)!.grads }), 'norm'); // [heads with a pass x layers]
+    const noBlocks: null[] = Array.from({ length: blocks }, () => null);
+    // A head without a pass has no block gradients: zeros, as blockGradientRmsOfEach gives where none reaches.
+    const acts = blockGradientRmsOfEach(HEADS.map((head) => passes.get(head)?.blockGrads ?? noBlocks)); // [3 x blocks]
+    if (heads.length === HEADS.length) return tf.concat([norms, acts]) as tf.Tensor1D;
+    // The norms of a head without a pass read the zero after the others'.
+    const index = HEADS.flatMap((head) => {
+      const k = heads.indexOf(head);
+      return byLayer.map((_, layer) => (k < 0 ? heads.length * byLayer.length : k * byLayer.length + layer));
+    });
+    return tf.concat([tf.gather(tf.concat([norms, tf.zeros([1])]), tf.tensor1d(index, 'int32')), acts]) as tf.Tensor1D;
+  });
 }

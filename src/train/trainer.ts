@@ -14,7 +14,7 @@ import { backwardPass, disposePass, headObjective, trainingObjective, type Batch
 import { Optimizer } from './optimizer';
 import { flatten, type PerVariable } from './perVariable';
 import { streamSeed } from './rng';
-import { blockGradientRms, magnitudesByLayer, perHeadContributions, sumPresent, variablesByLayer } from './stepMetrics';
+import { blockGradientRms, magnitudesByLayer, magnitudesByLayerOfEach, perHeadContributions, sumPresent, variablesByLayer } from './stepMetrics';
 
 export interface TrainerOptions {
   readonly config: ModelConfig;
@@ -210,9 +210,9 @@ export class Trainer {
     });
     const update = this.optimizer.apply(this.params.trainable, grads, ok, learningRate, this.updatesApplied + 1, frozen);
     this.updateMovingStatistics(first, ok);
-    const weightNorm = magnitudesByLayer(this.byLayer, update.weights, 'norm'); //                [layers]
-    const updateRatio = tf.div(magnitudesByLayer(this.byLayer, update.delta, 'norm'), weightNorm); // [layers]
-    const layerTable = tf.concat([gradStats, tf.stack([weightNorm, updateRatio], 1)], 1); //     [layers, 6]
+    const [weightNorm, updateNorm] = tf.split(magnitudesByLayerOfEach(this.byLayer, [update.weights, update.delta], 'norm'), 2); // [layers] each
+    const updateRatio = tf.div(updateNorm!, weightNorm!); //                                      [layers]
+    const layerTable = tf.concat([gradStats, tf.stack([weightNorm!, updateRatio], 1)], 1); //     [layers, 6]
 
     const parts: tf.Tensor[] = [
       tf.concat([first.crossEntropy, tf.reshape(totalLoss, [1])]), //                             [4]

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { useNodeBackend } from '../../src/train/backends/node';
-import { groupMagnitudes, groupMagnitudesOfFlat, l2Norm, magnitudeStats, rms } from '../../src/train/reductions';
+import { groupMagnitudes, groupMagnitudesOfFlats, l2Norm, magnitudeStats, rms } from '../../src/train/reductions';
 import { flatten } from '../../src/train/perVariable';
-import { magnitudesByLayer } from '../../src/train/stepMetrics';
+import { magnitudesByLayer, magnitudesByLayerOfEach } from '../../src/train/stepMetrics';
 import { Rng } from '../../src/train/rng';
 
 /**
@@ -114,9 +114,14 @@ describe('magnitudes of many groups at once', () => {
           const sizes = ts.map((g) => g.reduce((n, t) => n + t.size, 0));
           for (const output of ['stats', 'norm', 'rms'] as const) {
             const pieces = output === 'rms' ? ts.map((g) => [flatten(g)]) : ts; // rms of a group of two parts: the parts joined
-            expect(Array.from(groupMagnitudesOfFlat(flat, sizes, output).dataSync()), `${name} ${output}`).toEqual(Array.from(groupMagnitudes(pieces, output).dataSync()));
+            const alone = Array.from(groupMagnitudes(pieces, output).dataSync());
+            expect(Array.from(groupMagnitudesOfFlats([flat], sizes, output).dataSync()), `${name} ${output}`).toEqual(alone);
+            // Several vectors reduced together: each one's numbers as alone, one after the other.
+            const other = tf.mul(flat, -3) as tf.Tensor1D;
+            const otherAlone = Array.from(groupMagnitudesOfFlats([other], sizes, output).dataSync());
+            expect(Array.from(groupMagnitudesOfFlats([flat, other, flat], sizes, output).dataSync()), `${name} ${output}, three vectors`).toEqual([...alone, ...otherAlone, ...alone]);
           }
-          expect(() => groupMagnitudesOfFlat(flat, sizes.slice(1), 'norm')).toThrow(/groups hold \d+ elements, the vector \d+/);
+          expect(() => groupMagnitudesOfFlats([flat], sizes.slice(1), 'norm')).toThrow(/groups hold \d+ elements, the vector \d+/);
         });
       }
     });
@@ -136,6 +141,11 @@ describe('magnitudes of many groups at once', () => {
           const expected = Array.from(groupMagnitudes(byLayer.map((ids) => ids.map((v) => vars[v]!)), output).dataSync());
           expect(Array.from(magnitudesByLayer(byLayer, flat, output).dataSync())).toEqual(expected);
           expect(Array.from(magnitudesByLayer(byLayer, { parts: vars }, output).dataSync())).toEqual(expected);
+          // Of several: each one's, one after the other, flat or not.
+          const halved = { flat: tf.div(flat.flat, 2) as tf.Tensor1D, shapes };
+          const halvedAlone = Array.from(magnitudesByLayer(byLayer, halved, output).dataSync());
+          expect(Array.from(magnitudesByLayerOfEach(byLayer, [flat, halved], output).dataSync())).toEqual([...expected, ...halvedAlone]);
+          expect(Array.from(magnitudesByLayerOfEach(byLayer, [halved, { parts: vars }], output).dataSync())).toEqual([...halvedAlone, ...expected]);
         }
       }
     });
