@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chromium, type Page } from 'playwright-core';
 import { BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../../src/train/backends/kernelNames';
 import { FAST, open, PAINTED_PIXELS, waitForStep } from './appPage';
-import { e2eTest, pageErrors, waitForExpression } from './harness';
+import { e2eTest, pageErrors, waitForExpression, type E2EContext } from './harness';
 import { CHROMIUM, CHROMIUM_ARGS, startDevServer, stopPreview } from './preview';
 import type { GpuKernelsResult } from './pages/gpuKernels';
 
@@ -41,55 +41,41 @@ export default [
     }
   }, 180_000),
 
-  e2eTest('on WebGL each convolution runs with its ReLU in one kernel, and the network\'s gradients are the same as with the ReLUs apart', async ({ page, errors }) => {
-    const server = await startDevServer();
-    try {
-      await checkFusedRelu(page, server.url, 'webgl');
-      assert.deepEqual(errors, []);
-    } finally {
-      await stopPreview(server.child);
-    }
+  e2eTest('on WebGL each convolution runs with its ReLU in one kernel, and the network\'s gradients are the same as with the ReLUs apart', async (context) => {
+    await onDevServer('webgl', context, (page, url) => checkFusedRelu(page, url, 'webgl'));
   }, 180_000),
 
-  e2eTest('on WebGPU (Chromium\'s software adapter) the same: each convolution with its ReLU in one kernel, the same gradients as apart', async () => {
-    const server = await startDevServer();
-    // WebGPU is behind a flag in Chromium on Linux: a browser of this test's own.
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] });
-    try {
-      const page = await browser.newPage();
-      const errors = pageErrors(page);
-      await checkFusedRelu(page, server.url, 'webgpu');
-      assert.deepEqual(errors, []);
-    } finally {
-      await browser.close();
-      await stopPreview(server.child);
-    }
+  e2eTest('on WebGPU (Chromium\'s software adapter) the same: each convolution with its ReLU in one kernel, the same gradients as apart', async (context) => {
+    await onDevServer('webgpu', context, (page, url) => checkFusedRelu(page, url, 'webgpu'));
   }, 180_000),
 
-  e2eTest('on WebGL GradFlow\'s ReLU-gradient and bias-gradient programs give tfjs\'s numbers, packed inputs or not, NaN and infinities kept', async ({ page, errors }) => {
-    const server = await startDevServer();
-    try {
-      await checkGpuKernels(page, server.url, 'webgl');
-      assert.deepEqual(errors, []);
-    } finally {
-      await stopPreview(server.child);
-    }
+  e2eTest('on WebGL GradFlow\'s ReLU-gradient and bias-gradient programs give tfjs\'s numbers, packed inputs or not, NaN and infinities kept', async (context) => {
+    await onDevServer('webgl', context, (page, url) => checkGpuKernels(page, url, 'webgl'));
   }, 180_000),
 
-  e2eTest('on WebGPU (Chromium\'s software adapter) the same: the ReLU-gradient and bias-gradient programs give tfjs\'s numbers', async () => {
-    const server = await startDevServer();
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] });
-    try {
-      const page = await browser.newPage();
-      const errors = pageErrors(page);
-      await checkGpuKernels(page, server.url, 'webgpu');
-      assert.deepEqual(errors, []);
-    } finally {
-      await browser.close();
-      await stopPreview(server.child);
-    }
+  e2eTest('on WebGPU (Chromium\'s software adapter) the same: the ReLU-gradient and bias-gradient programs give tfjs\'s numbers', async (context) => {
+    await onDevServer('webgpu', context, (page, url) => checkGpuKernels(page, url, 'webgpu'));
   }, 180_000),
 ];
+
+/**
+ * Runs `check` against a development server of its own, on WebGL in the test's page, on
+ * WebGPU in a browser of its own (WebGPU is behind a flag in Chromium on Linux); the page
+ * must log no error.
+ */
+async function onDevServer(backend: 'webgl' | 'webgpu', context: E2EContext, check: (page: Page, url: string) => Promise<void>): Promise<void> {
+  const server = await startDevServer();
+  const browser = backend === 'webgpu' ? await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] }) : null;
+  try {
+    const page = browser ? await browser.newPage() : context.page;
+    const errors = browser ? pageErrors(page) : context.errors;
+    await check(page, server.url);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser?.close();
+    await stopPreview(server.child);
+  }
+}
 
 /**
  * Opens tests/e2e/pages/gpuKernels.html on `backend`: GradFlow's two gradient programs

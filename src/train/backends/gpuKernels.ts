@@ -177,22 +177,33 @@ function webgpuBiasGrad(c: number): WebGPUProgram {
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object };
 
-function float32(...infos: tf.TensorInfo[]): void {
-  for (const info of infos) if (info.dtype !== 'float32') throw new Error(`GradFlow's GPU gradient kernels take float32, not ${info.dtype}`);
+/** The kernel's inputs by name, each checked to be float32 (the only type the programs take). */
+function float32Inputs<K extends string>(inputs: tf.NamedTensorInfoMap, ...names: K[]): Record<K, tf.TensorInfo> {
+  const out = {} as Record<K, tf.TensorInfo>;
+  for (const name of names) {
+    const info = inputs[name]!;
+    if (info.dtype !== 'float32') throw new Error(`GradFlow's GPU gradient kernels take float32, not ${info.dtype}`);
+    out[name] = info;
+  }
+  return out;
+}
+
+/** dy [..., c] as rows of its last axis: the channels, and the rows summed into each. */
+function channelRows(dy: tf.TensorInfo): { c: number; rows: number } {
+  const c = dy.shape[dy.shape.length - 1]!;
+  return { c, rows: tf.util.sizeFromShape(dy.shape) / c };
 }
 
 function reluGradWebgl({ inputs, backend }: KernelArgs): tf.TensorInfo {
-  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  float32(x, dy);
+  const { x, dy } = float32Inputs(inputs, 'x', 'dy');
   return (backend as MathBackendWebGL).runWebGLProgram(webglReluGrad(x.shape), [dy, x], 'float32');
 }
 
 function biasGradWebgl({ inputs, backend }: KernelArgs): tf.TensorInfo {
-  const { dy } = inputs as { dy: tf.TensorInfo };
-  float32(dy);
+  const { dy } = float32Inputs(inputs, 'dy');
   const webgl = backend as MathBackendWebGL;
-  const c = dy.shape[dy.shape.length - 1]!;
-  const { chunk, parts } = biasGradChunks(tf.util.sizeFromShape(dy.shape) / c);
+  const { c, rows } = channelRows(dy);
+  const { chunk, parts } = biasGradChunks(rows);
   const partials = webgl.runWebGLProgram(webglBiasPartials(dy.shape, chunk, parts), [dy], 'float32');
   if (parts === 1) return partials;
   try {
@@ -203,16 +214,13 @@ function biasGradWebgl({ inputs, backend }: KernelArgs): tf.TensorInfo {
 }
 
 function reluGradWebgpu({ inputs, backend }: KernelArgs): tf.TensorInfo {
-  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  float32(x, dy);
+  const { x, dy } = float32Inputs(inputs, 'x', 'dy');
   return (backend as WebGPUBackend).runWebGPUProgram(webgpuReluGrad(x.shape), [x, dy], 'float32');
 }
 
 function biasGradWebgpu({ inputs, backend }: KernelArgs): tf.TensorInfo {
-  const { dy } = inputs as { dy: tf.TensorInfo };
-  float32(dy);
-  const c = dy.shape[dy.shape.length - 1]!;
-  const rows = tf.util.sizeFromShape(dy.shape) / c;
+  const { dy } = float32Inputs(inputs, 'dy');
+  const { c, rows } = channelRows(dy);
   return (backend as WebGPUBackend).runWebGPUProgram(webgpuBiasGrad(c), [dy], 'float32', [{ type: 'int32', data: [rows] }, { type: 'int32', data: [c] }]);
 }
 
