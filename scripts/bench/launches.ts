@@ -9,6 +9,7 @@
  *
  *   npx tsx scripts/bench/launches.ts                      # both backends, batch 32
  *   npx tsx scripts/bench/launches.ts --backends webgl --batch 8
+ *   npx tsx scripts/bench/launches.ts --optimizer adam      # Adam's update instead of SGD's
  *   npx tsx scripts/bench/launches.ts --by-kernel 20       # also the 20 kernels that launch most in a plain step
  *   npx tsx scripts/bench/launches.ts --json               # the results as one JSON object
  */
@@ -26,13 +27,15 @@ const PAGE_TIMEOUT_MS = 15 * 60_000;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { backends: { type: 'string', default: BACKENDS.join(',') }, batch: { type: 'string', default: '32' }, 'by-kernel': { type: 'string', default: '0' }, json: { type: 'boolean', default: false } },
+    options: { backends: { type: 'string', default: BACKENDS.join(',') }, batch: { type: 'string', default: '32' }, optimizer: { type: 'string', default: 'sgd' }, 'by-kernel': { type: 'string', default: '0' }, json: { type: 'boolean', default: false } },
   });
   const backends = values.backends.split(',').map((b) => b.trim());
   const unknown = backends.filter((b) => !(BACKENDS as readonly string[]).includes(b));
   if (unknown.length > 0) throw new Error(`--backends takes ${BACKENDS.join(' and ')}, not ${unknown.join(', ')}`);
   const batch = Number(values.batch);
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch takes a whole number of at least 1, not "${values.batch}"`);
+  const optimizer = values.optimizer;
+  if (optimizer !== 'sgd' && optimizer !== 'adam') throw new Error(`--optimizer takes sgd or adam, not "${optimizer}"`);
   const byKernel = Number(values['by-kernel']);
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -42,10 +45,10 @@ async function main(): Promise<void> {
   const results: Partial<Record<Backend, LaunchesResult & { ok: true }>> = {};
   try {
     for (const backend of backends as Backend[]) {
-      log(`launches: ${backend}, batch ${batch}: compiling and running nine steps`);
+      log(`launches: ${backend}, batch ${batch}, ${optimizer}: compiling and running nine steps`);
       const page = await browser.newPage();
       const errors = pageErrors(page);
-      await page.goto(`${server.url}scripts/bench/pages/launches.html?backend=${backend}&batch=${batch}`, { waitUntil: 'commit' });
+      await page.goto(`${server.url}scripts/bench/pages/launches.html?backend=${backend}&batch=${batch}&optimizer=${optimizer}`, { waitUntil: 'commit' });
       await waitForExpression(page, 'window.__launches !== undefined', { timeout: 60_000 });
       await page.waitForFunction('window.__launches.then(() => true)', undefined, { timeout: PAGE_TIMEOUT_MS });
       const result = (await page.evaluate('window.__launches')) as LaunchesResult;
@@ -59,12 +62,12 @@ async function main(): Promise<void> {
     await stopPreview(server.child);
   }
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ batch, backends: results })}\n`);
+    process.stdout.write(`${JSON.stringify({ batch, optimizer, backends: results })}\n`);
     return;
   }
   const measured = Object.values(results);
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  out(`GPU programs launched per training step, default preset, batch ${batch} (Chromium ${browser.version()})`);
+  out(`GPU programs launched per training step, default preset, batch ${batch}, ${optimizer} (Chromium ${browser.version()})`);
   for (const r of measured) out(`  ${r.backend}: ${r.adapter}`);
   out('');
   const header = ['step', ...measured.map((r) => `${r.backend} launches`), 'tfjs kernels run (no Reshape)'];

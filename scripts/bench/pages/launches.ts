@@ -1,7 +1,7 @@
 /**
  * A bench page for the development server (scripts/bench/launches.ts): the GPU programs a
  * training step of the default preset launches on tfjs's webgl or webgpu backend
- * (`?backend=webgl|webgpu`, `&batch=N`, default 32), counted where the backend launches
+ * (`?backend=webgl|webgpu`, `&batch=N`, default 32, `&optimizer=sgd|adam`, default sgd), counted where the backend launches
  * them: each WebGL program run (a draw), each WebGPU compute dispatch. A plain, an
  * instrumented and a per-head step, each after two steps that compile the programs. Each
  * launch is put down to the tfjs kernel the engine ran it for (the outermost one: the
@@ -14,7 +14,7 @@ import { PRESETS } from '../../../src/model/config';
 import { createParams, disposeParams } from '../../../src/model/params';
 import { selectBackend } from '../../../src/train/backends/select';
 import { floatSplit, type Dataset } from '../../../src/train/datasets';
-import { Optimizer } from '../../../src/train/optimizer';
+import { Optimizer, type OptimizerName } from '../../../src/train/optimizer';
 import { Trainer } from '../../../src/train/trainer';
 import { plainStep, type HostBatch } from '../plainStep';
 
@@ -29,7 +29,7 @@ export interface StepLaunches {
 }
 
 export type LaunchesResult =
-  | { readonly ok: true; readonly backend: GpuBackend; readonly batch: number; readonly adapter: string; readonly steps: Record<'plain' | 'instrumented' | 'perHead', StepLaunches> }
+  | { readonly ok: true; readonly backend: GpuBackend; readonly batch: number; readonly optimizer: OptimizerName; readonly adapter: string; readonly steps: Record<'plain' | 'instrumented' | 'perHead', StepLaunches> }
   | { readonly ok: false; readonly error: string };
 
 const NEVER = 1_000_000_000;
@@ -108,7 +108,7 @@ function adapterName(backend: GpuBackend): string {
   return String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
 }
 
-async function main(backend: GpuBackend, batch: number): Promise<LaunchesResult> {
+async function main(backend: GpuBackend, batch: number, optimizerName: OptimizerName): Promise<LaunchesResult> {
   const load = { webgl: () => import('@tensorflow/tfjs-backend-webgl'), webgpu: () => import('@tensorflow/tfjs-backend-webgpu') };
   const choice = await selectBackend([backend], load);
   if (choice.active !== backend) throw new Error(`${backend} did not start: ${choice.skipped.map((s) => s.reason).join('; ')}`);
@@ -122,7 +122,7 @@ async function main(backend: GpuBackend, batch: number): Promise<LaunchesResult>
     train: split, eval: split, normalisation: { mean: [0], std: [1] }, description: 'a fixed pattern for counting launches',
   };
   const params = createParams(describe(config), 1);
-  const optimizer = new Optimizer('sgd', 0.9);
+  const optimizer = new Optimizer(optimizerName, 0.9);
   const host: HostBatch = { images, labels: Int32Array.from(split.labels), shape: [batch, 32, 32, 1] };
   for (let i = 1; i <= 2; i++) await plainStep(params, optimizer, host, config, i, 0.01, 1);
   const plain = await measure(() => plainStep(params, optimizer, host, config, 3, 0.01, 1));
@@ -130,16 +130,16 @@ async function main(backend: GpuBackend, batch: number): Promise<LaunchesResult>
   optimizer.dispose();
   const trainerSteps: Partial<Record<'instrumented' | 'perHead', StepLaunches>> = {};
   for (const [name, perHeadEvery] of [['instrumented', NEVER], ['perHead', 1]] as const) {
-    const trainer = new Trainer({ config, dataset, training: { optimizer: 'sgd', learningRate: 0.01, momentum: 0.9, batchSize: batch, seed: 1, perHeadEvery, evalEvery: NEVER, evalSize: batch } });
+    const trainer = new Trainer({ config, dataset, training: { optimizer: optimizerName, learningRate: 0.01, momentum: 0.9, batchSize: batch, seed: 1, perHeadEvery, evalEvery: NEVER, evalSize: batch } });
     for (let i = 0; i < 2; i++) await trainer.trainStep(); // the first step is a per-head one
     trainerSteps[name] = await measure(() => trainer.trainStep());
     trainer.dispose();
   }
-  return { ok: true, backend, batch, adapter: adapterName(backend), steps: { plain, instrumented: trainerSteps.instrumented!, perHead: trainerSteps.perHead! } };
+  return { ok: true, backend, batch, optimizer: optimizerName, adapter: adapterName(backend), steps: { plain, instrumented: trainerSteps.instrumented!, perHead: trainerSteps.perHead! } };
 }
 
 const query = new URLSearchParams(location.search);
 const requested: GpuBackend = query.get('backend') === 'webgpu' ? 'webgpu' : 'webgl';
-(window as unknown as { __launches: Promise<LaunchesResult> }).__launches = main(requested, Number(query.get('batch') ?? 32)).catch(
+(window as unknown as { __launches: Promise<LaunchesResult> }).__launches = main(requested, Number(query.get('batch') ?? 32), query.get('optimizer') === 'adam' ? 'adam' : 'sgd').catch(
   (error: unknown): LaunchesResult => ({ ok: false, error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) }),
 );
