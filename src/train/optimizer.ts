@@ -13,7 +13,7 @@ export type OptimizerName = 'sgd' | 'adam';
  */
 export class Optimizer {
   /** Per variable: its SGD momentum, where wasm's one-kernel update runs per variable. */
-  private readonly slots: tf.Variable[][] = [];
+  private readonly velocities: tf.Variable[] = [];
   /**
    * Everywhere else, the optimizer's state of every variable as vectors, in the variables'
    * order: SGD's momentum, or Adam's two moments. Kept flat, it is neither joined nor cut up
@@ -66,8 +66,8 @@ export class Optimizer {
       const delta = vars.map((v, i) => {
         if (frozen[i]) return tf.zerosLike(v);
         // One kernel instead of about ten launches (backends/wasmUpdates.ts): the same numbers.
-        const [next, velocity, change] = tf.engine().runKernel(SGD_UPDATE_KERNEL, { theta: v, velocity: this.slots[i]![0]!, grad: g[i]!, ok }, attrs) as tf.Tensor[];
-        this.slots[i]![0]!.assign(velocity!);
+        const [next, velocity, change] = tf.engine().runKernel(SGD_UPDATE_KERNEL, { theta: v, velocity: this.velocities[i]!, grad: g[i]!, ok }, attrs) as tf.Tensor[];
+        this.velocities[i]!.assign(velocity!);
         v.assign(next!);
         return change!;
       });
@@ -138,13 +138,13 @@ export class Optimizer {
   /** The optimizer's state for `vars` (momentum; Adam's two moments), created at zero if no update ran yet: what a checkpoint saves. */
   stateVariables(vars: readonly tf.Variable[]): tf.Variable[] {
     this.ensureSlots(vars);
-    return this.flatState.length > 0 ? [...this.flatState] : this.slots.flat();
+    return this.flatState.length > 0 ? [...this.flatState] : [...this.velocities];
   }
 
   private ensureSlots(vars: readonly tf.Variable[]): void {
-    if (this.slots.length > 0 || this.flatState.length > 0) return;
+    if (this.velocities.length > 0 || this.flatState.length > 0) return;
     if (this.perVariableKernel) {
-      for (const v of vars) this.slots.push([tf.variable(tf.zerosLike(v), false)]);
+      for (const v of vars) this.velocities.push(tf.variable(tf.zerosLike(v), false));
       return;
     }
     const size = vars.reduce((n, v) => n + v.size, 0);
@@ -152,8 +152,8 @@ export class Optimizer {
   }
 
   dispose(): void {
-    for (const slot of [...this.slots.flat(), ...this.flatState]) slot.dispose();
-    this.slots.length = 0;
+    for (const slot of [...this.velocities, ...this.flatState]) slot.dispose();
+    this.velocities.length = 0;
     this.flatState.length = 0;
     this.lastWeights?.flat.dispose();
     this.lastWeights = null;
