@@ -5,12 +5,15 @@
  * a GPU's (the programs are tfjs's, not the device's). A plain, an instrumented and a
  * per-head step of the default preset. On a GPU a step of this small network is bound by
  * launches, not arithmetic (see docs/benchmarks.md), so the count is what can be measured
- * here of a GPU step's cost.
+ * here of a GPU step's cost. On webgpu the buffer copies a step records are counted apart
+ * (uploads, readbacks, and the joins and cuts of src/train/backends/webgpuCopyKernels.ts):
+ * a copy is not a launch (no pipeline, no bind group, no uniforms).
  *
  *   npx tsx scripts/bench/launches.ts                      # both backends, batch 32
  *   npx tsx scripts/bench/launches.ts --backends webgl --batch 8
  *   npx tsx scripts/bench/launches.ts --optimizer adam      # Adam's update instead of SGD's
  *   npx tsx scripts/bench/launches.ts --by-kernel 20       # also the 20 kernels that launch most in a plain step
+ *   npx tsx scripts/bench/launches.ts --by-kernel 20 --by-program  # the same, by kernel and program class
  *   npx tsx scripts/bench/launches.ts --json               # the results as one JSON object
  */
 import { parseArgs } from 'node:util';
@@ -27,7 +30,7 @@ const PAGE_TIMEOUT_MS = 15 * 60_000;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { backends: { type: 'string', default: BACKENDS.join(',') }, batch: { type: 'string', default: '32' }, optimizer: { type: 'string', default: 'sgd' }, 'by-kernel': { type: 'string', default: '0' }, json: { type: 'boolean', default: false } },
+    options: { backends: { type: 'string', default: BACKENDS.join(',') }, batch: { type: 'string', default: '32' }, optimizer: { type: 'string', default: 'sgd' }, 'by-kernel': { type: 'string', default: '0' }, 'by-program': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
   });
   const backends = values.backends.split(',').map((b) => b.trim());
   const unknown = backends.filter((b) => !(BACKENDS as readonly string[]).includes(b));
@@ -48,7 +51,7 @@ async function main(): Promise<void> {
       log(`launches: ${backend}, batch ${batch}, ${optimizer}: compiling and running nine steps`);
       const page = await browser.newPage();
       const errors = pageErrors(page);
-      await page.goto(`${server.url}scripts/bench/pages/launches.html?backend=${backend}&batch=${batch}&optimizer=${optimizer}`, { waitUntil: 'commit' });
+      await page.goto(`${server.url}scripts/bench/pages/launches.html?backend=${backend}&batch=${batch}&optimizer=${optimizer}${values['by-program'] ? '&byProgram=1' : ''}`, { waitUntil: 'commit' });
       await waitForExpression(page, 'window.__launches !== undefined', { timeout: 60_000 });
       await page.waitForFunction('window.__launches.then(() => true)', undefined, { timeout: PAGE_TIMEOUT_MS });
       const result = (await page.evaluate('window.__launches')) as LaunchesResult;
@@ -70,13 +73,20 @@ async function main(): Promise<void> {
   out(`GPU programs launched per training step, default preset, batch ${batch}, ${optimizer} (Chromium ${browser.version()})`);
   for (const r of measured) out(`  ${r.backend}: ${r.adapter}`);
   out('');
-  const header = ['step', ...measured.map((r) => `${r.backend} launches`), 'tfjs kernels run (no Reshape)'];
-  const rows = STEPS.map((s) => [s, ...measured.map((r) => String(r.steps[s].launches)), String(measured[0]?.steps[s].kernels ?? '')]);
+  const webgpu = measured.find((r) => r.backend === 'webgpu');
+  const header = ['step', ...measured.map((r) => `${r.backend} launches`), ...(webgpu ? ['webgpu buffer copies'] : []), 'tfjs kernels run (no Reshape)'];
+  const rows = STEPS.map((s) => [
+    s,
+    ...measured.map((r) => String(r.steps[s].launches)),
+    ...(webgpu ? [String(webgpu.steps[s].copies)] : []),
+    String(measured[0]?.steps[s].kernels ?? ''),
+  ]);
   out(table([header, ...rows]));
   if (byKernel > 0) {
     for (const r of measured) {
-      out(`\n${r.backend}, plain step: the ${byKernel} tfjs kernels that launch most`);
-      out(table([['kernel', 'launches'], ...Object.entries(r.steps.plain.byKernel).slice(0, byKernel).map(([k, n]) => [k, String(n)])]));
+      const what = values['by-program'] ? 'tfjs kernels and program classes' : 'tfjs kernels';
+      out(`\n${r.backend}, plain step: the ${byKernel} ${what} that launch most`);
+      out(table([[values['by-program'] ? 'kernel: program' : 'kernel', 'launches'], ...Object.entries(r.steps.plain.byKernel).slice(0, byKernel).map(([k, n]) => [k, String(n)])]));
     }
   }
 }

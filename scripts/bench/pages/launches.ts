@@ -5,7 +5,9 @@
  * them: each WebGL program run (a draw), each WebGPU compute dispatch. A plain, an
  * instrumented and a per-head step, each after two steps that compile the programs. Each
  * launch is put down to the tfjs kernel the engine ran it for (the outermost one: the
- * backend's kernels call one another directly too). The result lands in window.__launches.
+ * backend's kernels call one another directly too), with `&byProgram=1` also to the
+ * backend's program class that ran (`FusedConv2D: MatMulPackedProgram`). The result lands
+ * in window.__launches.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
@@ -23,6 +25,9 @@ type GpuBackend = 'webgl' | 'webgpu';
 /** One step's launches: how many, and how many for each tfjs kernel. */
 export interface StepLaunches {
   readonly launches: number;
+  /** WebGPU buffer copies recorded (`copyBufferToBuffer`: uploads, readbacks, and the copies of webgpuCopyKernels.ts); not launches. 0 on webgl. */
+  readonly copies: number;
+  /** Launches by tfjs kernel, or by kernel and program class with `&byProgram=1`, most first. */
   readonly byKernel: Record<string, number>;
   /** The tfjs kernels the engine ran, Reshape left out (what the earlier count on the cpu backend counted, less its op scopes). */
   readonly kernels: number;
@@ -40,10 +45,16 @@ const running: string[] = [];
 let counted: Record<string, number> = {};
 /** Kernels the engine ran since the last reset, Reshape left out. */
 let kernelsRun = 0;
+/** WebGPU buffer copies recorded since the last reset. */
+let copies = 0;
 
-function countLaunch(): void {
+/** Whether each launch is put down to its program class as well as its kernel. */
+const byProgram = new URLSearchParams(location.search).get('byProgram') === '1';
+
+function countLaunch(program: object): void {
   const kernel = running[0] ?? '(outside any kernel)';
-  counted[kernel] = (counted[kernel] ?? 0) + 1;
+  const key = byProgram ? `${kernel}: ${program.constructor.name}` : kernel;
+  counted[key] = (counted[key] ?? 0) + 1;
 }
 
 /** Every kernel of `backend` registered again, wrapped to keep `running` up to date. */
@@ -75,13 +86,19 @@ function countPrograms(backend: GpuBackend): void {
     const run = instance.runWebGLProgram.bind(instance);
     instance.runWebGLProgram = (...args: unknown[]) => {
       const program = args[0] as { outputShape: number[] };
-      if (tf.util.sizeFromShape(program.outputShape) > 0) countLaunch();
+      if (tf.util.sizeFromShape(program.outputShape) > 0) countLaunch(program);
       return run(...args);
     };
   } else {
+    const encoder = (globalThis as unknown as { GPUCommandEncoder: { prototype: { copyBufferToBuffer(...args: unknown[]): void } } }).GPUCommandEncoder.prototype;
+    const copy = encoder.copyBufferToBuffer;
+    encoder.copyBufferToBuffer = function (this: unknown, ...args: unknown[]) {
+      copies++;
+      copy.apply(this, args);
+    };
     const record = instance.recordAndSubmit.bind(instance);
     instance.recordAndSubmit = (...args: unknown[]) => {
-      countLaunch();
+      countLaunch(args[0] as object);
       record(...args);
     };
   }
@@ -90,12 +107,13 @@ function countPrograms(backend: GpuBackend): void {
 async function measure(run: () => Promise<unknown>): Promise<StepLaunches> {
   counted = {};
   kernelsRun = 0;
+  copies = 0;
   // Not under tf.profile: its profiler reads every kernel's output back, which on WebGL runs
   // a program of its own per output and leaves values on the host that change later choices.
   await run();
   const launches = Object.values(counted).reduce((a, b) => a + b, 0);
   const byKernel = Object.fromEntries(Object.entries(counted).sort((a, b) => b[1] - a[1]));
-  return { launches, byKernel, kernels: kernelsRun };
+  return { launches, copies, byKernel, kernels: kernelsRun };
 }
 
 function adapterName(backend: GpuBackend): string {
