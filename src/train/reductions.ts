@@ -167,7 +167,8 @@ export function groupMagnitudesOfFlats(flats: readonly tf.Tensor1D[], sizes: rea
   if (tf.getKernel(MAGNITUDES_KERNEL, tf.getBackend())) {
     return tf.tidy(() => tf.concat(flats.map((flat) => groupMagnitudes(tf.split(flat, [...sizes]).map((part) => [part]), output))));
   }
-  return tf.tidy(() => paddedGroups(tf.pad(tf.stack([...flats]), [[0, 0], [0, 1]]) as tf.Tensor2D, sizes, output));
+  // The vectors joined and seen as rows (on webgpu buffer copies, where a stack is a program).
+  return tf.tidy(() => paddedGroups(tf.pad(tf.reshape(flatten(flats), [flats.length, total]), [[0, 0], [0, 1]]) as tf.Tensor2D, sizes, output));
 }
 
 /**

@@ -5,6 +5,7 @@ import { FAST, open, PAINTED_PIXELS, waitForStep } from './appPage';
 import { e2eTest, pageErrors, waitForExpression, type E2EContext } from './harness';
 import { CHROMIUM, CHROMIUM_ARGS, startDevServer, stopPreview } from './preview';
 import type { GpuKernelsResult } from './pages/gpuKernels';
+import type { WebgpuCopiesResult } from './pages/webgpuCopies';
 
 /**
  * What `npm start` serves: the development server, where React runs its development checks
@@ -56,6 +57,10 @@ export default [
   e2eTest('on WebGPU (Chromium\'s software adapter) the same: the ReLU-gradient and bias-gradient programs give tfjs\'s numbers', async (context) => {
     await onDevServer('webgpu', context, (page, url) => checkGpuKernels(page, url, 'webgpu'));
   }, 180_000),
+
+  e2eTest('on WebGPU a vector is cut and joined by buffer copies, no program, to the bit; other cuts and joins stay with tfjs\'s programs', async (context) => {
+    await onDevServer('webgpu', context, checkWebgpuCopies);
+  }, 180_000),
 ];
 
 /**
@@ -98,6 +103,33 @@ async function checkGpuKernels(page: Page, url: string, backend: 'webgl' | 'webg
   const special = (key: 'nan' | 'infinite' | 'zero') => result.cases.reduce((n, c) => n + c.special[key], 0);
   assert.ok(special('nan') > 0 && special('infinite') > 0 && special('zero') > 0, 'NaN, infinities and zeros came through the ReLU gradient');
   assert.ok(result.biasWorst > 0, 'the bias gradient was compared where float32 rounds');
+}
+
+/**
+ * Opens tests/e2e/pages/webgpuCopies.html: Concat and SplitV on WebGPU, each case's outputs
+ * equal to the host's bit for bit, by copies alone where the pieces are runs of elements
+ * (one copy per piece that has elements), by tfjs's programs elsewhere, nothing leaked.
+ */
+async function checkWebgpuCopies(page: Page, url: string): Promise<void> {
+  await page.goto(`${url}tests/e2e/pages/webgpuCopies.html`, { waitUntil: 'commit' });
+  await waitForExpression(page, 'window.__webgpuCopies !== undefined', { timeout: 60_000 });
+  const result = (await page.evaluate('window.__webgpuCopies')) as WebgpuCopiesResult;
+  if (!result.ok) assert.fail(result.error);
+  for (const c of result.cases) assert.deepEqual(c.wrong, [], `${c.name}: the host's values, bit for bit`);
+  const ran = Object.fromEntries(result.cases.map((c) => [c.name, { programs: c.programs, copies: c.copies }]));
+  // 128 pieces, of which pieceSizes makes 8 of no element: nothing to copy for those.
+  assert.deepEqual(ran['a vector cut into 128 pieces (some of no element)'], { programs: 0, copies: 120 });
+  assert.deepEqual(ran['the 128 pieces joined again'], { programs: 0, copies: 120 });
+  assert.deepEqual(ran['a matrix cut into rows on axis 0'], { programs: 0, copies: 2 });
+  assert.deepEqual(ran['joined on axis 1 behind an axis of length 1'], { programs: 0, copies: 2 });
+  assert.deepEqual(ran['joined on axis -2 (the same axis)'], { programs: 0, copies: 2 });
+  assert.deepEqual(ran['int32 vectors joined'], { programs: 0, copies: 2 });
+  assert.deepEqual(ran['inputs just written by programs'], { programs: 2, copies: 2 });
+  assert.deepEqual(ran['an output read by a program'], { programs: 1, copies: 2 });
+  assert.deepEqual(ran['a matrix cut on axis 1 (not contiguous)'], { programs: 2, copies: 0 }, 'tfjs\'s Slice programs');
+  assert.deepEqual(ran['small vectors still on the host'], { programs: 0, copies: 0 }, 'tfjs joins them on the host');
+  assert.equal(result.leakedTensors, 0);
+  assert.equal(result.leakedBytes, 0);
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerConvGradients } from './convGradients';
 import { registerWasmCopyKernels } from './wasmCopyKernels';
+import { registerWebgpuCopyKernels } from './webgpuCopyKernels';
 import { registerWasmMaxPoolGrad } from './wasmMaxPoolGrad';
 import { registerWasmReductions } from './wasmReductions';
 import { simdKernels, simdUnavailableReason } from './simd/load';
@@ -54,6 +55,7 @@ export async function selectBackend(preferred: readonly BackendName[], load: Bac
     try {
       if (await tf.setBackend(name)) {
         await tf.ready();
+        if (name === 'webgpu') registerWebgpuCopyKernels();
         if (name === 'wasm' && !simdKernels(tf.backend())) return { active: name, skipped, slowKernels: simdUnavailableReason() ?? 'unknown reason' };
         return { active: name, skipped };
       }
