@@ -3,6 +3,7 @@ import type { Activation, ModelConfig } from './config';
 import { auxiliaryOnly, googlenet, type HeadOutputs } from './googlenet';
 import type { HeadName, NetOps } from './ops';
 import type { LayerParams, ModelParams } from './params';
+import { PACKED_FILTER_KERNEL } from '../train/backends/kernelNames';
 
 /** Batch norm's epsilon (Keras's default). */
 export const BN_EPSILON = 1e-3;
@@ -76,7 +77,17 @@ function convPlusBias(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D, st
     return relu ? tf.relu(y) : y;
   }
   const attrs = { strides: [stride, stride], pad: padding, dataFormat: 'NHWC', dilations: [1, 1], activation: relu ? 'relu' : 'linear' };
-  return tf.engine().runKernel('FusedConv2D', { x, filter: kernel, bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D; // [b, h', w', filters]
+  return tf.engine().runKernel('FusedConv2D', { x, filter: convFilter(kernel), bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D; // [b, h', w', filters]
+}
+
+/**
+ * The filter as the convolution gets it: on webgl packed once (GradFlowPackedFilter,
+ * registered with the convolutions' gradients), where tfjs's convolution and the gradient of
+ * its input would each pack it; elsewhere the filter itself. The same values.
+ */
+function convFilter(kernel: tf.Tensor4D): tf.Tensor4D {
+  if (kernel.dtype !== 'float32' || !tf.getKernel(PACKED_FILTER_KERNEL, tf.getBackend())) return kernel;
+  return tf.engine().runKernel(PACKED_FILTER_KERNEL, { x: kernel }) as tf.Tensor4D;
 }
 
 function layer(params: ModelParams, name: string): LayerParams {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { chromium, type Page } from 'playwright-core';
-import { BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../../src/train/backends/kernelNames';
+import { BIAS_GRAD_KERNEL, PACKED_FILTER_KERNEL, RELU_GRAD_KERNEL } from '../../src/train/backends/kernelNames';
 import { FAST, open, PAINTED_PIXELS, waitForStep } from './appPage';
 import { e2eTest, pageErrors, waitForExpression, type E2EContext } from './harness';
 import { CHROMIUM, CHROMIUM_ARGS, startDevServer, stopPreview } from './preview';
@@ -165,6 +165,16 @@ async function checkFusedRelu(page: Page, url: string, backend: 'webgl' | 'webgp
     assert.ok(apart.some((v) => v !== 0), `${name}: some gradient reaches it`);
     assert.deepEqual(fused, apart, `${name}: the same gradient fused and apart`);
   }
+  // On WebGL each convolution's filter is packed once (for the convolution and its input gradient); the same gradients to the bit as unpacked.
+  if (backend === 'webgl') {
+    assert.equal(result.fused.kernels[PACKED_FILTER_KERNEL], 59, 'each convolution\'s filter packed once');
+    assert.ok(result.unpackedFilters, 'the step with the filters given unpacked');
+    assert.equal(result.unpackedFilters.kernels[PACKED_FILTER_KERNEL], undefined);
+    for (const name of names) assert.deepEqual(result.unpackedFilters.grads[name], result.fused.grads[name], `${name}: the same gradient, filters packed first or not`);
+  } else {
+    assert.equal(result.fused.kernels[PACKED_FILTER_KERNEL], undefined, 'no packing on WebGPU');
+    assert.equal(result.unpackedFilters, null);
+  }
   // A NaN in a fused layer's input stays NaN where the separate ReLU keeps it: the output and every gradient.
   assert.deepEqual(result.nan.fused, result.nan.plain);
   assert.deepEqual(result.nan.fused.map((where) => where.some(Boolean)), [true, true, true, true]);
@@ -179,5 +189,7 @@ type FusedReluResult =
     fuses: [boolean, boolean];
     fused: { grads: Record<string, number[]>; kernels: Record<string, number> };
     apart: { grads: Record<string, number[]>; kernels: Record<string, number> };
+    /** On WebGL, the fused step with the filters given unpacked; null elsewhere. */
+    unpackedFilters: { grads: Record<string, number[]>; kernels: Record<string, number> } | null;
     nan: { fused: boolean[][]; plain: boolean[][] };
   };

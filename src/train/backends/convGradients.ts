@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GPU_KERNEL_RANKS, registerGpuKernels } from './gpuKernels';
-import { BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from './kernelNames';
+import { BIAS_GRAD_KERNEL, PACKED_FILTER_KERNEL, RELU_GRAD_KERNEL } from './kernelNames';
 import { simdFilterGradient } from './simd/register';
 
 /**
@@ -175,6 +175,11 @@ export function registerConvGradients(): void {
       const grad = (activation === 'relu' ? reluGradient(dy as tf.Tensor4D, y) : dy) as tf.Tensor4D;
       return { ...convGradients(grad, x, filter, a), bias: () => biasGradient(grad) };
     },
+  });
+  tf.registerGradient({
+    kernelName: PACKED_FILTER_KERNEL,
+    // The same values in another layout: the gradient passes through (a clone shares dy's data).
+    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => ({ x: () => tf.clone(dy as tf.Tensor) }),
   });
   tf.registerGradient({
     kernelName: 'Relu',

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from './kernelNames';
+import { BIAS_GRAD_KERNEL, PACKED_FILTER_KERNEL, RELU_GRAD_KERNEL } from './kernelNames';
 
 /**
  * The ReLU gradient and the bias gradient of a training step as one GPU program each on
@@ -20,6 +20,12 @@ import { BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from './kernelNames';
  *   root of their number and one that adds the chunks. Not the Sum's order of addition:
  *   the same sum within float32 rounding.
  * Checked against tfjs's own ops on each backend in Chromium (tests/e2e/pages/gpuKernels.ts).
+ *
+ * And on WebGL a convolution's filter packed once per use (GradFlowPackedFilter, tfjs's own
+ * pack program): tfjs's convolution packs the filter it is given, and the gradient of its
+ * input packs it again. Given a packed filter, neither packs, one pack instead of two
+ * (tests/e2e/pages/fusedRelu.ts checks the network's gradients the same to the bit).
+ *
  * Only the types of the backends' packages are imported: the programs go to the backend the
  * kernel runs on, so neither package is loaded before it is chosen.
  */
@@ -213,6 +219,17 @@ function biasGradWebgl({ inputs, backend }: KernelArgs): tf.TensorInfo {
   }
 }
 
+/** x as WebGL's packed texture: tfjs's pack program, or x itself (a reference more) where it is packed already. */
+function packedWebgl({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const { x } = float32Inputs(inputs, 'x');
+  const webgl = backend as MathBackendWebGL;
+  if (webgl.texData.get(x.dataId).isPacked) {
+    webgl.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  }
+  return webgl.packTensor(x);
+}
+
 function reluGradWebgpu({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const { x, dy } = float32Inputs(inputs, 'x', 'dy');
   return (backend as WebGPUBackend).runWebGPUProgram(webgpuReluGrad(x.shape), [x, dy], 'float32');
@@ -226,13 +243,14 @@ function biasGradWebgpu({ inputs, backend }: KernelArgs): tf.TensorInfo {
 
 let registered = false;
 
-/** Registers both kernels for webgl and webgpu (once). Registering needs neither backend loaded. */
+/** Registers both gradient kernels for webgl and webgpu, and the packed filter for webgl (once). Registering needs neither backend loaded. */
 export function registerGpuKernels(): void {
   if (registered) return;
   registered = true;
   const kernels: [string, string, (args: KernelArgs) => tf.TensorInfo][] = [
     [RELU_GRAD_KERNEL, 'webgl', reluGradWebgl],
     [BIAS_GRAD_KERNEL, 'webgl', biasGradWebgl],
+    [PACKED_FILTER_KERNEL, 'webgl', packedWebgl],
     [RELU_GRAD_KERNEL, 'webgpu', reluGradWebgpu],
     [BIAS_GRAD_KERNEL, 'webgpu', biasGradWebgpu],
   ];

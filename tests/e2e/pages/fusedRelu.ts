@@ -3,7 +3,8 @@
  * gradients on WebGL (or WebGPU, `?backend=webgpu`), where each convolution runs with its
  * ReLU in one kernel (src/model/forward.ts fusesActivation), against the same backend with
  * the ReLUs apart (its kernels under another name, which the model does not fuse on), and a
- * NaN through one fused layer against the separate ReLU. The result lands in window.__fusedRelu.
+ * NaN through one fused layer against the separate ReLU; on WebGL also against the same step
+ * with the filters not packed first. The result lands in window.__fusedRelu.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
@@ -14,6 +15,7 @@ import { PRESETS } from '../../../src/model/config';
 import { forward, fusesActivation } from '../../../src/model/forward';
 import { createParams, disposeParams } from '../../../src/model/params';
 import { registerConvGradients } from '../../../src/train/backends/convGradients';
+import { PACKED_FILTER_KERNEL } from '../../../src/train/backends/kernelNames';
 
 interface Gradients { readonly grads: Record<string, Float32Array>; readonly kernels: Record<string, number> }
 
@@ -87,11 +89,28 @@ async function main() {
   if (tf.getBackend() !== BACKEND) throw new Error(`${BACKEND} did not start here`);
   const nan = await nanThroughOneLayer();
   const apart = await modelGradients(APART);
-  return { backend: BACKEND, fuses: [fusesActivation(BACKEND, 'relu'), fusesActivation(APART, 'relu')], fused, apart, nan };
+  // On WebGL each filter is packed once for its convolution and the convolution's input gradient: the same step with the filters given unpacked.
+  let unpackedFilters: Gradients | null = null;
+  const pack = tf.getKernel(PACKED_FILTER_KERNEL, BACKEND);
+  if (pack) {
+    tf.unregisterKernel(PACKED_FILTER_KERNEL, BACKEND);
+    try {
+      unpackedFilters = await modelGradients(BACKEND);
+    } finally {
+      tf.registerKernel(pack);
+    }
+  }
+  return { backend: BACKEND, fuses: [fusesActivation(BACKEND, 'relu'), fusesActivation(APART, 'relu')], fused, apart, unpackedFilters, nan };
 }
 
 (window as unknown as { __fusedRelu: Promise<unknown> }).__fusedRelu = main().then(
-  (result) => ({ ok: true, ...result, fused: { ...result.fused, grads: plain(result.fused.grads) }, apart: { ...result.apart, grads: plain(result.apart.grads) } }),
+  (result) => ({
+    ok: true,
+    ...result,
+    fused: { ...result.fused, grads: plain(result.fused.grads) },
+    apart: { ...result.apart, grads: plain(result.apart.grads) },
+    unpackedFilters: result.unpackedFilters && { ...result.unpackedFilters, grads: plain(result.unpackedFilters.grads) },
+  }),
   (error: unknown) => ({ ok: false, error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) }),
 );
 
