@@ -7,7 +7,9 @@
  * launches, not arithmetic (see docs/benchmarks.md), so the count is what can be measured
  * here of a GPU step's cost. On webgpu the buffer copies a step records are counted apart
  * (uploads, readbacks, and the joins and cuts of src/train/backends/webgpuCopyKernels.ts):
- * a copy is not a launch (no pipeline, no bind group, no uniforms).
+ * a copy is not a launch (no pipeline, no bind group, no uniforms). With webgpu it also
+ * times the optimizer's cut and join both ways, programs against copies, side by side
+ * (scripts/bench/pages/copies.ts).
  *
  *   npx tsx scripts/bench/launches.ts                      # both backends, batch 32
  *   npx tsx scripts/bench/launches.ts --backends webgl --batch 8
@@ -20,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { pageErrors, waitForExpression } from '../../tests/e2e/harness';
 import { CHROMIUM, CHROMIUM_ARGS, startDevServer, stopPreview } from '../../tests/e2e/preview';
+import type { CopiesResult } from './pages/copies';
 import type { LaunchesResult } from './pages/launches';
 
 const STEPS = ['plain', 'instrumented', 'perHead'] as const;
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
   // WebGPU is behind a flag in Chromium on Linux.
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] });
   const results: Partial<Record<Backend, LaunchesResult & { ok: true }>> = {};
+  let copies: (CopiesResult & { ok: true }) | null = null;
   try {
     for (const backend of backends as Backend[]) {
       log(`launches: ${backend}, batch ${batch}, ${optimizer}: compiling and running nine steps`);
@@ -60,12 +64,25 @@ async function main(): Promise<void> {
       results[backend] = result;
       await page.close();
     }
+    if (backends.includes('webgpu')) {
+      log('launches: webgpu, the cut and the join by programs and by copies, alternating');
+      const page = await browser.newPage();
+      const errors = pageErrors(page);
+      await page.goto(`${server.url}scripts/bench/pages/copies.html`, { waitUntil: 'commit' });
+      await waitForExpression(page, 'window.__copies !== undefined', { timeout: 60_000 });
+      await page.waitForFunction('window.__copies.then(() => true)', undefined, { timeout: PAGE_TIMEOUT_MS });
+      const result = (await page.evaluate('window.__copies')) as CopiesResult;
+      if (!result.ok) throw new Error(`webgpu copies: ${result.error}`);
+      if (errors.length > 0) throw new Error(`webgpu copies: the page logged ${errors.join('; ')}`);
+      copies = result;
+      await page.close();
+    }
   } finally {
     await browser.close();
     await stopPreview(server.child);
   }
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ batch, optimizer, backends: results })}\n`);
+    process.stdout.write(`${JSON.stringify({ batch, optimizer, backends: results, webgpuCopies: copies })}\n`);
     return;
   }
   const measured = Object.values(results);
@@ -82,6 +99,22 @@ async function main(): Promise<void> {
     String(measured[0]?.steps[s].kernels ?? ''),
   ]);
   out(table([header, ...rows]));
+  if (copies) {
+    const c = copies;
+    const ms = (x: number) => x.toFixed(2);
+    const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}x`;
+    out(`\nwebgpu: the optimizer's cut of ${c.elements} weights into ${c.pieces} variables, and the join of ${c.pieces} tensors, median of ${c.runs} alternating runs (ms)`);
+    out(
+      table([
+        ['op', 'programs: recorded', 'copies: recorded', 'ratio', 'programs: read back', 'copies: read back', 'ratio'],
+        ...(['split', 'join'] as const).map((op) => {
+          const { programs: p, copies: k } = c[op];
+          return [op === 'split' ? 'cut (SplitV)' : 'join (Concat)', ms(p.recordMs), ms(k.recordMs), ratio(p.recordMs, k.recordMs), ms(p.readMs), ms(k.readMs), ratio(p.readMs, k.readMs)];
+        }),
+      ]),
+    );
+    out('  recorded: until the ops returned (the host\'s time to record them); read back: until the last piece was read, with the device\'s work on this adapter.');
+  }
   if (byKernel > 0) {
     for (const r of measured) {
       const what = values['by-program'] ? 'tfjs kernels and program classes' : 'tfjs kernels';
