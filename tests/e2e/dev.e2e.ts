@@ -50,11 +50,11 @@ export default [
     await onDevServer('webgpu', context, (page, url) => checkFusedRelu(page, url, 'webgpu'));
   }, 180_000),
 
-  e2eTest('on WebGL GradFlow\'s ReLU-gradient and bias-gradient programs give tfjs\'s numbers, packed inputs or not, NaN and infinities kept', async (context) => {
+  e2eTest('on WebGL GradFlow\'s ReLU-gradient and bias-gradient programs give tfjs\'s numbers, packed inputs or not, NaN and infinities kept; the per-layer magnitudes are right, a layer of zeros 0', async (context) => {
     await onDevServer('webgl', context, (page, url) => checkGpuKernels(page, url, 'webgl'));
   }, 180_000),
 
-  e2eTest('on WebGPU (Chromium\'s software adapter) the same: the ReLU-gradient and bias-gradient programs give tfjs\'s numbers', async (context) => {
+  e2eTest('on WebGPU (Chromium\'s software adapter) the same: the ReLU-gradient and bias-gradient programs give tfjs\'s numbers; the magnitudes are right', async (context) => {
     await onDevServer('webgpu', context, (page, url) => checkGpuKernels(page, url, 'webgpu'));
   }, 180_000),
 
@@ -85,7 +85,8 @@ async function onDevServer(backend: 'webgl' | 'webgpu', context: E2EContext, che
 /**
  * Opens tests/e2e/pages/gpuKernels.html on `backend`: GradFlow's two gradient programs
  * against tfjs's ops on the same backend (the ReLU gradient to the bit, NaN where theirs is)
- * and against double-precision sums (the bias gradient), every case clean.
+ * and against double-precision sums (the bias gradient), every case clean; and the per-layer
+ * magnitudes against double precision.
  */
 async function checkGpuKernels(page: Page, url: string, backend: 'webgl' | 'webgpu'): Promise<void> {
   await page.goto(`${url}tests/e2e/pages/gpuKernels.html?backend=${backend}`, { waitUntil: 'commit' });
@@ -103,6 +104,8 @@ async function checkGpuKernels(page: Page, url: string, backend: 'webgl' | 'webg
   const special = (key: 'nan' | 'infinite' | 'zero') => result.cases.reduce((n, c) => n + c.special[key], 0);
   assert.ok(special('nan') > 0 && special('infinite') > 0 && special('zero') > 0, 'NaN, infinities and zeros came through the ReLU gradient');
   assert.ok(result.biasWorst > 0, 'the bias gradient was compared where float32 rounds');
+  // A layer no gradient reaches (an auxiliary head that is off) has magnitudes 0, not NaN: a NaN reads as a diverged run.
+  assert.deepEqual(result.magnitudes, [], 'the per-layer magnitudes, zeros and extreme values among them, as in double precision');
 }
 
 /**

@@ -20,8 +20,12 @@ export const MAGNITUDES_KERNEL = 'GradFlowMagnitudes';
 /** What the kernel returns: [4] norm, RMS, mean |g|, max |g| ('stats'); or the scalar norm or RMS. */
 export type MagnitudeOutput = 'stats' | 'norm' | 'rms';
 
-/** The smallest scale a norm divides by, as in reductions.ts. */
-export const TINY = 1e-38;
+/**
+ * The smallest scale a norm divides by, as in reductions.ts: the smallest normal float32
+ * (2^-126). Not a subnormal such as 1e-38: GPUs may flush subnormals to zero, and tfjs's
+ * webgpu backend did, so a group of zeros was divided by zero there (a NaN norm).
+ */
+export const TINY = 2 ** -126;
 
 interface WasmHeap {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;

@@ -4,7 +4,8 @@
  * src/train/backends/gpuKernels.ts) against tfjs's own ops on the same backend and against
  * sums in double precision, over shapes of 1 to 4 axes, odd sizes among them, with NaN,
  * infinities and signed zeros in the ReLU's input and its gradient, and on WebGL with the
- * inputs both packed and unpacked. The result lands in window.__gpuKernels.
+ * inputs both packed and unpacked; and the per-layer magnitudes there, a group of zeros among
+ * them. The result lands in window.__gpuKernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
@@ -12,6 +13,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { registerConvGradients } from '../../../src/train/backends/convGradients';
 import { biasGradChunks } from '../../../src/train/backends/gpuKernels';
 import { BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../../../src/train/backends/kernelNames';
+import { groupMagnitudes, groupMagnitudesOfFlats } from '../../../src/train/reductions';
 
 /** One case's findings: what differed from the reference, as text (empty: nothing). */
 export interface CaseResult {
@@ -24,7 +26,7 @@ export interface CaseResult {
   readonly special: { nan: number; infinite: number; zero: number };
 }
 
-export type GpuKernelsResult = { ok: true; backend: string; cases: CaseResult[]; biasWorst: number } | { ok: false; error: string };
+export type GpuKernelsResult = { ok: true; backend: string; cases: CaseResult[]; biasWorst: number; magnitudes: string[] } | { ok: false; error: string };
 
 /** Among them one of more rows than WebGL's bias gradient adds in one program (80,000: it adds them in chunks, then the chunks). */
 const SHAPES: readonly (readonly number[])[] = [[2, 5, 7, 3], [32, 16, 16, 8], [2, 200, 200, 2], [4, 8, 8, 16], [3, 1, 1, 5], [1, 3, 3, 1], [32, 2, 2, 40], [6, 5, 9], [7, 9], [33, 10], [11]];
@@ -109,6 +111,47 @@ async function checkCase(shape: readonly number[], packed: boolean, seed: number
   }
 }
 
+/** Groups for the per-layer magnitudes: zeros (a layer no gradient reaches), plain values, values whose squares would underflow or overflow float32. */
+const MAGNITUDE_GROUPS: readonly (readonly number[])[] = [[0, 0, 0, 0, 0, 0, 0], [1, -2, 2], [1e-30, -2e-30], [3e30, -4e30], [-0, 0]];
+
+/** [norm, rms, mean |g|, max |g|] of a group in double precision. */
+function expectedMagnitudes(group: readonly number[]): number[] {
+  const norm = Math.hypot(...group);
+  return [norm, norm / Math.sqrt(group.length), group.reduce((a, v) => a + Math.abs(v), 0) / group.length, Math.max(...group.map(Math.abs))];
+}
+
+/**
+ * The per-layer magnitudes (src/train/reductions.ts) on this backend, each group's four
+ * numbers against double precision (within 1e-6 of it; zeros exactly 0), reduced alone
+ * (groupMagnitudes) and as two vectors laid out alike (groupMagnitudesOfFlats).
+ */
+async function checkMagnitudes(): Promise<string[]> {
+  const findings: string[] = [];
+  const check = (what: string, got: Float32Array, rows: readonly number[][]) => {
+    rows.forEach((want, g) => want.forEach((w, k) => {
+      const v = got[g * 4 + k]!;
+      if (!(w === 0 ? v === 0 : Math.abs(v - w) <= 1e-6 * Math.abs(w))) findings.push(`${what}, group ${g} [${MAGNITUDE_GROUPS[g % MAGNITUDE_GROUPS.length]!.join(', ')}], number ${k}: ${v}, not ${w}`);
+    }));
+  };
+  const expected = MAGNITUDE_GROUPS.map(expectedMagnitudes);
+  const [alone, together] = tf.tidy(() => {
+    const groups = MAGNITUDE_GROUPS.map((g) => [tf.tensor1d([...g])]);
+    // Two vectors laid out alike: the groups, and the groups negated (the same magnitudes).
+    const flat = tf.tensor1d(MAGNITUDE_GROUPS.flat());
+    const negated = tf.tensor1d(MAGNITUDE_GROUPS.flat().map((v) => -v));
+    return [groupMagnitudes(groups, 'stats'), groupMagnitudesOfFlats([negated, flat], MAGNITUDE_GROUPS.map((g) => g.length), 'stats')];
+  });
+  try {
+    check('groupMagnitudes', (await alone!.data()) as Float32Array, expected);
+    const both = (await together!.data()) as Float32Array;
+    check('groupMagnitudesOfFlats, the first vector', both.subarray(0, MAGNITUDE_GROUPS.length * 4), expected);
+    check('groupMagnitudesOfFlats, the second vector', both.subarray(MAGNITUDE_GROUPS.length * 4), expected);
+  } finally {
+    tf.dispose([alone!, together!]);
+  }
+  return findings;
+}
+
 async function main(backend: string): Promise<GpuKernelsResult> {
   registerConvGradients();
   if (!(await tf.setBackend(backend))) throw new Error(`${backend} did not start here`);
@@ -121,7 +164,7 @@ async function main(backend: string): Promise<GpuKernelsResult> {
       cases.push(found);
     }
   }
-  return { ok: true, backend, cases, biasWorst };
+  return { ok: true, backend, cases, biasWorst, magnitudes: await checkMagnitudes() };
 }
 
 const BACKEND = new URLSearchParams(location.search).get('backend') === 'webgpu' ? 'webgpu' : 'webgl';
