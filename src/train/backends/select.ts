@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerConvGradients } from './convGradients';
 import { registerWasmCopyKernels } from './wasmCopyKernels';
-import { registerWebgpuCopyKernels } from './webgpuCopyKernels';
 import { registerWasmMaxPoolGrad } from './wasmMaxPoolGrad';
 import { registerWasmReductions } from './wasmReductions';
+import { registerWebgpuCopyKernels } from './webgpuCopyKernels';
 import { simdKernels, simdUnavailableReason } from './simd/load';
 import { registerSimdKernels } from './simd/register';
 import { registerWasmUpdates } from './wasmUpdates';

@@ -7,14 +7,14 @@ import * as tf from '@tensorflow/tfjs-core';
  *   network's 128 variables at every step, 128 dispatches;
  * - Concat ran a program per seven inputs (WebGPU's storage buffers per shader): joining
  *   the 128 gradients into one vector took about twenty.
- * Where every piece is one run of the whole tensor's elements (the axis is the first one
- * longer than 1), each piece is one `copyBufferToBuffer` in the backend's command
- * encoder instead: no pipeline, no uniform buffer, no bind group, which is what a dispatch
+ * Where every piece is one run of the whole tensor's elements (every axis before the one
+ * joined or cut has length 1), each piece is one `copyBufferToBuffer` in the backend's
+ * command encoder instead: no pipeline, no uniform buffer, no bind group, which is what a dispatch
  * costs tfjs on the host. A step of the small network on a GPU is bound by those costs
  * (docs/benchmarks.md, "Target (GPU)"). Anything else (another axis, another dtype,
  * tensors tfjs keeps on the host) goes to tfjs's own kernel. The copies are bytes, so the
  * numbers are the same to the bit (tests/e2e/pages/webgpuCopies.ts checks them in
- * Chromium against tfjs's kernels, and that no program runs).
+ * Chromium against the same joins and cuts made on the host, and that no program runs).
  *
  * A copy is recorded as tfjs records a program: after the tensors are on the device, with
  * the compute pass ended, and with every tensor involved held until the queue is
