@@ -144,26 +144,18 @@ async function main(): Promise<WebgpuCopiesResult> {
   const yv = await y.data();
   const sum = Float32Array.from(xv, (v) => v + 1);
   const product = Float32Array.from(yv, (v) => v * 2);
-  cases.push(
-    await check('inputs just written by programs', () => {
-      const s = tf.add(x, one);
-      const p = tf.mul(y, two);
-      const out = tf.concat([s, p]);
-      tf.dispose([s, p]);
-      return out;
-    }, [{ shape: [8000], values: new Float32Array([...sum, ...product]) }]),
-  );
-
-  // The inputs disposed at once, their buffers wanted again by tensors of the same size, before the copy is submitted.
-  cases.push(
-    await check('inputs disposed before the copies have run, their buffers asked for again', () => {
-      const s = tf.add(x, one);
-      const p = tf.mul(y, two);
-      const out = tf.concat([s, p]);
-      tf.dispose([s, p]);
-      return out;
-    }, [{ shape: [8000], values: new Float32Array([...sum, ...product]) }], () => tf.dispose([tf.fill([5000], 9), tf.fill([3000], 9)])),
-  );
+  // Two programs' outputs joined, and disposed at once: before the copies are submitted.
+  const writtenAndJoined = (): tf.Tensor => {
+    const s = tf.add(x, one);
+    const p = tf.mul(y, two);
+    const out = tf.concat([s, p]);
+    tf.dispose([s, p]);
+    return out;
+  };
+  const joinedValues = [{ shape: [8000], values: new Float32Array([...sum, ...product]) }];
+  cases.push(await check('inputs just written by programs', writtenAndJoined, joinedValues));
+  // The same, their buffers then wanted again by tensors of the same size.
+  cases.push(await check('inputs disposed before the copies have run, their buffers asked for again', writtenAndJoined, joinedValues, () => tf.dispose([tf.fill([5000], 9), tf.fill([3000], 9)])));
 
   // The output read by a program: the program must come after the copies.
   const doubledHalves = Float32Array.from(xv.slice(0, 2500), (v) => v * 3);
