@@ -65,12 +65,20 @@ export function blockGradientRmsOfEach(blockGrads: readonly (readonly (tf.Tensor
   if (present.length === 0) return tf.zeros([all.length]);
   return tf.tidy(() => {
     const values = groupMagnitudes(present.map((g) => [g]), 'rms') as tf.Tensor1D; //    [blocks reached]
-    if (present.length === all.length) return values;
-    // A block no gradient reaches reads the zero after the others.
-    let next = 0;
-    const index = all.map((g) => (g ? next++ : present.length));
-    return tf.gather(tf.concat([values, tf.zeros([1])]), tf.tensor1d(index, 'int32')) as tf.Tensor1D;
+    return spreadOverSlots(values, all.map((g) => g !== null), 1);
   });
+}
+
+/**
+ * `values`, `width` numbers for each slot that is present, spread over all the slots in
+ * order: a slot not present reads zeros (the zero placed after the values). `values` itself
+ * where every slot is present.
+ */
+function spreadOverSlots(values: tf.Tensor1D, present: readonly boolean[], width: number): tf.Tensor1D {
+  if (present.every(Boolean)) return values;
+  let next = 0;
+  const index = present.flatMap((here) => Array.from({ length: width }, () => (here ? next++ : values.size)));
+  return tf.gather(tf.concat([values, tf.zeros([1])]), tf.tensor1d(index, 'int32')) as tf.Tensor1D;
 }
 
 /**
@@ -88,12 +96,7 @@ export function perHeadContributions(byLayer: readonly number[][], passes: Reado
     const noBlocks: null[] = Array.from({ length: blocks }, () => null);
     // A head without a pass has no block gradients: zeros, as blockGradientRmsOfEach gives where none reaches.
     const acts = blockGradientRmsOfEach(HEADS.map((head) => passes.get(head)?.blockGrads ?? noBlocks)); // [3 x blocks]
-    if (heads.length === HEADS.length) return tf.concat([norms, acts]) as tf.Tensor1D;
-    // The norms of a head without a pass read the zero after the others'.
-    const index = HEADS.flatMap((head) => {
-      const k = heads.indexOf(head);
-      return byLayer.map((_, layer) => (k < 0 ? heads.length * byLayer.length : k * byLayer.length + layer));
-    });
-    return tf.concat([tf.gather(tf.concat([norms, tf.zeros([1])]), tf.tensor1d(index, 'int32')), acts]) as tf.Tensor1D;
+    // The norms of a head without a pass are zeros.
+    return tf.concat([spreadOverSlots(norms as tf.Tensor1D, HEADS.map((head) => passes.has(head)), byLayer.length), acts]) as tf.Tensor1D;
   });
 }
