@@ -1,8 +1,9 @@
 /**
  * A bench page for the development server (scripts/bench/launches.ts): the GPU programs a
  * training step of the default preset launches on tfjs's webgl or webgpu backend
- * (`?backend=webgl|webgpu`, `&batch=N`, default 32, `&optimizer=sgd|adam`, default sgd), counted where the backend launches
- * them: each WebGL program run (a draw), each WebGPU compute dispatch. A plain, an
+ * (`?backend=webgl|webgpu`, `&batch=N`, default 32, `&optimizer=sgd|adam`, default sgd),
+ * counted where the backend launches them: each WebGL program run (a draw), each WebGPU
+ * compute dispatch. A plain, an
  * instrumented and a per-head step, each after two steps that compile the programs. Each
  * launch is put down to the tfjs kernel the engine ran it for (the outermost one: the
  * backend's kernels call one another directly too), with `&byProgram=1` also to the
