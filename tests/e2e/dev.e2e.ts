@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { chromium, type Page } from 'playwright-core';
-import { BIAS_GRAD_KERNEL, PACKED_FILTER_KERNEL, RELU_GRAD_KERNEL } from '../../src/train/backends/kernelNames';
+import { BIAS_GRAD_KERNEL, PACKED_FILTER_KERNEL, RELU_BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../../src/train/backends/kernelNames';
 import { FAST, open, PAINTED_PIXELS, waitForStep } from './appPage';
 import { e2eTest, pageErrors, waitForExpression, type E2EContext } from './harness';
 import { CHROMIUM, CHROMIUM_ARGS, startDevServer, stopPreview } from './preview';
@@ -54,7 +54,7 @@ export default [
     await onDevServer('webgl', context, (page, url) => checkGpuKernels(page, url, 'webgl'));
   }, 180_000),
 
-  e2eTest('on WebGPU (Chromium\'s software adapter) the same: the ReLU-gradient and bias-gradient programs give tfjs\'s numbers; the magnitudes are right', async (context) => {
+  e2eTest('on WebGPU (Chromium\'s software adapter) the same: the ReLU-gradient and bias-gradient programs give tfjs\'s numbers, and the two in one program the same to the bit; the magnitudes are right', async (context) => {
     await onDevServer('webgpu', context, (page, url) => checkGpuKernels(page, url, 'webgpu'));
   }, 180_000),
 
@@ -99,6 +99,12 @@ async function checkGpuKernels(page: Page, url: string, backend: 'webgl' | 'webg
   for (const c of result.cases) {
     assert.deepEqual(c.relu, [], `${c.name}: the ReLU gradient as tfjs's dy * step(x)`);
     assert.deepEqual(c.bias, [], `${c.name}: the bias gradient within 1e-6 of the magnitudes summed`);
+    if (backend === 'webgpu') {
+      assert.deepEqual(c.fused, [], `${c.name}: the two in one program as the two programs, bit for bit, and as double precision`);
+      assert.deepEqual(c.fusedRan, { programs: 1, copies: 2 }, `${c.name}: one program, its output cut in two by copies`);
+    } else {
+      assert.equal(c.fused, null, 'no program for the two together on WebGL');
+    }
   }
   assert.deepEqual(result.cases.filter((c) => c.chunked).map((c) => c.name), backend === 'webgl' ? ['[2, 200, 200, 2]', '[2, 200, 200, 2], packed'] : [], 'one shape of rows added in chunks, on WebGL');
   const special = (key: 'nan' | 'infinite' | 'zero') => result.cases.reduce((n, c) => n + c.special[key], 0);
@@ -153,12 +159,16 @@ async function checkFusedRelu(page: Page, url: string, backend: 'webgl' | 'webgp
   assert.equal(result.fused.kernels.Relu, 2);
   assert.equal(result.apart.kernels.FusedConv2D, 59);
   assert.equal(result.apart.kernels.Relu, 61);
-  // Each ReLU's gradient is one program of GradFlow's, and each convolution's bias gradient too (gpuKernels.ts), fused or apart.
-  for (const step of [result.fused, result.apart]) {
-    assert.equal(step.kernels[RELU_GRAD_KERNEL], 61);
-    assert.equal(step.kernels[BIAS_GRAD_KERNEL], 59);
-    assert.equal(step.kernels.Step, undefined, 'no Step: tfjs\'s composition of the ReLU gradient did not run');
-  }
+  // Each ReLU's gradient is one program of GradFlow's, and each convolution's bias gradient too (gpuKernels.ts);
+  // on WebGPU a fused ReLU's gradient and its convolution's bias gradient are one program together.
+  const together = backend === 'webgpu' ? 59 : 0;
+  assert.equal(result.fused.kernels[RELU_GRAD_KERNEL], 61 - together);
+  assert.equal(result.fused.kernels[BIAS_GRAD_KERNEL] ?? 0, 59 - together);
+  assert.equal(result.fused.kernels[RELU_BIAS_GRAD_KERNEL] ?? 0, together);
+  assert.equal(result.apart.kernels[RELU_GRAD_KERNEL], 61);
+  assert.equal(result.apart.kernels[BIAS_GRAD_KERNEL], 59);
+  assert.equal(result.apart.kernels[RELU_BIAS_GRAD_KERNEL], undefined, 'ReLUs apart: nothing to do together');
+  for (const step of [result.fused, result.apart]) assert.equal(step.kernels.Step, undefined, 'no Step: tfjs\'s composition of the ReLU gradient did not run');
   const names = Object.keys(result.apart.grads);
   assert.equal(names.length, 128, 'a kernel and a bias for each of the 64 weighted layers');
   assert.deepEqual(Object.keys(result.fused.grads), names);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GPU_KERNEL_RANKS, registerGpuKernels } from './gpuKernels';
-import { BIAS_GRAD_KERNEL, PACKED_FILTER_KERNEL, RELU_GRAD_KERNEL } from './kernelNames';
+import { BIAS_GRAD_KERNEL, PACKED_FILTER_KERNEL, RELU_BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from './kernelNames';
 import { simdFilterGradient } from './simd/register';
 
 /**
@@ -21,7 +21,8 @@ import { simdFilterGradient } from './simd/register';
  *   the wasm kernel;
  * - the bias gradient is one kernel (a column sum of dy).
  * On webgl and webgpu the bias gradient, and the ReLU gradient (also a fused ReLU's), are one
- * GPU program each (gpuKernels.ts) where tfjs composes several; their convolution gradients are
+ * GPU program each (gpuKernels.ts) where tfjs composes several, and on webgpu a fused ReLU's
+ * gradient and its bias's are one program together; their convolution gradients are
  * tfjs's own kernels, as on cpu. Checked against the cpu backend in
  * tests/train/kernels.test.ts, tests/train/fusedConv.test.ts and
  * tests/train/simdKernels.test.ts.
@@ -172,6 +173,11 @@ export function registerConvGradients(): void {
       const activation = a.activation ?? 'linear';
       if (activation !== 'linear' && activation !== 'relu') throw new Error(`no gradient for FusedConv2D with activation ${activation}`);
       // d loss / d (conv + bias): through a fused ReLU, ReLU's gradient taken at its output.
+      if (activation === 'relu' && hasGradientKernel(RELU_BIAS_GRAD_KERNEL, y, dy as tf.Tensor)) {
+        // Where one program gives both (webgpu), the bias gradient comes with it.
+        const [grad, bias] = tf.engine().runKernel(RELU_BIAS_GRAD_KERNEL, { x: y, dy: dy as tf.Tensor }) as [tf.Tensor4D, tf.Tensor1D];
+        return { ...convGradients(grad, x, filter, a), bias: () => bias };
+      }
       const grad = (activation === 'relu' ? reluGradient(dy as tf.Tensor4D, y) : dy) as tf.Tensor4D;
       return { ...convGradients(grad, x, filter, a), bias: () => biasGradient(grad) };
     },

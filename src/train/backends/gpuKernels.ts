@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { BIAS_GRAD_KERNEL, PACKED_FILTER_KERNEL, RELU_GRAD_KERNEL } from './kernelNames';
+import { BIAS_GRAD_KERNEL, PACKED_FILTER_KERNEL, RELU_BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from './kernelNames';
+import { cutOutput } from './webgpuCopyKernels';
 
 /**
  * The ReLU gradient and the bias gradient of a training step as one GPU program each on
@@ -181,6 +182,50 @@ function webgpuBiasGrad(c: number): WebGPUProgram {
   };
 }
 
+/**
+ * The ReLU gradient and the bias gradient of a convolution with a fused ReLU in one WebGPU
+ * program: a workgroup per channel, each lane taking every 64th row as webgpuBiasGrad does,
+ * writing each g = dy * step(x) as webgpuReluGrad does and adding it to its sum, then the
+ * lanes in a tree. Its output is [rows + 1, c]: the rows of g, then the sums.
+ */
+function webgpuReluBiasGrad(rows: number, c: number): WebGPUProgram {
+  return {
+    variableNames: ['x', 'dy'],
+    outputShape: [rows + 1, c],
+    shaderKey: 'gradflow_relu_bias_grad',
+    dispatchLayout: { x: [0] },
+    dispatch: [c, 1, 1],
+    workgroupSize: [WEBGPU_LANES, 1, 1],
+    uniforms: 'rows : i32, channels : i32,',
+    getUserCode: () => `
+      var<workgroup> lanes : array<f32, ${WEBGPU_LANES}>;
+      fn main(index : i32) {
+        let channel = i32(workgroupId.x);
+        let lane = i32(localId.x);
+        var s = 0.0;
+        for (var r = lane; r < uniforms.rows; r = r + ${WEBGPU_LANES}) {
+          let i = r * uniforms.channels + channel;
+          let v = x[i];
+          let g = dy[i] * select(select(0.0, 1.0, v > 0.0), v, isnan(v));
+          setOutputAtIndex(i, g);
+          s = s + g;
+        }
+        lanes[lane] = s;
+        workgroupBarrier();
+        for (var half = ${WEBGPU_LANES / 2}; half > 0; half = half / 2) {
+          if (lane < half) {
+            lanes[lane] = lanes[lane] + lanes[lane + half];
+          }
+          workgroupBarrier();
+        }
+        if (lane == 0) {
+          setOutputAtIndex(uniforms.rows * uniforms.channels + channel, lanes[0]);
+        }
+      }
+    `,
+  };
+}
+
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object };
 
 /** The kernel's inputs by name, each checked to be float32 (the only type the programs take). */
@@ -241,18 +286,30 @@ function biasGradWebgpu({ inputs, backend }: KernelArgs): tf.TensorInfo {
   return (backend as WebGPUBackend).runWebGPUProgram(webgpuBiasGrad(c), [dy], 'float32', [{ type: 'int32', data: [rows] }, { type: 'int32', data: [c] }]);
 }
 
+/**
+ * [dy * step(x), its rows summed] on WebGPU: one program, whose output is cut into the two
+ * by buffer copies (a copy costs the host a fraction of a launch: webgpuCopyKernels.ts).
+ */
+function reluBiasGradWebgpu({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
+  const { x, dy } = float32Inputs(inputs, 'x', 'dy');
+  const { c, rows } = channelRows(dy);
+  const both = (backend as WebGPUBackend).runWebGPUProgram(webgpuReluBiasGrad(rows, c), [x, dy], 'float32', [{ type: 'int32', data: [rows] }, { type: 'int32', data: [c] }]);
+  return cutOutput(backend, both, [[...dy.shape], [c]]);
+}
+
 let registered = false;
 
-/** Registers both gradient kernels for webgl and webgpu, and the packed filter for webgl (once). Registering needs neither backend loaded. */
+/** Registers both gradient kernels for webgl and webgpu, the packed filter for webgl and the two gradients in one for webgpu (once). Registering needs neither backend loaded. */
 export function registerGpuKernels(): void {
   if (registered) return;
   registered = true;
-  const kernels: [string, string, (args: KernelArgs) => tf.TensorInfo][] = [
+  const kernels: [string, string, (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]][] = [
     [RELU_GRAD_KERNEL, 'webgl', reluGradWebgl],
     [BIAS_GRAD_KERNEL, 'webgl', biasGradWebgl],
     [PACKED_FILTER_KERNEL, 'webgl', packedWebgl],
     [RELU_GRAD_KERNEL, 'webgpu', reluGradWebgpu],
     [BIAS_GRAD_KERNEL, 'webgpu', biasGradWebgpu],
+    [RELU_BIAS_GRAD_KERNEL, 'webgpu', reluBiasGradWebgpu],
   ];
   for (const [kernelName, backendName, kernelFunc] of kernels) tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
 }

@@ -107,21 +107,38 @@ function splitByCopies(backend: CopyingBackend, x: tf.TensorInfo, numOrSizeSplit
   const axis = tf.util.parseAxisParam(axisAttr, x.shape)[0]!;
   if (!contiguous(x.shape, axis)) return null;
   const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, axis);
-  const inner = sizeOf(x.shape.slice(axis + 1));
+  return cut(backend, x, sizes.map((length) => x.shape.map((d, i) => (i === axis ? length : d))));
+}
+
+/** x's elements in order, cut into new tensors of these shapes (their sizes add up to x's), one copy per piece that has elements. */
+function cut(backend: CopyingBackend, x: tf.TensorInfo, shapes: readonly number[][]): tf.TensorInfo[] {
   const outs: tf.TensorInfo[] = [];
   const copies: Copy[] = [];
   let at = 0;
-  for (const length of sizes) {
-    const shape = [...x.shape];
-    shape[axis] = length;
+  for (const shape of shapes) {
     const out = output(backend, shape, x.dtype);
     outs.push(out);
-    const size = length * inner;
+    const size = sizeOf(shape);
     if (size > 0) copies.push({ from: x, fromAt: at, to: out, toAt: 0, size });
     at += size;
   }
+  if (at !== sizeOf(x.shape)) throw new Error(`pieces of ${at} elements cut from a tensor of ${sizeOf(x.shape)}`);
   record(backend, copies);
   return outs;
+}
+
+/**
+ * A webgpu program's output, already on the device, cut into pieces of these shapes by
+ * copies (for a program that leaves two results in one buffer); `x` is released.
+ */
+export function cutOutput(backend: object, x: tf.TensorInfo, shapes: readonly number[][]): tf.TensorInfo[] {
+  const copying = backend as CopyingBackend & { disposeData(dataId: tf.DataId): boolean };
+  try {
+    return cut(copying, x, shapes);
+  } finally {
+    // Held by the copies until the queue is submitted (record), then freed.
+    copying.disposeData(x.dataId);
+  }
 }
 
 /** Replaces a webgpu kernel by one that copies where it can, keeping the original for the rest. */

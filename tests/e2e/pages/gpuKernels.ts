@@ -4,16 +4,18 @@
  * src/train/backends/gpuKernels.ts) against tfjs's own ops on the same backend and against
  * sums in double precision, over shapes of 1 to 4 axes, odd sizes among them, with NaN,
  * infinities and signed zeros in the ReLU's input and its gradient, and on WebGL with the
- * inputs both packed and unpacked; and the per-layer magnitudes there, a group of zeros among
- * them. The result lands in window.__gpuKernels.
+ * inputs both packed and unpacked; on WebGPU also the two in one program (a convolution's
+ * with its ReLU fused) against the two programs; and the per-layer magnitudes there, a group
+ * of zeros among them. The result lands in window.__gpuKernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { registerConvGradients } from '../../../src/train/backends/convGradients';
 import { biasGradChunks } from '../../../src/train/backends/gpuKernels';
-import { BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../../../src/train/backends/kernelNames';
+import { BIAS_GRAD_KERNEL, RELU_BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../../../src/train/backends/kernelNames';
 import { groupMagnitudes, groupMagnitudesOfFlats } from '../../../src/train/reductions';
+import { countWebgpuWork, type WebgpuWork } from './webgpuWork';
 
 /** One case's findings: what differed from the reference, as text (empty: nothing). */
 export interface CaseResult {
@@ -24,6 +26,10 @@ export interface CaseResult {
   readonly chunked: boolean;
   /** How many of the ReLU gradient's values are NaN, infinite, and 0 (the special values really came through). */
   readonly special: { nan: number; infinite: number; zero: number };
+  /** On WebGPU, the two gradients in one program: where they differ from the two programs' (bit for bit) or from double precision; null elsewhere. */
+  readonly fused: string[] | null;
+  /** What that program ran for finite inputs: programs dispatched and buffer copies; null off WebGPU. */
+  readonly fusedRan: WebgpuWork | null;
 }
 
 export type GpuKernelsResult = { ok: true; backend: string; cases: CaseResult[]; biasWorst: number; magnitudes: string[] } | { ok: false; error: string };
@@ -62,6 +68,62 @@ function columnSums(dy: Float32Array, c: number): { sum: Float64Array; magnitude
   return { sum, magnitude };
 }
 
+/** Bit-for-bit differences between two float32 arrays, at most five. */
+function bitDifferences(what: string, got: Float32Array, want: Float32Array): string[] {
+  if (got.length !== want.length) return [`${what}: ${got.length} values, not ${want.length}`];
+  const a = new Uint32Array(got.buffer, got.byteOffset, got.length);
+  const b = new Uint32Array(want.buffer, want.byteOffset, want.length);
+  const found: string[] = [];
+  for (let i = 0; i < a.length && found.length < 5; i++) if (a[i] !== b[i]) found.push(`${what}[${i}]: ${got[i]}, not ${want[i]}`);
+  return found;
+}
+
+/** Counts of what the WebGPU backend runs, from the first case on; null on WebGL. */
+let work: WebgpuWork | null = null;
+
+/**
+ * On WebGPU, the ReLU and bias gradients in one program (a convolution's with its ReLU
+ * fused) against the two programs, bit for bit: with x and dy full of special values, and
+ * with finite ones, whose bias gradient is also checked within 1e-6 of double precision.
+ */
+async function checkFused(shape: readonly number[], x: tf.Tensor, dy: tf.Tensor, seed: number): Promise<{ findings: string[]; ran: WebgpuWork }> {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const c = shape[shape.length - 1]!;
+  const xs = values(n, seed + 3, false);
+  const dys = values(n, seed + 4, false);
+  const [xFinite, dyFinite] = [tf.tensor(xs, [...shape]), tf.tensor(dys, [...shape])];
+  const apart = (xt: tf.Tensor, dyt: tf.Tensor) => {
+    const g = tf.engine().runKernel(RELU_GRAD_KERNEL, { x: xt, dy: dyt }) as tf.Tensor;
+    return [g, tf.engine().runKernel(BIAS_GRAD_KERNEL, { dy: g }) as tf.Tensor];
+  };
+  const together = (xt: tf.Tensor, dyt: tf.Tensor) => tf.engine().runKernel(RELU_BIAS_GRAD_KERNEL, { x: xt, dy: dyt }) as tf.Tensor[];
+  const special = tf.tidy(() => [...together(x, dy), ...apart(x, dy)]);
+  tf.tidy(() => tf.add(xFinite, dyFinite)).dispose(); // both on the device, as a step's are
+  work!.programs = 0;
+  work!.copies = 0;
+  const finite = together(xFinite, dyFinite);
+  const ran = { ...work! };
+  const finiteApart = tf.tidy(() => apart(xFinite, dyFinite));
+  try {
+    const findings: string[] = [];
+    for (const [what, outs] of [['special values', special], ['finite values', [...finite, ...finiteApart]]] as const) {
+      const [g, b, gApart, bApart] = outs as tf.Tensor[];
+      if (g!.shape.join() !== shape.join() || b!.shape.join() !== String(c)) findings.push(`${what}: shapes [${g!.shape.join(', ')}] and [${b!.shape.join(', ')}]`);
+      const [gv, bv, gav, bav] = (await Promise.all([g!, b!, gApart!, bApart!].map(async (t) => t.data()))) as Float32Array[];
+      findings.push(...bitDifferences(`${what}, the ReLU gradient`, gv!, gav!), ...bitDifferences(`${what}, the bias gradient`, bv!, bav!));
+      if (what === 'finite values') {
+        const { sum, magnitude } = columnSums(Float32Array.from(dys, (d, i) => (xs[i]! > 0 ? d : 0)), c);
+        for (let j = 0; j < c; j++) {
+          if (!(Math.abs(bv![j]! - sum[j]!) <= 1e-6 * Math.max(magnitude[j]!, 1e-30))) findings.push(`${what}, channel ${j}: ${bv![j]} where the double-precision sum is ${sum[j]}`);
+        }
+      }
+    }
+    return { findings: findings.slice(0, 5), ran };
+  } finally {
+    tf.dispose([xFinite, dyFinite, ...special, ...finite, ...finiteApart]);
+  }
+}
+
 async function checkCase(shape: readonly number[], packed: boolean, seed: number): Promise<CaseResult & { worst: number }> {
   const n = shape.reduce((a, b) => a * b, 1);
   const c = shape[shape.length - 1]!;
@@ -83,6 +145,7 @@ async function checkCase(shape: readonly number[], packed: boolean, seed: number
     tf.sum(dyFinite, Array.from({ length: shape.length - 1 }, (_, i) => i)),
   ]);
   try {
+    const fused = tf.getBackend() === 'webgpu' ? await checkFused(shape, x, dy, seed) : null;
     const [relu, reluReference, bias, biasTfjs] = await Promise.all(outputs.map(async (t) => t.data() as Promise<Float32Array>));
     const name = `[${shape.join(', ')}]${packed ? ', packed' : ''}`;
     const reluFindings: string[] = [];
@@ -105,7 +168,7 @@ async function checkCase(shape: readonly number[], packed: boolean, seed: number
       infinite: relu!.filter((v) => v === Infinity || v === -Infinity).length,
       zero: relu!.filter((v) => v === 0).length,
     };
-    return { name, relu: reluFindings, bias: biasFindings.slice(0, 5), chunked: tf.getBackend() === 'webgl' && biasGradChunks(n / c).parts > 1, special, worst };
+    return { name, relu: reluFindings, bias: biasFindings.slice(0, 5), chunked: tf.getBackend() === 'webgl' && biasGradChunks(n / c).parts > 1, special, fused: fused?.findings ?? null, fusedRan: fused?.ran ?? null, worst };
   } finally {
     tf.dispose([x, dy, dyFinite, ...outputs]);
   }
@@ -155,6 +218,7 @@ async function checkMagnitudes(): Promise<string[]> {
 async function main(backend: string): Promise<GpuKernelsResult> {
   registerConvGradients();
   if (!(await tf.setBackend(backend))) throw new Error(`${backend} did not start here`);
+  if (backend === 'webgpu') work = countWebgpuWork(tf.backend());
   const cases: CaseResult[] = [];
   let biasWorst = 0;
   for (const [i, shape] of SHAPES.entries()) {

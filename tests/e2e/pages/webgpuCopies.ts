@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-webgpu';
 import { selectBackend } from '../../../src/train/backends/select';
+import { countWebgpuWork, type WebgpuWork } from './webgpuWork';
 
 /** One case: what differed from the host's values (empty: nothing), and what the backend ran for the op. */
 export interface CopyCase {
@@ -23,24 +24,8 @@ export interface CopyCase {
 
 export type WebgpuCopiesResult = { ok: true; cases: CopyCase[]; leakedTensors: number; leakedBytes: number } | { ok: false; error: string };
 
-let programs = 0;
-let copies = 0;
-
-/** Counts the backend's dispatches and the buffer copies recorded. */
-function count(): void {
-  const backend = tf.backend() as unknown as { recordAndSubmit(...args: unknown[]): void };
-  const record = backend.recordAndSubmit.bind(backend);
-  backend.recordAndSubmit = (...args: unknown[]) => {
-    programs++;
-    record(...args);
-  };
-  const encoder = (globalThis as unknown as { GPUCommandEncoder: { prototype: { copyBufferToBuffer(...args: unknown[]): void } } }).GPUCommandEncoder.prototype;
-  const copy = encoder.copyBufferToBuffer;
-  encoder.copyBufferToBuffer = function (this: unknown, ...args: unknown[]) {
-    copies++;
-    copy.apply(this, args);
-  };
-}
+/** What the backend ran, counted from the start of main. */
+let work: WebgpuWork = { programs: 0, copies: 0 };
 
 /** The tensors' values put in GPU buffers now, as a program's output would be (tfjs keeps a new tensor's values on the host until a program reads them). */
 function onDevice(...tensors: tf.Tensor[]): void {
@@ -72,10 +57,10 @@ function differences(what: string, got: tf.Tensor, gotValues: tf.TypedArray, wan
 
 /** Runs `op`, counting what it ran, then compares each of its outputs with the host's. */
 async function check(name: string, op: () => tf.Tensor | tf.Tensor[], want: { shape: readonly number[]; values: Float32Array | Int32Array }[], before?: () => void): Promise<CopyCase> {
-  programs = 0;
-  copies = 0;
+  work.programs = 0;
+  work.copies = 0;
   const result = op();
-  const ran = { programs, copies };
+  const ran = { ...work };
   before?.();
   const outputs = Array.isArray(result) ? result : [result];
   const wrong: string[] = outputs.length === want.length ? [] : [`${outputs.length} outputs, not ${want.length}`];
@@ -98,7 +83,7 @@ function cut(flat: Float32Array, sizes: readonly number[]): Float32Array[] {
 async function main(): Promise<WebgpuCopiesResult> {
   const choice = await selectBackend(['webgpu']);
   if (choice.active !== 'webgpu') throw new Error('WebGPU did not start here');
-  count();
+  work = countWebgpuWork(tf.backend());
   const start = tf.memory();
   const cases: CopyCase[] = [];
 
