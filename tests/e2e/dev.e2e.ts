@@ -6,6 +6,7 @@ import { e2eTest, pageErrors, waitForExpression, type E2EContext } from './harne
 import { CHROMIUM, CHROMIUM_ARGS, startDevServer, stopPreview } from './preview';
 import type { GpuKernelsResult } from './pages/gpuKernels';
 import type { WebgpuCopiesResult } from './pages/webgpuCopies';
+import type { WebgpuMaxPoolGradResult } from './pages/webgpuMaxPoolGrad';
 
 /**
  * What `npm start` serves: the development server, where React runs its development checks
@@ -56,6 +57,10 @@ export default [
 
   e2eTest('on WebGPU (Chromium\'s software adapter) the same: the ReLU-gradient and bias-gradient programs give tfjs\'s numbers, and the two in one program the same to the bit; the magnitudes are right', async (context) => {
     await onDevServer('webgpu', context, (page, url) => checkGpuKernels(page, url, 'webgpu'));
+  }, 180_000),
+
+  e2eTest('on WebGPU the max-pool gradient is one program, tfjs\'s numbers to the bit, ties and NaN among them', async (context) => {
+    await onDevServer('webgpu', context, checkWebgpuMaxPoolGrad);
   }, 180_000),
 
   e2eTest('on WebGPU a vector is cut and joined by buffer copies, no program, to the bit; other cuts and joins stay with tfjs\'s programs', async (context) => {
@@ -139,6 +144,26 @@ async function checkWebgpuCopies(page: Page, url: string): Promise<void> {
   assert.deepEqual(ran['small vectors still on the host'], { programs: 0, copies: 0 }, 'tfjs joins them on the host');
   assert.equal(result.leakedTensors, 0);
   assert.equal(result.leakedBytes, 0);
+}
+
+/**
+ * Opens tests/e2e/pages/webgpuMaxPoolGrad.html: GradFlow's MaxPoolGrad on WebGPU against
+ * tfjs's, bit for bit, in every case; one program where tfjs's runs two; the gradient
+ * through tf.maxPool the same; nothing leaked.
+ */
+async function checkWebgpuMaxPoolGrad(page: Page, url: string): Promise<void> {
+  await page.goto(`${url}tests/e2e/pages/webgpuMaxPoolGrad.html`, { waitUntil: 'commit' });
+  await waitForExpression(page, 'window.__webgpuMaxPoolGrad !== undefined', { timeout: 60_000 });
+  const result = (await page.evaluate('window.__webgpuMaxPoolGrad')) as WebgpuMaxPoolGradResult;
+  if (!result.ok) assert.fail(result.error);
+  assert.equal(result.cases.length, 8);
+  for (const c of result.cases) {
+    assert.deepEqual(c.wrong, [], `${c.name}: tfjs's dx, bit for bit`);
+    assert.deepEqual(c.programs, { ours: 1, tfjs: 2 }, `${c.name}: one program, where tfjs's kernel runs two`);
+    assert.ok(c.nonZero > 0, `${c.name}: some gradient reached x`);
+  }
+  assert.deepEqual(result.throughMaxPool, [], 'the gradient through tf.maxPool as tfjs\'s kernel gives it');
+  assert.equal(result.leakedTensors, 0);
 }
 
 /**

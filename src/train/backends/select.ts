@@ -4,6 +4,7 @@ import { registerWasmCopyKernels } from './wasmCopyKernels';
 import { registerWasmMaxPoolGrad } from './wasmMaxPoolGrad';
 import { registerWasmReductions } from './wasmReductions';
 import { registerWebgpuCopyKernels } from './webgpuCopyKernels';
+import { registerWebgpuMaxPoolGrad } from './webgpuMaxPoolGrad';
 import { simdKernels, simdUnavailableReason } from './simd/load';
 import { registerSimdKernels } from './simd/register';
 import { registerWasmUpdates } from './wasmUpdates';
@@ -55,7 +56,10 @@ export async function selectBackend(preferred: readonly BackendName[], load: Bac
     try {
       if (await tf.setBackend(name)) {
         await tf.ready();
-        if (name === 'webgpu') registerWebgpuCopyKernels();
+        if (name === 'webgpu') {
+          registerWebgpuCopyKernels();
+          registerWebgpuMaxPoolGrad();
+        }
         if (name === 'wasm' && !simdKernels(tf.backend())) return { active: name, skipped, slowKernels: simdUnavailableReason() ?? 'unknown reason' };
         return { active: name, skipped };
       }

@@ -1,0 +1,123 @@
+/**
+ * A test page for the development server (tests/e2e/dev.e2e.ts): MaxPoolGrad on WebGPU as
+ * one program (src/train/backends/webgpuMaxPoolGrad.ts, installed by selectBackend) against
+ * tfjs's own kernel on the same backend, bit for bit, over window sizes, strides and
+ * paddings, odd shapes, inputs full of ties (as ReLU leaves them: many zeros) and NaN and
+ * infinities; with how many programs each ran; and a gradient through tf.maxPool, as
+ * training takes it. The result
+ * lands in window.__webgpuMaxPoolGrad.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-backend-webgpu';
+import { selectBackend } from '../../../src/train/backends/select';
+import { countWebgpuWork, type WebgpuWork } from './webgpuWork';
+
+/** One case: where GradFlow's dx differs from tfjs's (empty: nowhere), and the programs each ran. */
+export interface PoolCase {
+  readonly name: string;
+  readonly wrong: string[];
+  readonly programs: { readonly ours: number; readonly tfjs: number };
+  /** How many of dx's values are not 0: the gradient really went somewhere. */
+  readonly nonZero: number;
+}
+
+export type WebgpuMaxPoolGradResult =
+  | { ok: true; cases: PoolCase[]; throughMaxPool: string[]; leakedTensors: number }
+  | { ok: false; error: string };
+
+interface Setting {
+  readonly shape: [number, number, number, number];
+  readonly size: number | [number, number];
+  readonly stride: number | [number, number];
+  readonly pad: 'same' | 'valid' | number;
+  /** 'ties': values from {0, 0, 0, 1, 2} as a ReLU leaves them; 'special': NaN, infinities, -0 among ordinary values. */
+  readonly values: 'ties' | 'special' | 'plain';
+}
+
+/** The network's pools (3x3 stride 2 and stride 1 'same') and others: even windows, uneven strides, explicit padding, odd shapes. */
+const SETTINGS: readonly Setting[] = [
+  { shape: [2, 16, 16, 8], size: 3, stride: 2, pad: 'same', values: 'ties' },
+  { shape: [2, 8, 8, 12], size: 3, stride: 1, pad: 'same', values: 'ties' },
+  { shape: [3, 7, 9, 5], size: 3, stride: 2, pad: 'valid', values: 'plain' },
+  { shape: [1, 9, 7, 3], size: 2, stride: 2, pad: 'same', values: 'special' },
+  { shape: [2, 5, 6, 4], size: [2, 3], stride: [1, 2], pad: 'valid', values: 'ties' },
+  { shape: [2, 6, 6, 2], size: 3, stride: 3, pad: 1, values: 'special' },
+  { shape: [4, 4, 4, 1], size: 4, stride: 1, pad: 'same', values: 'plain' },
+  { shape: [1, 1, 1, 7], size: 3, stride: 1, pad: 'same', values: 'special' },
+];
+
+function values(n: number, seed: number, kind: Setting['values']): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = Math.sin(i * 12.9898 + seed * 78.233) * 43758.5453;
+    const r = u - Math.floor(u);
+    if (kind === 'ties') out[i] = [0, 0, 0, 1, 2][Math.floor(r * 5)]!;
+    else out[i] = r * 2 - 1;
+    if (kind === 'special') {
+      const k = (i * 7 + seed) % 23;
+      if (k === 0) out[i] = NaN;
+      else if (k === 1) out[i] = Infinity;
+      else if (k === 2) out[i] = -Infinity;
+      else if (k === 3) out[i] = -0;
+    }
+  }
+  return out;
+}
+
+/** Bit-for-bit differences, at most five. */
+function differences(got: Float32Array, want: Float32Array): string[] {
+  if (got.length !== want.length) return [`${got.length} values, not ${want.length}`];
+  const a = new Uint32Array(got.buffer, got.byteOffset, got.length);
+  const b = new Uint32Array(want.buffer, want.byteOffset, want.length);
+  const found: string[] = [];
+  for (let i = 0; i < a.length && found.length < 5; i++) if (a[i] !== b[i]) found.push(`dx[${i}]: ${got[i]}, not tfjs's ${want[i]}`);
+  return found;
+}
+
+async function main(): Promise<WebgpuMaxPoolGradResult> {
+  // tfjs's kernel, kept before GradFlow's takes its place.
+  if (!(await tf.setBackend('webgpu'))) throw new Error('WebGPU did not start here');
+  const theirs = tf.getKernel('MaxPoolGrad', 'webgpu')!;
+  const choice = await selectBackend(['webgpu']);
+  if (choice.active !== 'webgpu') throw new Error('WebGPU did not start here');
+  if (tf.getKernel('MaxPoolGrad', 'webgpu')!.kernelFunc === theirs.kernelFunc) throw new Error('selectBackend did not install GradFlow\'s MaxPoolGrad');
+  const work: WebgpuWork = countWebgpuWork(tf.backend());
+  const start = tf.memory().numTensors;
+  const cases: PoolCase[] = [];
+  for (const [i, s] of SETTINGS.entries()) {
+    const x = tf.tensor4d(values(s.shape.reduce((a, b) => a * b, 1), i * 2 + 1, s.values), s.shape);
+    const y = tf.maxPool(x, s.size, s.stride, s.pad);
+    const dy = tf.tensor4d(values(y.size, i * 2 + 2, s.values === 'special' ? 'special' : 'plain'), y.shape);
+    const attrs = { filterSize: s.size, strides: s.stride, pad: s.pad } as unknown as tf.NamedAttrMap;
+    const inputs = { dy, input: x, output: y };
+    tf.tidy(() => tf.add(tf.sum(dy), tf.sum(x))).dispose(); // x and dy on the device, as a step's are
+    work.programs = 0;
+    const ours = tf.engine().runKernel('MaxPoolGrad', inputs, attrs) as tf.Tensor;
+    const oursPrograms = work.programs;
+    work.programs = 0;
+    const info = theirs.kernelFunc({ inputs, attrs, backend: tf.backend() }) as tf.TensorInfo;
+    const tfjsPrograms = work.programs;
+    const reference = tf.engine().makeTensorFromTensorInfo(info);
+    const [got, want] = (await Promise.all([ours.data(), reference.data()])) as Float32Array[];
+    const name = `[${s.shape.join(', ')}], window ${String(s.size)}, stride ${String(s.stride)}, padding ${String(s.pad)}, ${s.values}`;
+    cases.push({ name, wrong: differences(got!, want!), programs: { ours: oursPrograms, tfjs: tfjsPrograms }, nonZero: got!.filter((v) => v !== 0).length });
+    tf.dispose([x, y, dy, ours, reference]);
+  }
+  // Through tf.maxPool's gradient, as training reaches it: the same as tfjs's kernel on dy = 1.
+  const x = tf.tensor4d(values(2 * 8 * 8 * 4, 99, 'ties'), [2, 8, 8, 4]);
+  const dx = tf.grad((t: tf.Tensor4D) => tf.sum(tf.maxPool(t, 3, 2, 'same')))(x);
+  const expected = tf.tidy(() => {
+    const y = tf.maxPool(x, 3, 2, 'same');
+    const info = theirs.kernelFunc({ inputs: { dy: tf.onesLike(y), input: x, output: y }, attrs: { filterSize: 3, strides: 2, pad: 'same' } as unknown as tf.NamedAttrMap, backend: tf.backend() }) as tf.TensorInfo;
+    return tf.engine().makeTensorFromTensorInfo(info);
+  });
+  const [got, want] = (await Promise.all([dx.data(), expected.data()])) as Float32Array[];
+  const throughMaxPool = differences(got!, want!);
+  tf.dispose([x, dx, expected]);
+  return { ok: true, cases, throughMaxPool, leakedTensors: tf.memory().numTensors - start };
+}
+
+(window as unknown as { __webgpuMaxPoolGrad: Promise<WebgpuMaxPoolGradResult> }).__webgpuMaxPoolGrad = main().catch(
+  (error: unknown): WebgpuMaxPoolGradResult => ({ ok: false, error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) }),
+);
