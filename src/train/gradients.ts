@@ -3,6 +3,7 @@ import { forward, type BatchStats } from '../model/forward';
 import { BLOCK_NAMES } from '../model/googlenet';
 import type { ModelConfig } from '../model/config';
 import type { ModelParams } from '../model/params';
+import { headLossAndAccuracy } from './backends/webgpuLoss';
 import { HEADS, type Head } from './frame';
 
 /** One batch on the device: NHWC images and class indices. */
@@ -76,7 +77,8 @@ export function backwardPass(
       onBlock: (x, block) => probes.get(block as (typeof BLOCK_NAMES)[number])!(x),
       onBatchStats: (layer, stats) => batchStats.set(layer, { mean: tf.keep(stats.mean), variance: tf.keep(stats.variance) }),
     });
-    const oneHot = tf.oneHot(batch.labels, classes); //                       [b, classes]
+    let oneHot: tf.Tensor2D | undefined;
+    const makeOneHot = () => (oneHot ??= tf.oneHot(batch.labels, classes) as tf.Tensor2D); // [b, classes]
     const ce: tf.Scalar[] = [];
     const acc: tf.Scalar[] = [];
     const terms: tf.Scalar[] = [];
@@ -87,9 +89,9 @@ export function backwardPass(
         acc.push(tf.scalar(NaN));
         continue;
       }
-      const loss = tf.losses.softmaxCrossEntropy(oneHot, headLogits) as tf.Scalar; // mean over the batch
+      const [loss, accuracy] = headLossAndAccuracy(headLogits, batch.labels, makeOneHot); // the mean over the batch of each
       ce.push(loss);
-      acc.push(tf.mean(tf.cast(tf.equal(tf.argMax(headLogits, 1), batch.labels), 'float32')) as tf.Scalar);
+      acc.push(accuracy);
       if (objective[head] !== 0) terms.push(objective[head] === 1 ? loss : tf.mul(loss, objective[head]));
     }
     kept.crossEntropy = tf.keep(tf.stack(ce) as tf.Tensor1D);

@@ -6,6 +6,7 @@ import { e2eTest, pageErrors, waitForExpression, type E2EContext } from './harne
 import { CHROMIUM, CHROMIUM_ARGS, startDevServer, stopPreview } from './preview';
 import type { GpuKernelsResult } from './pages/gpuKernels';
 import type { WebgpuCopiesResult } from './pages/webgpuCopies';
+import type { WebgpuLossResult } from './pages/webgpuLoss';
 import type { WebgpuMaxPoolGradResult } from './pages/webgpuMaxPoolGrad';
 
 /**
@@ -61,6 +62,10 @@ export default [
 
   e2eTest('on WebGPU the max-pool gradient is one program, tfjs\'s numbers to the bit, ties and NaN among them', async (context) => {
     await onDevServer('webgpu', context, checkWebgpuMaxPoolGrad);
+  }, 180_000),
+
+  e2eTest('on WebGPU a head\'s cross-entropy and accuracy are one program and its gradient one more, as in double precision, NaN where tfjs\'s ops give NaN', async (context) => {
+    await onDevServer('webgpu', context, checkWebgpuLoss);
   }, 180_000),
 
   e2eTest('on WebGPU a vector is cut and joined by buffer copies, no program, to the bit; other cuts and joins stay with tfjs\'s programs', async (context) => {
@@ -163,6 +168,28 @@ async function checkWebgpuMaxPoolGrad(page: Page, url: string): Promise<void> {
     assert.ok(c.nonZero > 0, `${c.name}: some gradient reached x`);
   }
   assert.deepEqual(result.throughMaxPool, [], 'the gradient through tf.maxPool as tfjs\'s kernel gives it');
+  assert.equal(result.leakedTensors, 0);
+}
+
+/**
+ * Opens tests/e2e/pages/webgpuLoss.html: every case's loss, accuracy and gradient as in
+ * double precision and as tfjs's ops on WebGPU; one program (and two copies) for the loss
+ * and accuracy, one for the gradient; NaN kept; nothing leaked.
+ */
+async function checkWebgpuLoss(page: Page, url: string): Promise<void> {
+  await page.goto(`${url}tests/e2e/pages/webgpuLoss.html`, { waitUntil: 'commit' });
+  await waitForExpression(page, 'window.__webgpuLoss !== undefined', { timeout: 60_000 });
+  const result = (await page.evaluate('window.__webgpuLoss')) as WebgpuLossResult;
+  if (!result.ok) assert.fail(result.error);
+  assert.equal(result.cases.length, 9);
+  for (const c of result.cases) {
+    assert.deepEqual(c.wrong, [], `${c.name}: as in double precision and as tfjs's ops`);
+    assert.deepEqual(c.ran, { programs: 1, copies: 2, gradientPrograms: 1 }, `${c.name}: one program for the loss and accuracy, one for the gradient`);
+  }
+  const loss = Object.fromEntries(result.cases.map((c) => [c.name, c.loss]));
+  for (const name of ['a NaN logit', 'an infinite logit', 'a logit of -infinity off the label']) assert.ok(Number.isNaN(loss[name]), `${name}: the loss is NaN, as tfjs's`);
+  assert.ok(Number.isFinite(loss['a label outside the classes']) && loss['a label outside the classes']! > 0);
+  assert.ok(result.cases.some((c) => c.accuracy > 0), 'some row classified right');
   assert.equal(result.leakedTensors, 0);
 }
 

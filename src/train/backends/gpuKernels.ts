@@ -3,6 +3,7 @@ import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-we
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { BIAS_GRAD_KERNEL, PACKED_FILTER_KERNEL, RELU_BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from './kernelNames';
 import { cutOutput } from './webgpuCopyKernels';
+import { registerWebgpuLoss } from './webgpuLoss';
 
 /**
  * The ReLU gradient and the bias gradient of a training step as one GPU program each on
@@ -299,10 +300,11 @@ function reluBiasGradWebgpu({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
 
 let registered = false;
 
-/** Registers both gradient kernels for webgl and webgpu, the packed filter for webgl and the two gradients in one for webgpu (once). Registering needs neither backend loaded. */
+/** Registers both gradient kernels for webgl and webgpu, the packed filter for webgl, the two gradients in one and the loss for webgpu (once). Registering needs neither backend loaded. */
 export function registerGpuKernels(): void {
   if (registered) return;
   registered = true;
+  registerWebgpuLoss();
   const kernels: [string, string, (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]][] = [
     [RELU_GRAD_KERNEL, 'webgl', reluGradWebgl],
     [BIAS_GRAD_KERNEL, 'webgl', biasGradWebgl],
