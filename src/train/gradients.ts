@@ -3,7 +3,7 @@ import { forward, type BatchStats } from '../model/forward';
 import { BLOCK_NAMES } from '../model/googlenet';
 import type { ModelConfig } from '../model/config';
 import type { ModelParams } from '../model/params';
-import { headLossAndAccuracy } from './backends/webgpuLoss';
+import { headLossAndAccuracy } from './backends/gpuLoss';
 import { HEADS, type Head } from './frame';
 
 /** One batch on the device: NHWC images and class indices. */

@@ -6,7 +6,7 @@ import { e2eTest, pageErrors, waitForExpression, type E2EContext } from './harne
 import { CHROMIUM, CHROMIUM_ARGS, startDevServer, stopPreview } from './preview';
 import type { GpuKernelsResult } from './pages/gpuKernels';
 import type { WebgpuCopiesResult } from './pages/webgpuCopies';
-import type { WebgpuLossResult } from './pages/webgpuLoss';
+import type { GpuLossResult } from './pages/gpuLoss';
 import type { WebgpuMaxPoolGradResult } from './pages/webgpuMaxPoolGrad';
 
 /**
@@ -65,7 +65,11 @@ export default [
   }, 180_000),
 
   e2eTest('on WebGPU a head\'s cross-entropy and accuracy are one program and its gradient one more, as in double precision, NaN where tfjs\'s ops give NaN', async (context) => {
-    await onDevServer('webgpu', context, checkWebgpuLoss);
+    await onDevServer('webgpu', context, (page, url) => checkGpuLoss(page, url, 'webgpu'));
+  }, 180_000),
+
+  e2eTest('on WebGL the same: a head\'s cross-entropy and accuracy are one program and its gradient one more, as in double precision', async (context) => {
+    await onDevServer('webgl', context, (page, url) => checkGpuLoss(page, url, 'webgl'));
   }, 180_000),
 
   e2eTest('on WebGPU a vector is cut and joined by buffer copies, no program, to the bit; other cuts and joins stay with tfjs\'s programs', async (context) => {
@@ -172,19 +176,21 @@ async function checkWebgpuMaxPoolGrad(page: Page, url: string): Promise<void> {
 }
 
 /**
- * Opens tests/e2e/pages/webgpuLoss.html: every case's loss, accuracy and gradient as in
- * double precision and as tfjs's ops on WebGPU; one program (and two copies) for the loss
- * and accuracy, one for the gradient; NaN kept; nothing leaked.
+ * Opens tests/e2e/pages/gpuLoss.html on `backend`: every case's loss, accuracy and gradient
+ * as in double precision and as tfjs's ops; one program for the loss and accuracy (on WebGPU
+ * and two copies; on WebGL a view of the texture), one for the gradient; NaN kept; nothing
+ * leaked.
  */
-async function checkWebgpuLoss(page: Page, url: string): Promise<void> {
-  await page.goto(`${url}tests/e2e/pages/webgpuLoss.html`, { waitUntil: 'commit' });
-  await waitForExpression(page, 'window.__webgpuLoss !== undefined', { timeout: 60_000 });
-  const result = (await page.evaluate('window.__webgpuLoss')) as WebgpuLossResult;
+async function checkGpuLoss(page: Page, url: string, backend: 'webgl' | 'webgpu'): Promise<void> {
+  await page.goto(`${url}tests/e2e/pages/gpuLoss.html?backend=${backend}`, { waitUntil: 'commit' });
+  await waitForExpression(page, 'window.__gpuLoss !== undefined', { timeout: 60_000 });
+  const result = (await page.evaluate('window.__gpuLoss')) as GpuLossResult;
   if (!result.ok) assert.fail(result.error);
+  assert.equal(result.backend, backend);
   assert.equal(result.cases.length, 9);
   for (const c of result.cases) {
     assert.deepEqual(c.wrong, [], `${c.name}: as in double precision and as tfjs's ops`);
-    assert.deepEqual(c.ran, { programs: 1, copies: 2, gradientPrograms: 1 }, `${c.name}: one program for the loss and accuracy, one for the gradient`);
+    assert.deepEqual(c.ran, { programs: 1, copies: backend === 'webgpu' ? 2 : 0, gradientPrograms: 1 }, `${c.name}: one program for the loss and accuracy, one for the gradient`);
   }
   const loss = Object.fromEntries(result.cases.map((c) => [c.name, c.loss]));
   for (const name of ['a NaN logit', 'an infinite logit', 'a logit of -infinity off the label']) assert.ok(Number.isNaN(loss[name]), `${name}: the loss is NaN, as tfjs's`);

@@ -3,7 +3,7 @@ import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-we
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { BIAS_GRAD_KERNEL, PACKED_FILTER_KERNEL, RELU_BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from './kernelNames';
 import { cutOutput } from './webgpuCopyKernels';
-import { registerWebgpuLoss } from './webgpuLoss';
+import { registerGpuLoss } from './gpuLoss';
 
 /**
  * The ReLU gradient and the bias gradient of a training step as one GPU program each on
@@ -304,7 +304,7 @@ let registered = false;
 export function registerGpuKernels(): void {
   if (registered) return;
   registered = true;
-  registerWebgpuLoss();
+  registerGpuLoss();
   const kernels: [string, string, (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]][] = [
     [RELU_GRAD_KERNEL, 'webgl', reluGradWebgl],
     [BIAS_GRAD_KERNEL, 'webgl', biasGradWebgl],

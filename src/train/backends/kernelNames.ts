@@ -9,6 +9,6 @@ export const RELU_BIAS_GRAD_KERNEL = 'GradFlowReluBiasGrad';
 export const FILTER_GRAD_KERNEL = 'GradFlowConv2DFilterGrad';
 /** webgl's (gpuKernels.ts). */
 export const PACKED_FILTER_KERNEL = 'GradFlowPackedFilter';
-/** webgpu's (webgpuLoss.ts): a head's mean softmax cross-entropy and accuracy in one program, and the cross-entropy's gradient. */
+/** webgpu's and webgl's (gpuLoss.ts): a head's mean softmax cross-entropy and accuracy in one program, and the cross-entropy's gradient. */
 export const SOFTMAX_CE_KERNEL = 'GradFlowSoftmaxCrossEntropy';
 export const SOFTMAX_CE_GRAD_KERNEL = 'GradFlowSoftmaxCrossEntropyGrad';

@@ -15,7 +15,7 @@ import { registerConvGradients } from '../../../src/train/backends/convGradients
 import { biasGradChunks } from '../../../src/train/backends/gpuKernels';
 import { BIAS_GRAD_KERNEL, RELU_BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../../../src/train/backends/kernelNames';
 import { groupMagnitudes, groupMagnitudesOfFlats } from '../../../src/train/reductions';
-import { countWebgpuWork, type WebgpuWork } from './webgpuWork';
+import { countGpuWork, type GpuWork } from './gpuWork';
 
 /** One case's findings: what differed from the reference, as text (empty: nothing). */
 export interface CaseResult {
@@ -29,7 +29,7 @@ export interface CaseResult {
   /** On WebGPU, the two gradients in one program: where they differ from the two programs' (bit for bit) or from double precision; null elsewhere. */
   readonly fused: string[] | null;
   /** What that program ran for finite inputs: programs dispatched and buffer copies; null off WebGPU. */
-  readonly fusedRan: WebgpuWork | null;
+  readonly fusedRan: GpuWork | null;
 }
 
 export type GpuKernelsResult = { ok: true; backend: string; cases: CaseResult[]; biasWorst: number; magnitudes: string[] } | { ok: false; error: string };
@@ -79,14 +79,14 @@ function bitDifferences(what: string, got: Float32Array, want: Float32Array): st
 }
 
 /** Counts of what the WebGPU backend runs, from the first case on; null on WebGL. */
-let work: WebgpuWork | null = null;
+let work: GpuWork | null = null;
 
 /**
  * On WebGPU, the ReLU and bias gradients in one program (a convolution's with its ReLU
  * fused) against the two programs, bit for bit: with x and dy full of special values, and
  * with finite ones, whose bias gradient is also checked within 1e-6 of double precision.
  */
-async function checkFused(shape: readonly number[], x: tf.Tensor, dy: tf.Tensor, seed: number): Promise<{ findings: string[]; ran: WebgpuWork }> {
+async function checkFused(shape: readonly number[], x: tf.Tensor, dy: tf.Tensor, seed: number): Promise<{ findings: string[]; ran: GpuWork }> {
   const n = shape.reduce((a, b) => a * b, 1);
   const c = shape[shape.length - 1]!;
   const xs = values(n, seed + 3, false);
@@ -218,7 +218,7 @@ async function checkMagnitudes(): Promise<string[]> {
 async function main(backend: string): Promise<GpuKernelsResult> {
   registerConvGradients();
   if (!(await tf.setBackend(backend))) throw new Error(`${backend} did not start here`);
-  if (backend === 'webgpu') work = countWebgpuWork(tf.backend());
+  if (backend === 'webgpu') work = countGpuWork('webgpu', tf.backend());
   const cases: CaseResult[] = [];
   let biasWorst = 0;
   for (const [i, shape] of SHAPES.entries()) {

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-webgpu';
 import { selectBackend } from '../../../src/train/backends/select';
-import { countWebgpuWork, type WebgpuWork } from './webgpuWork';
+import { countGpuWork, type GpuWork } from './gpuWork';
 
 /** One case: what differed from the host's values (empty: nothing), and what the backend ran for the op. */
 export interface CopyCase {
@@ -25,7 +25,7 @@ export interface CopyCase {
 export type WebgpuCopiesResult = { ok: true; cases: CopyCase[]; leakedTensors: number; leakedBytes: number } | { ok: false; error: string };
 
 /** What the backend ran, counted from the start of main. */
-let work: WebgpuWork = { programs: 0, copies: 0 };
+let work: GpuWork = { programs: 0, copies: 0 };
 
 /** The tensors' values put in GPU buffers now, as a program's output would be (tfjs keeps a new tensor's values on the host until a program reads them). */
 function onDevice(...tensors: tf.Tensor[]): void {
@@ -83,7 +83,7 @@ function cut(flat: Float32Array, sizes: readonly number[]): Float32Array[] {
 async function main(): Promise<WebgpuCopiesResult> {
   const choice = await selectBackend(['webgpu']);
   if (choice.active !== 'webgpu') throw new Error('WebGPU did not start here');
-  work = countWebgpuWork(tf.backend());
+  work = countGpuWork('webgpu', tf.backend());
   const start = tf.memory();
   const cases: CopyCase[] = [];
 

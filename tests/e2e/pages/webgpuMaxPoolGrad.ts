@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-webgpu';
 import { selectBackend } from '../../../src/train/backends/select';
-import { countWebgpuWork, type WebgpuWork } from './webgpuWork';
+import { countGpuWork, type GpuWork } from './gpuWork';
 
 /** One case: where GradFlow's dx differs from tfjs's (empty: nowhere), and the programs each ran. */
 export interface PoolCase {
@@ -82,7 +82,7 @@ async function main(): Promise<WebgpuMaxPoolGradResult> {
   const choice = await selectBackend(['webgpu']);
   if (choice.active !== 'webgpu') throw new Error('WebGPU did not start here');
   if (tf.getKernel('MaxPoolGrad', 'webgpu')!.kernelFunc === theirs.kernelFunc) throw new Error('selectBackend did not install GradFlow\'s MaxPoolGrad');
-  const work: WebgpuWork = countWebgpuWork(tf.backend());
+  const work: GpuWork = countGpuWork('webgpu', tf.backend());
   const start = tf.memory().numTensors;
   const cases: PoolCase[] = [];
   for (const [i, s] of SETTINGS.entries()) {

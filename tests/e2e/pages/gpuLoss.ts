@@ -1,17 +1,19 @@
 /**
  * A test page for the development server (tests/e2e/dev.e2e.ts): a head's softmax
- * cross-entropy, accuracy and gradient on WebGPU as GradFlow's programs
- * (src/train/backends/webgpuLoss.ts, through headLossAndAccuracy as a training pass calls
- * it) against the same computed in double precision on the host, and against tfjs's ops on
- * WebGPU (the gradient where the double-precision one is a number), among them rows holding
- * NaN or an infinity and a label outside the classes; with how many programs each ran. The result lands in window.__webgpuLoss.
+ * cross-entropy, accuracy and gradient on WebGPU (or WebGL, `?backend=webgl`) as GradFlow's
+ * programs (src/train/backends/gpuLoss.ts, through headLossAndAccuracy as a training pass
+ * calls it) against the same computed in double precision on the host, and against tfjs's
+ * ops on the same backend (the gradient where the double-precision one is a number), among
+ * them rows holding NaN or an infinity and a label outside the classes; with how many
+ * programs each ran. The result lands in window.__gpuLoss.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { selectBackend } from '../../../src/train/backends/select';
-import { headLossAndAccuracy } from '../../../src/train/backends/webgpuLoss';
-import { countWebgpuWork } from './webgpuWork';
+import { headLossAndAccuracy } from '../../../src/train/backends/gpuLoss';
+import { countGpuWork, type GpuWork } from './gpuWork';
 
 export interface LossCase {
   readonly name: string;
@@ -23,7 +25,7 @@ export interface LossCase {
   readonly accuracy: number;
 }
 
-export type WebgpuLossResult = { ok: true; cases: LossCase[]; leakedTensors: number } | { ok: false; error: string };
+export type GpuLossResult = { ok: true; backend: string; cases: LossCase[]; leakedTensors: number } | { ok: false; error: string };
 
 interface Setting {
   readonly name: string;
@@ -76,7 +78,7 @@ function reference(z: Float32Array, labels: Int32Array, rows: number, classes: n
 
 const close = (a: number, b: number, scale: number): boolean => (Number.isNaN(a) && Number.isNaN(b)) || Math.abs(a - b) <= 1e-6 * scale;
 
-async function checkCase(s: Setting, seed: number, work: ReturnType<typeof countWebgpuWork>): Promise<LossCase> {
+async function checkCase(s: Setting, seed: number, work: GpuWork): Promise<LossCase> {
   const next = random(seed);
   const z = Float32Array.from({ length: s.rows * s.classes }, () => (next() * 2 - 1) * 6);
   const labels = Int32Array.from({ length: s.rows }, () => Math.floor(next() * s.classes));
@@ -84,7 +86,7 @@ async function checkCase(s: Setting, seed: number, work: ReturnType<typeof count
   for (const [r, l] of s.labels ?? []) labels[r] = l;
   const logits = tf.tensor2d(z, [s.rows, s.classes]);
   const ys = tf.tensor1d(labels, 'int32');
-  // Both on the device, as a head's logits and a batch's labels are (tfjs keeps a new tensor's values on the host until a program reads them).
+  // Both on the device, as a head's logits and a batch's labels are (tfjs keeps a new tensor's values on the host until a program reads them; WebGL's upload is a program).
   for (const t of [logits, ys]) (tf.backend() as unknown as { uploadToGPU(dataId: tf.DataId): void }).uploadToGPU(t.dataId);
   const oneHot = () => tf.oneHot(ys, s.classes) as tf.Tensor2D;
   work.programs = 0;
@@ -121,16 +123,19 @@ async function checkCase(s: Setting, seed: number, work: ReturnType<typeof count
   }
 }
 
-async function main(): Promise<WebgpuLossResult> {
-  const choice = await selectBackend(['webgpu']);
-  if (choice.active !== 'webgpu') throw new Error('WebGPU did not start here');
-  const work = countWebgpuWork(tf.backend());
+/** The backend under test: `?backend=webgl`, or webgpu. */
+const BACKEND = new URLSearchParams(location.search).get('backend') === 'webgl' ? 'webgl' : 'webgpu';
+
+async function main(): Promise<GpuLossResult> {
+  const choice = await selectBackend([BACKEND]);
+  if (choice.active !== BACKEND) throw new Error(`${BACKEND} did not start here`);
+  const work = countGpuWork(BACKEND, tf.backend());
   const start = tf.memory().numTensors;
   const cases: LossCase[] = [];
   for (const [i, s] of SETTINGS.entries()) cases.push(await checkCase(s, i + 1, work));
-  return { ok: true, cases, leakedTensors: tf.memory().numTensors - start };
+  return { ok: true, backend: BACKEND, cases, leakedTensors: tf.memory().numTensors - start };
 }
 
-(window as unknown as { __webgpuLoss: Promise<WebgpuLossResult> }).__webgpuLoss = main().catch(
-  (error: unknown): WebgpuLossResult => ({ ok: false, error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) }),
+(window as unknown as { __gpuLoss: Promise<GpuLossResult> }).__gpuLoss = main().catch(
+  (error: unknown): GpuLossResult => ({ ok: false, error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) }),
 );

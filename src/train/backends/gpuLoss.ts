@@ -1,16 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { SOFTMAX_CE_GRAD_KERNEL, SOFTMAX_CE_KERNEL } from './kernelNames';
 import { cutOutput } from './webgpuCopyKernels';
 
 /**
- * A head's softmax cross-entropy (mean over the batch) and accuracy as one WebGPU program,
- * and the cross-entropy's gradient as one more, where tfjs composes about twenty per head:
- * the log-sum-exp (a max, a subtraction, an exponential, a sum, a log, an addition), the
- * product with the one-hot labels, the sums and the division, their gradients, and for the
- * accuracy an argmax, a comparison, a cast and a mean. A step of the small network on a GPU
- * is bound by its launches (docs/benchmarks.md, "Target (GPU)"), and a step computes three
- * heads.
+ * A head's softmax cross-entropy (mean over the batch) and accuracy as one GPU program, and
+ * the cross-entropy's gradient as one more, on webgpu and webgl, where tfjs composes about
+ * twenty per head (on WebGL more, with the packing between them): the log-sum-exp (a max, a
+ * subtraction, an exponential, a sum, a log, an addition), the product with the one-hot
+ * labels, the sums and the division, their gradients, and for the accuracy an argmax, a
+ * comparison, a cast and a mean. A step of the small network on a GPU is bound by its
+ * launches (docs/benchmarks.md, "Target (GPU)"), and a step computes three heads.
  *
  * The arithmetic is tfjs's (tf.losses.softmaxCrossEntropy of one-hot labels): per row,
  * lse = max + log(sum(exp(z - max))) and the loss lse - z[label], NaN where tfjs's is (a
@@ -18,8 +19,13 @@ import { cutOutput } from './webgpuCopyKernels';
  * the batch; the gradient (dy / batch) x (exp(z - lse) - onehot), NaN for a row holding NaN
  * or +infinity (tfjs's, on a device whose exp(NaN) is not NaN, is not). The accuracy counts the
  * rows whose first largest logit is the label, the cpu backend's argmax. Sums are added in
- * another order than tfjs's reductions: the same within float32 rounding. Checked against
- * tfjs's ops on WebGPU in Chromium (tests/e2e/pages/webgpuLoss.ts).
+ * another order than tfjs's reductions: the same within float32 rounding. The program leaves
+ * the loss and the accuracy side by side, cut in two by buffer copies on WebGPU and by views
+ * of the texture (tfjs's own slice of an unpacked texture) on WebGL. Checked against double
+ * precision and tfjs's ops on both, in Chromium (tests/e2e/pages/gpuLoss.ts).
+ *
+ * Only the types of the backends' packages are imported: the programs go to the backend the
+ * kernel runs on, so neither package is loaded before it is chosen.
  */
 
 const LANES = 64;
@@ -38,7 +44,7 @@ const ROW_LSE = `
           let lse = m + log(s);`;
 
 /** [mean cross-entropy, accuracy] of logits [rows, classes] against int32 labels [rows]: one workgroup, a lane per 64th row, then the lanes in a tree. */
-function lossProgram(): WebGPUProgram {
+function webgpuLossProgram(): WebGPUProgram {
   return {
     variableNames: ['logits', 'labels'],
     outputShape: [2],
@@ -97,7 +103,7 @@ function lossProgram(): WebGPUProgram {
 }
 
 /** d loss / d logits [rows, classes], given dy (d / d mean cross-entropy, a scalar): a thread per row. */
-function gradProgram(rows: number, classes: number): WebGPUProgram {
+function webgpuGradProgram(rows: number, classes: number): WebGPUProgram {
   return {
     variableNames: ['logits', 'labels', 'dy'],
     outputShape: [rows, classes],
@@ -129,6 +135,75 @@ function gradProgram(rows: number, classes: number): WebGPUProgram {
   };
 }
 
+/** GLSL: for row `r`, `m` its largest logit, `lse` the log-sum-exp (the logits read unpacked). */
+function glslRowLse(classes: number): string {
+  return `
+        float m = getLogits(r, 0);
+        for (int j = 1; j < ${classes}; j++) m = max(m, getLogits(r, j));
+        float s = 0.0;
+        for (int j = 0; j < ${classes}; j++) s += exp(getLogits(r, j) - m);
+        float lse = m + log(s);`;
+}
+
+/** [mean cross-entropy, accuracy] on WebGL: each of the two outputs adds every row, in order. */
+function webglLossProgram(rows: number, classes: number): GPGPUProgram {
+  return {
+    variableNames: ['Logits', 'Labels'],
+    outputShape: [2],
+    userCode: `
+      void main() {
+        int which = getOutputCoords();
+        float total = 0.0;
+        float correct = 0.0;
+        for (int r = 0; r < ${rows}; r++) {
+          ${glslRowLse(classes)}
+          int label = int(round(getLabels(r)));
+          bool bad = false;
+          int best = 0;
+          float bestValue = getLogits(r, 0);
+          float loss = 0.0;
+          for (int j = 0; j < ${classes}; j++) {
+            float z = getLogits(r, j);
+            float d = z - lse;
+            bad = bad || isnan(d) || isinf(d);
+            if (z > bestValue) {
+              best = j;
+              bestValue = z;
+            }
+            if (j == label) loss = lse - z;
+          }
+          total += bad ? NAN : loss;
+          correct += best == label ? 1.0 : 0.0;
+        }
+        setOutput(which == 0 ? total / float(${rows}) : correct / float(${rows}));
+      }
+    `,
+  };
+}
+
+/** d loss / d logits on WebGL, given dy: each element recomputes its row's log-sum-exp. */
+function webglGradProgram(rows: number, classes: number): GPGPUProgram {
+  return {
+    variableNames: ['Logits', 'Labels', 'Dy'],
+    outputShape: [rows, classes],
+    userCode: `
+      void main() {
+        ivec2 rc = getOutputCoords();
+        int r = rc.x;
+        ${glslRowLse(classes)}
+        bool bad = isnan(lse) || isinf(lse);
+        for (int j = 0; j < ${classes}; j++) {
+          float z = getLogits(r, j);
+          bad = bad || isnan(z) || (isinf(z) && z > 0.0);
+        }
+        float onehot = rc.y == int(round(getLabels(r))) ? 1.0 : 0.0;
+        float g = getDy() / float(${rows}) * (exp(getLogits(r, rc.y) - lse) - onehot);
+        setOutput(bad ? NAN : g);
+      }
+    `,
+  };
+}
+
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object };
 
 function shapes(logits: tf.TensorInfo): { rows: number; classes: number; uniforms: { type: 'int32'; data: number[] }[] } {
@@ -136,22 +211,50 @@ function shapes(logits: tf.TensorInfo): { rows: number; classes: number; uniform
   return { rows, classes, uniforms: [{ type: 'int32', data: [rows] }, { type: 'int32', data: [classes] }] };
 }
 
-function lossKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
+function lossKernelWebgpu({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const { logits, labels } = inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo };
   const { uniforms } = shapes(logits);
-  const both = (backend as WebGPUBackend).runWebGPUProgram(lossProgram(), [logits, labels], 'float32', uniforms);
+  const both = (backend as WebGPUBackend).runWebGPUProgram(webgpuLossProgram(), [logits, labels], 'float32', uniforms);
   return cutOutput(backend, both, [[], []]);
 }
 
-function gradKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
+/** The loss and the accuracy on WebGL: one program, its output cut into two scalars by views of its texture (tfjs's slice of an unpacked texture runs no program). */
+function lossKernelWebgl({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
+  const { logits, labels } = inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo };
+  const [rows, classes] = logits.shape as [number, number];
+  const webgl = backend as MathBackendWebGL;
+  const both = webgl.runWebGLProgram(webglLossProgram(rows, classes), [logits, labels], 'float32');
+  const slice = tf.getKernel('Slice', 'webgl')!.kernelFunc;
+  const reshape = tf.getKernel('Reshape', 'webgl')!.kernelFunc;
+  try {
+    return [0, 1].map((i) => {
+      const piece = slice({ inputs: { x: both }, backend, attrs: { begin: [i], size: [1] } }) as tf.TensorInfo;
+      try {
+        return reshape({ inputs: { x: piece }, backend, attrs: { shape: [] } }) as tf.TensorInfo;
+      } finally {
+        webgl.disposeIntermediateTensorInfo(piece);
+      }
+    });
+  } finally {
+    webgl.disposeIntermediateTensorInfo(both);
+  }
+}
+
+function gradKernelWebgl({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const { logits, labels, dy } = inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo; dy: tf.TensorInfo };
+  const [rows, classes] = logits.shape as [number, number];
+  return (backend as MathBackendWebGL).runWebGLProgram(webglGradProgram(rows, classes), [logits, labels, dy], 'float32');
+}
+
+function gradKernelWebgpu({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const { logits, labels, dy } = inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo; dy: tf.TensorInfo };
   const { rows, classes, uniforms } = shapes(logits);
-  return (backend as WebGPUBackend).runWebGPUProgram(gradProgram(rows, classes), [logits, labels, dy], 'float32', uniforms);
+  return (backend as WebGPUBackend).runWebGPUProgram(webgpuGradProgram(rows, classes), [logits, labels, dy], 'float32', uniforms);
 }
 
 /**
  * [mean softmax cross-entropy, accuracy] of a head's logits [b, classes] against int32
- * labels [b], as scalars: GradFlow's program where it runs (webgpu), else tfjs's ops. The
+ * labels [b], as scalars: GradFlow's program where it runs (webgpu, webgl), else tfjs's ops. The
  * cross-entropy carries its gradient; the accuracy none.
  */
 export function headLossAndAccuracy(logits: tf.Tensor2D, labels: tf.Tensor1D, oneHot: () => tf.Tensor2D): [tf.Scalar, tf.Scalar] {
@@ -164,12 +267,17 @@ export function headLossAndAccuracy(logits: tf.Tensor2D, labels: tf.Tensor1D, on
 
 let registered = false;
 
-/** Registers both kernels for webgpu and the cross-entropy's gradient (once). Registering needs no backend loaded. */
-export function registerWebgpuLoss(): void {
+/** Registers both kernels for webgpu and webgl, and the cross-entropy's gradient (once). Registering needs neither backend loaded. */
+export function registerGpuLoss(): void {
   if (registered) return;
   registered = true;
-  tf.registerKernel({ kernelName: SOFTMAX_CE_KERNEL, backendName: 'webgpu', kernelFunc: lossKernel as unknown as tf.KernelFunc });
-  tf.registerKernel({ kernelName: SOFTMAX_CE_GRAD_KERNEL, backendName: 'webgpu', kernelFunc: gradKernel as unknown as tf.KernelFunc });
+  const kernels: [string, string, (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]][] = [
+    [SOFTMAX_CE_KERNEL, 'webgpu', lossKernelWebgpu],
+    [SOFTMAX_CE_GRAD_KERNEL, 'webgpu', gradKernelWebgpu],
+    [SOFTMAX_CE_KERNEL, 'webgl', lossKernelWebgl],
+    [SOFTMAX_CE_GRAD_KERNEL, 'webgl', gradKernelWebgl],
+  ];
+  for (const [kernelName, backendName, kernelFunc] of kernels) tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
   tf.registerGradient({
     kernelName: SOFTMAX_CE_KERNEL,
     inputsToSave: ['logits', 'labels'],
