@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 
 /**
  * Concat and SplitV on tfjs 4.22's webgpu backend as buffer copies where the pieces are
@@ -11,10 +12,13 @@ import * as tf from '@tensorflow/tfjs-core';
  * joined or cut has length 1), each piece is one `copyBufferToBuffer` in the backend's
  * command encoder instead: no pipeline, no uniform buffer, no bind group, which is what a dispatch
  * costs tfjs on the host. A step of the small network on a GPU is bound by those costs
- * (docs/benchmarks.md, "Target (GPU)"). Anything else (another axis, another dtype,
- * tensors tfjs keeps on the host) goes to tfjs's own kernel. The copies are bytes, so the
- * numbers are the same to the bit (tests/e2e/pages/webgpuCopies.ts checks them in
- * Chromium against the same joins and cuts made on the host, and that no program runs).
+ * (docs/benchmarks.md, "Target (GPU)"). A float32 SplitV on another axis (the gradient
+ * of an inception block's concatenation, cut into its four branches' channels) is one
+ * program that lays the pieces out one after another, then copies. Anything else (a Concat
+ * on another axis, another dtype, tensors tfjs keeps on the host) goes to tfjs's own kernel.
+ * Copies and that program move bytes, so the numbers are the same to the bit
+ * (tests/e2e/pages/webgpuCopies.ts checks them in Chromium against the same joins and cuts
+ * made on the host, and how many programs and copies ran).
  *
  * A copy is recorded as tfjs records a program: after the tensors are on the device, with
  * the compute pass ended, and with every tensor involved held until the queue is
@@ -46,6 +50,8 @@ interface Copy {
 /** The dtypes copied: 4 bytes an element on the device (copy offsets must be multiples of 4). */
 const COPIED: ReadonlySet<tf.DataType> = new Set<tf.DataType>(['float32', 'int32']);
 const BYTES = 4;
+/** Threads per workgroup of piecesInOrder. */
+const THREADS = 128;
 
 const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -101,14 +107,64 @@ function concatByCopies(backend: CopyingBackend, inputs: tf.TensorInfo[], axisAt
   return out;
 }
 
-/** SplitV along `axis` as copies, or null where tfjs's kernel should run. */
+/**
+ * SplitV along `axis` as copies, or null where tfjs's kernel should run. Where the pieces
+ * are not runs of elements (float32 only), one program first lays them out one after the
+ * other (piecesInOrder), which the copies then cut: one launch, where tfjs's kernel runs a
+ * Slice program per piece.
+ */
 function splitByCopies(backend: CopyingBackend, x: tf.TensorInfo, numOrSizeSplits: number | number[], axisAttr: number): tf.TensorInfo[] | null {
-  if (!COPIED.has(x.dtype) || backend.shouldExecuteOnCPU([x])) return null;
+  if (!COPIED.has(x.dtype) || backend.shouldExecuteOnCPU([x]) || sizeOf(x.shape) === 0) return null;
   const axis = tf.util.parseAxisParam(axisAttr, x.shape)[0]!;
-  if (!contiguous(x.shape, axis)) return null;
   const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, axis);
-  return cut(backend, x, sizes.map((length) => x.shape.map((d, i) => (i === axis ? length : d))));
+  const shapes = sizes.map((length) => x.shape.map((d, i) => (i === axis ? length : d)));
+  if (contiguous(x.shape, axis)) return cut(backend, x, shapes);
+  if (x.dtype !== 'float32') return null;
+  const outer = sizeOf(x.shape.slice(0, axis));
+  const inner = sizeOf(x.shape.slice(axis + 1));
+  const inOrder = (backend as unknown as WebGPUBackend).runWebGPUProgram(piecesInOrder(outer, x.shape[axis]!, inner, sizes), [x], 'float32');
+  return cutOutput(backend, inOrder, shapes);
 }
+
+/**
+ * x [outer, along, inner] (as it lies in memory) with its pieces along the middle axis of
+ * `sizes` laid out one after another, each piece's elements in their order: a thread per
+ * element, each written once. The sizes are in the shader (a network splits the same way
+ * at every step).
+ */
+function piecesInOrder(outer: number, along: number, inner: number, sizes: readonly number[]): WebGPUProgram {
+  const total = outer * along * inner;
+  const branches: string[] = [];
+  let start = 0;
+  for (const size of sizes) {
+    if (size > 0) branches.push(`if (a < ${start + size}) { start = ${start}; width = ${size}; }`);
+    start += size;
+  }
+  return {
+    variableNames: ['x'],
+    outputShape: [total],
+    shaderKey: `gradflow_pieces_in_order_${outer}_${along}_${inner}_${sizes.join('_')}`,
+    dispatchLayout: { x: [0] },
+    dispatch: [Math.ceil(total / THREADS), 1, 1],
+    workgroupSize: [THREADS, 1, 1],
+    size: true,
+    getUserCode: () => `
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          let i = index % ${inner};
+          let rest = index / ${inner};
+          let a = rest % ${along};
+          let o = rest / ${along};
+          var start = 0;
+          var width = 0;
+          ${branches.join(' else ')}
+          setOutputAtIndex(${outer} * start * ${inner} + (o * width + (a - start)) * ${inner} + i, x[index]);
+        }
+      }
+    `,
+  };
+}
+
 
 /** x's elements in order, cut into new tensors of these shapes (their sizes add up to x's), one copy per piece that has elements. */
 function cut(backend: CopyingBackend, x: tf.TensorInfo, shapes: readonly number[][]): tf.TensorInfo[] {

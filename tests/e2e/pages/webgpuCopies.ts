@@ -74,6 +74,26 @@ function pieceSizes(n: number): number[] {
   return Array.from({ length: n }, (_, i) => (i % 17 === 5 ? 0 : i % 13 === 3 ? 1 : 3 + ((i * 977) % 4100)));
 }
 
+/** Elements `start` to `start + length` along `axis` of `flat` (a tensor of `shape`), in order. */
+function alongAxis(flat: Float32Array, shape: readonly number[], axis: number, start: number, length: number): Float32Array {
+  const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const out = new Float32Array(outer * length * inner);
+  let k = 0;
+  for (let o = 0; o < outer; o++) for (let a = start; a < start + length; a++) for (let i = 0; i < inner; i++) out[k++] = flat[(o * shape[axis]! + a) * inner + i]!;
+  return out;
+}
+
+/** An NHWC tensor's values cut into groups of `channels`, each with its shape. */
+function channelGroups(flat: Float32Array, shape: readonly number[], channels: readonly number[]): { shape: number[]; values: Float32Array }[] {
+  let start = 0;
+  return channels.map((c) => {
+    const piece = { shape: [...shape.slice(0, 3), c], values: alongAxis(flat, shape, 3, start, c) };
+    start += c;
+    return piece;
+  });
+}
+
 /** `flat` cut into consecutive pieces of `sizes`. */
 function cut(flat: Float32Array, sizes: readonly number[]): Float32Array[] {
   let at = 0;
@@ -159,10 +179,37 @@ async function main(): Promise<WebgpuCopiesResult> {
   const wide = values(2 * 6, 8);
   const m = tf.tensor2d(wide, [2, 6]);
   onDevice(m);
-  cases.push(await check('a matrix cut on axis 1 (not contiguous)', () => tf.split(m, [2, 4], 1), [
+  cases.push(await check('a matrix cut on axis 1 (not runs of elements)', () => tf.split(m, [2, 4], 1), [
     { shape: [2, 2], values: Float32Array.from([wide[0]!, wide[1]!, wide[6]!, wide[7]!]) },
     { shape: [2, 4], values: Float32Array.from([...wide.slice(2, 6), ...wide.slice(8, 12)]) },
   ]));
+  // Not runs of elements, float32: one program lays the pieces out in order, then a copy per piece.
+  const nhwc = [2, 3, 5, 10];
+  const grad = values(2 * 3 * 5 * 10, 9);
+  const g = tf.tensor4d(grad, nhwc as [number, number, number, number]);
+  onDevice(g);
+  const channels = [3, 0, 4, 2, 1];
+  const channelPieces = channelGroups(grad, nhwc, channels);
+  cases.push(await check('an NHWC tensor cut into channel groups (an inception block\'s gradient), one of no channel', () => tf.split(g, channels, 3), channelPieces));
+  const middle = values(3 * 5 * 4, 10);
+  const m3 = tf.tensor3d(middle, [3, 5, 4]);
+  onDevice(m3);
+  cases.push(await check('a cut on the middle axis', () => tf.split(m3, [2, 3], 1), [
+    { shape: [3, 2, 4], values: alongAxis(middle, [3, 5, 4], 1, 0, 2) },
+    { shape: [3, 3, 4], values: alongAxis(middle, [3, 5, 4], 1, 2, 3) },
+  ]));
+  const intWide = tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [2, 6], 'int32');
+  onDevice(intWide);
+  cases.push(await check('int32 cut on axis 1', () => tf.split(intWide, [2, 4], 1), [
+    { shape: [2, 2], values: Int32Array.from([1, 2, 7, 8]) },
+    { shape: [2, 4], values: Int32Array.from([3, 4, 5, 6, 9, 10, 11, 12]) },
+  ]));
+  // The gradient through a concatenation on channels is such a cut of dy.
+  const parts3 = [2, 5, 3].map((c, i) => tf.tensor4d(values(2 * 3 * 5 * c, 11 + i), [2, 3, 5, c]));
+  onDevice(...parts3);
+  cases.push(await check('the gradient through a join on channels', () => tf.tidy(() => tf.grads((...ts: tf.Tensor[]) => tf.sum(tf.mul(tf.concat(ts, 3), tf.tensor4d(grad, [2, 3, 5, 10]))))(parts3)), channelGroups(grad, nhwc, [2, 5, 3])));
+  tf.dispose([g, m3, intWide, ...parts3]);
+
   cases.push(await check('small vectors still on the host', () => tf.tidy(() => tf.concat([tf.tensor1d([1, 2]), tf.tensor1d([3])])), [{ shape: [3], values: Float32Array.from([1, 2, 3]) }]));
 
   tf.dispose([flat, matrix, l, r, ints, more, x, y, one, two, three, m]);
