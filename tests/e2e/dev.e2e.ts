@@ -7,7 +7,7 @@ import { CHROMIUM, CHROMIUM_ARGS, startDevServer, stopPreview } from './preview'
 import type { GpuKernelsResult } from './pages/gpuKernels';
 import type { WebgpuCopiesResult } from './pages/webgpuCopies';
 import type { GpuLossResult } from './pages/gpuLoss';
-import type { WebgpuMaxPoolGradResult } from './pages/webgpuMaxPoolGrad';
+import type { GpuMaxPoolGradResult } from './pages/gpuMaxPoolGrad';
 
 /**
  * What `npm start` serves: the development server, where React runs its development checks
@@ -61,7 +61,11 @@ export default [
   }, 180_000),
 
   e2eTest('on WebGPU the max-pool gradient is one program, tfjs\'s numbers to the bit, ties and NaN among them', async (context) => {
-    await onDevServer('webgpu', context, checkWebgpuMaxPoolGrad);
+    await onDevServer('webgpu', context, (page, url) => checkGpuMaxPoolGrad(page, url, 'webgpu'));
+  }, 180_000),
+
+  e2eTest('on WebGL the same: the max-pool gradient is one program reading packed inputs, tfjs\'s numbers to the bit', async (context) => {
+    await onDevServer('webgl', context, (page, url) => checkGpuMaxPoolGrad(page, url, 'webgl'));
   }, 180_000),
 
   e2eTest('on WebGPU a head\'s cross-entropy and accuracy are one program and its gradient one more, as in double precision, NaN where tfjs\'s ops give NaN', async (context) => {
@@ -160,19 +164,20 @@ async function checkWebgpuCopies(page: Page, url: string): Promise<void> {
 }
 
 /**
- * Opens tests/e2e/pages/webgpuMaxPoolGrad.html: GradFlow's MaxPoolGrad on WebGPU against
- * tfjs's, bit for bit, in every case; one program where tfjs's runs two; the gradient
- * through tf.maxPool the same; nothing leaked.
+ * Opens tests/e2e/pages/gpuMaxPoolGrad.html on `backend`: GradFlow's MaxPoolGrad against
+ * tfjs's, bit for bit, in every case; one program where tfjs's kernel runs two (on WebGL
+ * four: it unpacks x and dy first); the gradient through tf.maxPool the same; nothing leaked.
  */
-async function checkWebgpuMaxPoolGrad(page: Page, url: string): Promise<void> {
-  await page.goto(`${url}tests/e2e/pages/webgpuMaxPoolGrad.html`, { waitUntil: 'commit' });
-  await waitForExpression(page, 'window.__webgpuMaxPoolGrad !== undefined', { timeout: 60_000 });
-  const result = (await page.evaluate('window.__webgpuMaxPoolGrad')) as WebgpuMaxPoolGradResult;
+async function checkGpuMaxPoolGrad(page: Page, url: string, backend: 'webgl' | 'webgpu'): Promise<void> {
+  await page.goto(`${url}tests/e2e/pages/gpuMaxPoolGrad.html?backend=${backend}`, { waitUntil: 'commit' });
+  await waitForExpression(page, 'window.__gpuMaxPoolGrad !== undefined', { timeout: 60_000 });
+  const result = (await page.evaluate('window.__gpuMaxPoolGrad')) as GpuMaxPoolGradResult;
   if (!result.ok) assert.fail(result.error);
+  assert.equal(result.backend, backend);
   assert.equal(result.cases.length, 8);
   for (const c of result.cases) {
     assert.deepEqual(c.wrong, [], `${c.name}: tfjs's dx, bit for bit`);
-    assert.deepEqual(c.programs, { ours: 1, tfjs: 2 }, `${c.name}: one program, where tfjs's kernel runs two`);
+    assert.deepEqual(c.programs, { ours: 1, tfjs: backend === 'webgpu' ? 2 : 4 }, `${c.name}: one program, where tfjs's kernel runs two (and on WebGL unpacks x and dy)`);
     assert.ok(c.nonZero > 0, `${c.name}: some gradient reached x`);
   }
   assert.deepEqual(result.throughMaxPool, [], 'the gradient through tf.maxPool as tfjs\'s kernel gives it');

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerConvGradients } from './convGradients';
+import { registerGpuMaxPoolGrad } from './gpuMaxPoolGrad';
 import { registerWasmCopyKernels } from './wasmCopyKernels';
 import { registerWasmMaxPoolGrad } from './wasmMaxPoolGrad';
 import { registerWasmReductions } from './wasmReductions';
 import { registerWebgpuCopyKernels } from './webgpuCopyKernels';
-import { registerWebgpuMaxPoolGrad } from './webgpuMaxPoolGrad';
 import { simdKernels, simdUnavailableReason } from './simd/load';
 import { registerSimdKernels } from './simd/register';
 import { registerWasmUpdates } from './wasmUpdates';
@@ -56,10 +56,8 @@ export async function selectBackend(preferred: readonly BackendName[], load: Bac
     try {
       if (await tf.setBackend(name)) {
         await tf.ready();
-        if (name === 'webgpu') {
-          registerWebgpuCopyKernels();
-          registerWebgpuMaxPoolGrad();
-        }
+        if (name === 'webgpu') registerWebgpuCopyKernels();
+        if (name === 'webgpu' || name === 'webgl') registerGpuMaxPoolGrad(name);
         if (name === 'wasm' && !simdKernels(tf.backend())) return { active: name, skipped, slowKernels: simdUnavailableReason() ?? 'unknown reason' };
         return { active: name, skipped };
       }

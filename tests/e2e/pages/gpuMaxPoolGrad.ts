@@ -1,14 +1,15 @@
 /**
- * A test page for the development server (tests/e2e/dev.e2e.ts): MaxPoolGrad on WebGPU as
- * one program (src/train/backends/webgpuMaxPoolGrad.ts, installed by selectBackend) against
- * tfjs's own kernel on the same backend, bit for bit, over window sizes, strides and
+ * A test page for the development server (tests/e2e/dev.e2e.ts): MaxPoolGrad on WebGPU (or
+ * WebGL, `?backend=webgl`) as one program (src/train/backends/gpuMaxPoolGrad.ts, installed by
+ * selectBackend) against tfjs's own kernel on the same backend, bit for bit, over window sizes, strides and
  * paddings, odd shapes, inputs full of ties (as ReLU leaves them: many zeros) and NaN and
  * infinities; with how many programs each ran; and a gradient through tf.maxPool, as
- * training takes it. The result
- * lands in window.__webgpuMaxPoolGrad.
+ * training takes it. On WebGL x and dy are packed, as the network's are. The result lands
+ * in window.__gpuMaxPoolGrad.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { selectBackend } from '../../../src/train/backends/select';
 import { countGpuWork, type GpuWork } from './gpuWork';
@@ -22,8 +23,8 @@ export interface PoolCase {
   readonly nonZero: number;
 }
 
-export type WebgpuMaxPoolGradResult =
-  | { ok: true; cases: PoolCase[]; throughMaxPool: string[]; leakedTensors: number }
+export type GpuMaxPoolGradResult =
+  | { ok: true; backend: string; cases: PoolCase[]; throughMaxPool: string[]; leakedTensors: number }
   | { ok: false; error: string };
 
 interface Setting {
@@ -75,23 +76,39 @@ function differences(got: Float32Array, want: Float32Array): string[] {
   return found;
 }
 
-async function main(): Promise<WebgpuMaxPoolGradResult> {
+/** The backend under test: `?backend=webgl`, or webgpu. */
+const BACKEND = new URLSearchParams(location.search).get('backend') === 'webgl' ? 'webgl' : 'webgpu';
+
+/**
+ * `t` as a step's tensors are: on WebGPU in a GPU buffer; on WebGL packed, as the
+ * convolutions leave them (out of a packed binary op). The same values; `t` is disposed.
+ */
+function onDevice(t: tf.Tensor4D): tf.Tensor4D {
+  if (BACKEND === 'webgpu') {
+    (tf.backend() as unknown as { uploadToGPU(dataId: tf.DataId): void }).uploadToGPU(t.dataId);
+    return t;
+  }
+  const packed = tf.tidy(() => tf.add(t, tf.zerosLike(t)));
+  t.dispose();
+  return packed;
+}
+
+async function main(): Promise<GpuMaxPoolGradResult> {
   // tfjs's kernel, kept before GradFlow's takes its place.
-  if (!(await tf.setBackend('webgpu'))) throw new Error('WebGPU did not start here');
-  const theirs = tf.getKernel('MaxPoolGrad', 'webgpu')!;
-  const choice = await selectBackend(['webgpu']);
-  if (choice.active !== 'webgpu') throw new Error('WebGPU did not start here');
-  if (tf.getKernel('MaxPoolGrad', 'webgpu')!.kernelFunc === theirs.kernelFunc) throw new Error('selectBackend did not install GradFlow\'s MaxPoolGrad');
-  const work: GpuWork = countGpuWork('webgpu', tf.backend());
+  if (!(await tf.setBackend(BACKEND))) throw new Error(`${BACKEND} did not start here`);
+  const theirs = tf.getKernel('MaxPoolGrad', BACKEND)!;
+  const choice = await selectBackend([BACKEND]);
+  if (choice.active !== BACKEND) throw new Error(`${BACKEND} did not start here`);
+  if (tf.getKernel('MaxPoolGrad', BACKEND)!.kernelFunc === theirs.kernelFunc) throw new Error('selectBackend did not install GradFlow\'s MaxPoolGrad');
+  const work: GpuWork = countGpuWork(BACKEND, tf.backend());
   const start = tf.memory().numTensors;
   const cases: PoolCase[] = [];
   for (const [i, s] of SETTINGS.entries()) {
-    const x = tf.tensor4d(values(s.shape.reduce((a, b) => a * b, 1), i * 2 + 1, s.values), s.shape);
+    const x = onDevice(tf.tensor4d(values(s.shape.reduce((a, b) => a * b, 1), i * 2 + 1, s.values), s.shape));
     const y = tf.maxPool(x, s.size, s.stride, s.pad);
-    const dy = tf.tensor4d(values(y.size, i * 2 + 2, s.values === 'special' ? 'special' : 'plain'), y.shape);
+    const dy = onDevice(tf.tensor4d(values(y.size, i * 2 + 2, s.values === 'special' ? 'special' : 'plain'), y.shape));
     const attrs = { filterSize: s.size, strides: s.stride, pad: s.pad } as unknown as tf.NamedAttrMap;
     const inputs = { dy, input: x, output: y };
-    tf.tidy(() => tf.add(tf.sum(dy), tf.sum(x))).dispose(); // x and dy on the device, as a step's are
     work.programs = 0;
     const ours = tf.engine().runKernel('MaxPoolGrad', inputs, attrs) as tf.Tensor;
     const oursPrograms = work.programs;
@@ -115,9 +132,9 @@ async function main(): Promise<WebgpuMaxPoolGradResult> {
   const [got, want] = (await Promise.all([dx.data(), expected.data()])) as Float32Array[];
   const throughMaxPool = differences(got!, want!);
   tf.dispose([x, dx, expected]);
-  return { ok: true, cases, throughMaxPool, leakedTensors: tf.memory().numTensors - start };
+  return { ok: true, backend: BACKEND, cases, throughMaxPool, leakedTensors: tf.memory().numTensors - start };
 }
 
-(window as unknown as { __webgpuMaxPoolGrad: Promise<WebgpuMaxPoolGradResult> }).__webgpuMaxPoolGrad = main().catch(
-  (error: unknown): WebgpuMaxPoolGradResult => ({ ok: false, error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) }),
+(window as unknown as { __gpuMaxPoolGrad: Promise<GpuMaxPoolGradResult> }).__gpuMaxPoolGrad = main().catch(
+  (error: unknown): GpuMaxPoolGradResult => ({ ok: false, error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) }),
 );

@@ -1,27 +1,30 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 
 /**
- * MaxPoolGrad on tfjs 4.22's webgpu backend as one program instead of two.
+ * MaxPoolGrad on tfjs 4.22's webgpu and webgl backends as one program instead of two.
  *
  * tfjs runs a pooling program that writes, for every window, the position of its maximum,
- * then a second that routes dy through those positions. Here each element of dx finds, for
+ * then a second that routes dy through those positions (on WebGL each also unpacks its
+ * input first, the convolutions' outputs being packed). Here each element of dx finds, for
  * every window it lies in, that window's maximum itself, as tfjs's first program does (the
  * last maximum in row-major order: `value >= max`, out-of-bounds positions skipped, NaN as
  * the comparison leaves it), and adds that window's dy where it is the one, as the second
  * does, in the same order: the same numbers to the bit. A window is scanned once for each
  * of its elements (nine times for 3x3) instead of once, which on a GPU costs less than a
  * launch: a step of the small network is bound by its launches (docs/benchmarks.md,
- * "Target (GPU)"). The network pools 11 times per step.
+ * "Target (GPU)"). The network pools 11 times per step. On WebGL the program reads x and dy
+ * packed, as they come, and writes dx unpacked, as tfjs's does.
  *
- * Only the webgpu package's types are imported: the module is installed once that backend
- * has started. Checked against tfjs's own kernel, bit for bit, in Chromium
- * (tests/e2e/pages/webgpuMaxPoolGrad.ts).
+ * Only the backends' packages' types are imported: each is installed once its backend has
+ * started. Checked against tfjs's own kernels, bit for bit, in Chromium
+ * (tests/e2e/pages/gpuMaxPoolGrad.ts).
  */
 
 const THREADS = 128;
 
-function program(info: tf.backend_util.Conv2DInfo): WebGPUProgram {
+function webgpuProgram(info: tf.backend_util.Conv2DInfo): WebGPUProgram {
   const size = tf.util.sizeFromShape(info.inShape);
   return {
     variableNames: ['x', 'dy'],
@@ -91,6 +94,70 @@ function program(info: tf.backend_util.Conv2DInfo): WebGPUProgram {
   };
 }
 
+/** The same on WebGL: the shapes in the shader, x and dy read packed (each value from its 2x2 block), dx unpacked. */
+function webglProgram(info: tf.backend_util.Conv2DInfo): GPGPUProgram {
+  const { strideHeight: sh, strideWidth: sw, effectiveFilterHeight: fh, effectiveFilterWidth: fw, inHeight, inWidth, outHeight, outWidth } = info;
+  const { top, left } = info.padInfo;
+  return {
+    variableNames: ['X', 'Dy'],
+    outputShape: [...info.inShape],
+    packedInputs: true,
+    packedOutput: false,
+    userCode: `
+      void main() {
+        ivec4 coords = getOutputCoords();
+        int b = coords[0];
+        int d = coords[3];
+        ivec2 dyCorner = coords.yz - ivec2(${fh - 1 - top}, ${fw - 1 - left});
+        float dotProd = 0.0;
+        for (int wR = 0; wR < ${fh}; wR++) {
+          float dyR = float(dyCorner.x + wR) / ${sh}.0;
+          if (dyR < 0.0 || dyR >= ${outHeight}.0 || fract(dyR) > 0.0) {
+            continue;
+          }
+          int idyR = int(dyR);
+          for (int wC = 0; wC < ${fw}; wC++) {
+            float dyC = float(dyCorner.y + wC) / ${sw}.0;
+            if (dyC < 0.0 || dyC >= ${outWidth}.0 || fract(dyC) > 0.0) {
+              continue;
+            }
+            int idyC = int(dyC);
+            float dyValue = getChannel(getDy(b, idyR, idyC, d), vec2(idyC, d));
+            // The window's maximum, found as tfjs's pooling program finds it.
+            int xRCorner = idyR * ${sh} - ${top};
+            int xCCorner = idyC * ${sw} - ${left};
+            float maxValue = 0.0;
+            float maxValueFound = 0.0;
+            int maxPosition = 0;
+            for (int pR = 0; pR < ${fh}; pR++) {
+              int xR = xRCorner + pR;
+              if (xR < 0 || xR >= ${inHeight}) {
+                continue;
+              }
+              for (int pC = 0; pC < ${fw}; pC++) {
+                int xC = xCCorner + pC;
+                if (xC < 0 || xC >= ${inWidth}) {
+                  continue;
+                }
+                float value = getChannel(getX(b, xR, xC, d), vec2(xC, d));
+                float currMaxValue = mix(value, maxValue, maxValueFound);
+                if (value >= currMaxValue) {
+                  maxValue = value;
+                  maxValueFound = 1.0;
+                  maxPosition = pR * ${fw} + pC;
+                }
+              }
+            }
+            float mask = float(${fh * fw - 1} - maxPosition == wR * ${fw} + wC ? 1.0 : 0.0);
+            dotProd += dyValue * mask;
+          }
+        }
+        setOutput(dotProd);
+      }
+    `,
+  };
+}
+
 interface PoolAttrs {
   filterSize: number | [number, number];
   strides: number | [number, number];
@@ -98,10 +165,14 @@ interface PoolAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-function maxPoolGrad(backend: WebGPUBackend, x: tf.TensorInfo, dy: tf.TensorInfo, attrs: PoolAttrs): tf.TensorInfo {
-  const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+function poolInfo(x: tf.TensorInfo, attrs: PoolAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+}
+
+function maxPoolGradWebgpu(backend: WebGPUBackend, x: tf.TensorInfo, dy: tf.TensorInfo, attrs: PoolAttrs): tf.TensorInfo {
+  const info = poolInfo(x, attrs);
   const pair = (a: number, b: number) => ({ type: 'int32' as const, data: [a, b] });
-  return backend.runWebGPUProgram(program(info), [x, dy], 'float32', [
+  return backend.runWebGPUProgram(webgpuProgram(info), [x, dy], 'float32', [
     pair(info.strideHeight, info.strideWidth),
     pair(info.padInfo.top, info.padInfo.left),
     pair(info.effectiveFilterHeight - 1 - info.padInfo.top, info.effectiveFilterWidth - 1 - info.padInfo.left),
@@ -111,21 +182,31 @@ function maxPoolGrad(backend: WebGPUBackend, x: tf.TensorInfo, dy: tf.TensorInfo
   ]);
 }
 
-let registered = false;
+function maxPoolGradWebgl(backend: MathBackendWebGL, x: tf.TensorInfo, dy: tf.TensorInfo, attrs: PoolAttrs): tf.TensorInfo {
+  return backend.runWebGLProgram(webglProgram(poolInfo(x, attrs)), [x, dy], 'float32');
+}
 
-/** Installs it on the webgpu backend in place of tfjs's, which still takes what it does not (not float32); once, after webgpu's module has loaded. */
-export function registerWebgpuMaxPoolGrad(): void {
-  if (registered) return;
-  const original = tf.getKernel('MaxPoolGrad', 'webgpu');
+const installed = new Set<string>();
+
+/**
+ * Installs it on `backend` (webgpu or webgl) in place of tfjs's kernel, which still takes
+ * what it does not (not float32, not 4D); once per backend, after its module has loaded.
+ */
+export function registerGpuMaxPoolGrad(backend: 'webgpu' | 'webgl'): void {
+  if (installed.has(backend)) return;
+  const original = tf.getKernel('MaxPoolGrad', backend);
   if (!original) return;
-  registered = true;
-  tf.unregisterKernel('MaxPoolGrad', 'webgpu');
+  installed.add(backend);
+  tf.unregisterKernel('MaxPoolGrad', backend);
   tf.registerKernel({
     ...original,
     kernelFunc: (args) => {
       const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
       if (dy.dtype !== 'float32' || input.dtype !== 'float32' || input.shape.length !== 4) return original.kernelFunc(args);
-      return maxPoolGrad(args.backend as WebGPUBackend, input, dy, args.attrs as unknown as PoolAttrs);
+      const attrs = args.attrs as unknown as PoolAttrs;
+      return backend === 'webgpu'
+        ? maxPoolGradWebgpu(args.backend as WebGPUBackend, input, dy, attrs)
+        : maxPoolGradWebgl(args.backend as MathBackendWebGL, input, dy, attrs);
     },
   });
 }
