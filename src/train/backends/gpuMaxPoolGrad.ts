@@ -3,22 +3,32 @@ import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-we
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 
 /**
- * MaxPoolGrad on tfjs 4.22's webgpu and webgl backends as one program instead of two.
+ * MaxPoolGrad on tfjs 4.22's webgpu and webgl backends as one program instead of two, and
+ * with the routing rule of every other backend.
  *
  * tfjs runs a pooling program that writes, for every window, the position of its maximum,
  * then a second that routes dy through those positions (on WebGL each also unpacks its
- * input first, the convolutions' outputs being packed). Here each element of dx finds, for
- * every window it lies in, that window's maximum itself, as tfjs's first program does (the
- * last maximum in row-major order: `value >= max`, out-of-bounds positions skipped, NaN as
- * the comparison leaves it), and adds that window's dy where it is the one, as the second
- * does, in the same order: the same numbers to the bit. A window is scanned once for each
- * of its elements (nine times for 3x3) instead of once, which on a GPU costs less than a
- * launch: a step of the small network is bound by its launches (docs/benchmarks.md,
- * "Target (GPU)"). The network pools 11 times per step. On WebGL the program reads x and dy
- * packed, as they come, and writes dx unpacked, as tfjs's does.
+ * input first, the convolutions' outputs being packed). And its GPU programs route a tie to
+ * the window's last maximum, where tfjs's cpu backend, GradFlow's wasm kernel
+ * (wasmMaxPoolGrad.ts) and PyTorch route it to the first. Ties are common: ReLU leaves
+ * whole windows of zeros. The weights' gradients do not see it (a zero's ReLU gradient is
+ * 0), but the gradient reaching a block's output does, and with it its RMS on screen: on the
+ * GPU backends it differed from wasm's (tests/e2e/pages/gpuPass.ts).
+ *
+ * Here each element of dx finds, for every window it lies in, where that window routes its
+ * dy, by wasm's rule: the first maximum in row-major order, or the first NaN (so that a
+ * diverging run stays visible), positions outside the input skipped, a window wholly in the
+ * padding routing nowhere; and adds that window's dy if it is the element. The windows are
+ * visited in the order of the output, so each element's sum is added in the order the
+ * wasm kernel adds it: the same numbers to the bit (a non-finite dy reaches only the element
+ * it is routed to, as on wasm). A window is scanned once for each of its elements (nine
+ * times for 3x3) instead of once, which on a GPU costs less than a launch: a step of the
+ * small network is bound by its launches (docs/benchmarks.md, "Target (GPU)"). The network
+ * pools 11 times per step. On WebGL the program reads x and dy packed, as they come, and
+ * writes dx unpacked, as tfjs's does.
  *
  * Only the backends' packages' types are imported: each is installed once its backend has
- * started. Checked against tfjs's own kernels, bit for bit, in Chromium
+ * started. Checked against the wasm kernel's routing on the host, bit for bit, in Chromium
  * (tests/e2e/pages/gpuMaxPoolGrad.ts).
  */
 
@@ -57,12 +67,11 @@ function webgpuProgram(info: tf.backend_util.Conv2DInfo): WebGPUProgram {
               }
               let idyC = i32(dyC);
               let dyValue = getDy(batch, idyR, idyC, d);
-              // The window's maximum, found as tfjs's pooling program finds it.
+              // Where the window routes its dy: its first maximum in row-major order, or its first NaN; nowhere (-1) if it lies wholly in the padding.
               let xRCorner = idyR * uniforms.strides[0] - uniforms.pads[0];
               let xCCorner = idyC * uniforms.strides[1] - uniforms.pads[1];
-              var maxValue = 0.0;
-              var maxValueFound = 0.0;
-              var maxPosition = 0;
+              var best = 0.0;
+              var maxPosition = -1;
               for (var pR = 0; pR < uniforms.filterDims[0]; pR = pR + 1) {
                 let xR = xRCorner + pR;
                 if (xR < 0 || xR >= uniforms.inDims[0]) {
@@ -74,17 +83,16 @@ function webgpuProgram(info: tf.backend_util.Conv2DInfo): WebGPUProgram {
                     continue;
                   }
                   let value = getX(batch, xR, xC, d);
-                  let currMaxValue = mix(value, maxValue, maxValueFound);
-                  if (value >= currMaxValue) {
-                    maxValue = value;
-                    maxValueFound = 1.0;
+                  if (maxPosition < 0 || value > best || (isnan(value) && !isnan(best))) {
+                    best = value;
                     maxPosition = pR * uniforms.filterDims[1] + pC;
                   }
                 }
               }
-              // This element takes the window's dy where it is that maximum (positions counted from the window's far corner, as tfjs's routing counts them).
-              let mask = select(0.0, 1.0, lastIndex - maxPosition == wR * uniforms.filterDims[1] + wC);
-              dotProd += dyValue * mask;
+              // This element takes the window's dy where it is that element (positions counted from the window's far corner, as the loop over windows counts them).
+              if (lastIndex - maxPosition == wR * uniforms.filterDims[1] + wC) {
+                dotProd += dyValue;
+              }
             }
           }
           setOutputAtIndex(index, dotProd);
@@ -123,12 +131,11 @@ function webglProgram(info: tf.backend_util.Conv2DInfo): GPGPUProgram {
             }
             int idyC = int(dyC);
             float dyValue = getChannel(getDy(b, idyR, idyC, d), vec2(idyC, d));
-            // The window's maximum, found as tfjs's pooling program finds it.
+            // Where the window routes its dy: its first maximum in row-major order, or its first NaN; nowhere (-1) if it lies wholly in the padding.
             int xRCorner = idyR * ${sh} - ${top};
             int xCCorner = idyC * ${sw} - ${left};
-            float maxValue = 0.0;
-            float maxValueFound = 0.0;
-            int maxPosition = 0;
+            float best = 0.0;
+            int maxPosition = -1;
             for (int pR = 0; pR < ${fh}; pR++) {
               int xR = xRCorner + pR;
               if (xR < 0 || xR >= ${inHeight}) {
@@ -140,16 +147,15 @@ function webglProgram(info: tf.backend_util.Conv2DInfo): GPGPUProgram {
                   continue;
                 }
                 float value = getChannel(getX(b, xR, xC, d), vec2(xC, d));
-                float currMaxValue = mix(value, maxValue, maxValueFound);
-                if (value >= currMaxValue) {
-                  maxValue = value;
-                  maxValueFound = 1.0;
+                if (maxPosition < 0 || value > best || (isnan(value) && !isnan(best))) {
+                  best = value;
                   maxPosition = pR * ${fw} + pC;
                 }
               }
             }
-            float mask = float(${fh * fw - 1} - maxPosition == wR * ${fw} + wC ? 1.0 : 0.0);
-            dotProd += dyValue * mask;
+            if (${fh * fw - 1} - maxPosition == wR * ${fw} + wC) {
+              dotProd += dyValue;
+            }
           }
         }
         setOutput(dotProd);

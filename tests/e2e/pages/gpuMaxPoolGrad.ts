@@ -1,10 +1,11 @@
 /**
  * A test page for the development server (tests/e2e/dev.e2e.ts): MaxPoolGrad on WebGPU (or
  * WebGL, `?backend=webgl`) as one program (src/train/backends/gpuMaxPoolGrad.ts, installed by
- * selectBackend) against tfjs's own kernel on the same backend, bit for bit, over window sizes, strides and
+ * selectBackend) against the wasm kernel's routing run on the host (maxPoolGradInto of
+ * src/train/backends/wasmMaxPoolGrad.ts), bit for bit, over window sizes, strides and
  * paddings, odd shapes, inputs full of ties (as ReLU leaves them: many zeros) and NaN and
- * infinities; with how many programs each ran; and a gradient through tf.maxPool, as
- * training takes it. On WebGL x and dy are packed, as the network's are. The result lands
+ * infinities; with how many programs it and tfjs's own kernel ran, and whether tfjs's gave
+ * the same numbers; and a gradient through tf.maxPool, as training takes it. On WebGL x and dy are packed, as the network's are. The result lands
  * in window.__gpuMaxPoolGrad.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,13 +13,15 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { selectBackend } from '../../../src/train/backends/select';
+import { maxPoolGradInto } from '../../../src/train/backends/wasmMaxPoolGrad';
 import { countGpuWork, type GpuWork } from './gpuWork';
 
-/** One case: where GradFlow's dx differs from tfjs's (empty: nowhere), and the programs each ran. */
+/** One case: where GradFlow's dx differs from the reference (empty: nowhere), the programs it and tfjs's kernel ran, and whether tfjs's dx is the reference's. */
 export interface PoolCase {
   readonly name: string;
   readonly wrong: string[];
   readonly programs: { readonly ours: number; readonly tfjs: number };
+  readonly tfjsSame: boolean;
   /** How many of dx's values are not 0: the gradient really went somewhere. */
   readonly nonZero: number;
 }
@@ -72,8 +75,16 @@ function differences(got: Float32Array, want: Float32Array): string[] {
   const a = new Uint32Array(got.buffer, got.byteOffset, got.length);
   const b = new Uint32Array(want.buffer, want.byteOffset, want.length);
   const found: string[] = [];
-  for (let i = 0; i < a.length && found.length < 5; i++) if (a[i] !== b[i]) found.push(`dx[${i}]: ${got[i]}, not tfjs's ${want[i]}`);
+  for (let i = 0; i < a.length && found.length < 5; i++) if (a[i] !== b[i]) found.push(`dx[${i}]: ${got[i]}, not ${want[i]}`);
   return found;
+}
+
+/** dx as the wasm kernel routes it, computed on the host. */
+function reference(x: Float32Array, dy: Float32Array, s: Setting): Float32Array {
+  const info = tf.backend_util.computePool2DInfo(s.shape, s.size, s.stride, 1, s.pad);
+  const dx = new Float32Array(x.length);
+  maxPoolGradInto(x, dy, dx, info);
+  return dx;
 }
 
 /** The backend under test: `?backend=webgl`, or webgpu. */
@@ -104,9 +115,11 @@ async function main(): Promise<GpuMaxPoolGradResult> {
   const start = tf.memory().numTensors;
   const cases: PoolCase[] = [];
   for (const [i, s] of SETTINGS.entries()) {
-    const x = onDevice(tf.tensor4d(values(s.shape.reduce((a, b) => a * b, 1), i * 2 + 1, s.values), s.shape));
+    const xs = values(s.shape.reduce((a, b) => a * b, 1), i * 2 + 1, s.values);
+    const x = onDevice(tf.tensor4d(xs, s.shape));
     const y = tf.maxPool(x, s.size, s.stride, s.pad);
-    const dy = onDevice(tf.tensor4d(values(y.size, i * 2 + 2, s.values === 'special' ? 'special' : 'plain'), y.shape));
+    const dys = values(y.size, i * 2 + 2, s.values === 'special' ? 'special' : 'plain');
+    const dy = onDevice(tf.tensor4d(dys, y.shape));
     const attrs = { filterSize: s.size, strides: s.stride, pad: s.pad } as unknown as tf.NamedAttrMap;
     const inputs = { dy, input: x, output: y };
     work.programs = 0;
@@ -115,23 +128,20 @@ async function main(): Promise<GpuMaxPoolGradResult> {
     work.programs = 0;
     const info = theirs.kernelFunc({ inputs, attrs, backend: tf.backend() }) as tf.TensorInfo;
     const tfjsPrograms = work.programs;
-    const reference = tf.engine().makeTensorFromTensorInfo(info);
-    const [got, want] = (await Promise.all([ours.data(), reference.data()])) as Float32Array[];
+    const tfjsDx = tf.engine().makeTensorFromTensorInfo(info);
+    const [got, tfjsGot] = (await Promise.all([ours.data(), tfjsDx.data()])) as Float32Array[];
+    const want = reference(xs, dys, s);
     const name = `[${s.shape.join(', ')}], window ${String(s.size)}, stride ${String(s.stride)}, padding ${String(s.pad)}, ${s.values}`;
-    cases.push({ name, wrong: differences(got!, want!), programs: { ours: oursPrograms, tfjs: tfjsPrograms }, nonZero: got!.filter((v) => v !== 0).length });
-    tf.dispose([x, y, dy, ours, reference]);
+    cases.push({ name, wrong: differences(got!, want), programs: { ours: oursPrograms, tfjs: tfjsPrograms }, tfjsSame: differences(tfjsGot!, want).length === 0, nonZero: got!.filter((v) => v !== 0).length });
+    tf.dispose([x, y, dy, ours, tfjsDx]);
   }
-  // Through tf.maxPool's gradient, as training reaches it: the same as tfjs's kernel on dy = 1.
-  const x = tf.tensor4d(values(2 * 8 * 8 * 4, 99, 'ties'), [2, 8, 8, 4]);
+  // Through tf.maxPool's gradient, as training reaches it: dy = 1.
+  const xs = values(2 * 8 * 8 * 4, 99, 'ties');
+  const x = tf.tensor4d(xs, [2, 8, 8, 4]);
   const dx = tf.grad((t: tf.Tensor4D) => tf.sum(tf.maxPool(t, 3, 2, 'same')))(x);
-  const expected = tf.tidy(() => {
-    const y = tf.maxPool(x, 3, 2, 'same');
-    const info = theirs.kernelFunc({ inputs: { dy: tf.onesLike(y), input: x, output: y }, attrs: { filterSize: 3, strides: 2, pad: 'same' } as unknown as tf.NamedAttrMap, backend: tf.backend() }) as tf.TensorInfo;
-    return tf.engine().makeTensorFromTensorInfo(info);
-  });
-  const [got, want] = (await Promise.all([dx.data(), expected.data()])) as Float32Array[];
-  const throughMaxPool = differences(got!, want!);
-  tf.dispose([x, dx, expected]);
+  const setting: Setting = { shape: [2, 8, 8, 4], size: 3, stride: 2, pad: 'same', values: 'ties' };
+  const throughMaxPool = differences((await dx.data()) as Float32Array, reference(xs, new Float32Array(2 * 4 * 4 * 4).fill(1), setting));
+  tf.dispose([x, dx]);
   return { ok: true, backend: BACKEND, cases, throughMaxPool, leakedTensors: tf.memory().numTensors - start };
 }
 
