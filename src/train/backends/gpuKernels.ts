@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { BIAS_GRAD_KERNEL, PACKED_FILTER_KERNEL, RELU_BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from './kernelNames';
-import { cutOutput } from './webgpuCopyKernels';
 import { registerGpuLoss } from './gpuLoss';
+import { cutOutput } from './webgpuCopyKernels';
 
 /**
  * The ReLU gradient and the bias gradient of a training step as one GPU program each on
@@ -22,6 +22,11 @@ import { registerGpuLoss } from './gpuLoss';
  *   root of their number and one that adds the chunks. Not the Sum's order of addition:
  *   the same sum within float32 rounding.
  * Checked against tfjs's own ops on each backend in Chromium (tests/e2e/pages/gpuKernels.ts).
+ *
+ * On WebGPU a convolution's fused ReLU gradient and its bias gradient are one program
+ * together (GradFlowReluBiasGrad): the bias gradient's workgroups, each writing the ReLU
+ * gradient of its rows as it adds them. The same arithmetic in the same order as the two
+ * programs, so the same numbers to the bit (also checked in tests/e2e/pages/gpuKernels.ts).
  *
  * And on WebGL a convolution's filter packed once per use (GradFlowPackedFilter, tfjs's own
  * pack program): tfjs's convolution packs the filter it is given, and the gradient of its
