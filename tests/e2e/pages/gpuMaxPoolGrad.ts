@@ -99,7 +99,7 @@ function onDevice(t: tf.Tensor4D): tf.Tensor4D {
     (tf.backend() as unknown as { uploadToGPU(dataId: tf.DataId): void }).uploadToGPU(t.dataId);
     return t;
   }
-  const packed = tf.tidy(() => tf.add(t, tf.zerosLike(t)));
+  const packed = tf.tidy(() => tf.add<tf.Tensor4D>(t, tf.zerosLike(t)));
   t.dispose();
   return packed;
 }
@@ -138,7 +138,7 @@ async function main(): Promise<GpuMaxPoolGradResult> {
   // Through tf.maxPool's gradient, as training reaches it: dy = 1.
   const xs = values(2 * 8 * 8 * 4, 99, 'ties');
   const x = tf.tensor4d(xs, [2, 8, 8, 4]);
-  const dx = tf.grad((t: tf.Tensor4D) => tf.sum(tf.maxPool(t, 3, 2, 'same')))(x);
+  const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 3, 2, 'same')))(x);
   const setting: Setting = { shape: [2, 8, 8, 4], size: 3, stride: 2, pad: 'same', values: 'ties' };
   const throughMaxPool = differences((await dx.data()) as Float32Array, reference(xs, new Float32Array(2 * 4 * 4 * 4).fill(1), setting));
   tf.dispose([x, dx]);
