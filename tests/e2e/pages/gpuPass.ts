@@ -1,10 +1,10 @@
 /**
  * A test page for the development server (tests/e2e/dev.e2e.ts): one training pass of the
  * default network (src/train/gradients.ts backwardPass, the three heads weighted as in
- * training) on WebGPU (or WebGL, `?backend=webgl`), with every GradFlow kernel that
- * selectBackend installs there, against the same pass on tfjs's cpu backend: the heads'
- * cross-entropy and accuracy, the 128 weight gradients and the gradients reaching the 11
- * blocks. The result lands in window.__gpuPass.
+ * training) on WebGPU and on WebGL, each with every GradFlow kernel that selectBackend
+ * installs there, and the same pass on tfjs's cpu backend: the heads' cross-entropy and
+ * accuracy, the 128 weight gradients and the gradients reaching the 11 blocks. The result
+ * lands in window.__gpuPass.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
@@ -25,7 +25,7 @@ interface PassValues {
   readonly blockGrads: (number[] | null)[];
 }
 
-export type GpuPassResult = { ok: true; backend: string; gpu: PassValues; cpu: PassValues } | { ok: false; error: string };
+export type GpuPassResult = { ok: true; webgpu: PassValues; webgl: PassValues; cpu: PassValues } | { ok: false; error: string };
 
 const BATCH = 4;
 
@@ -60,16 +60,17 @@ async function pass(): Promise<PassValues> {
   }
 }
 
-async function main(backend: 'webgl' | 'webgpu'): Promise<GpuPassResult> {
-  const choice = await selectBackend([backend]);
-  if (choice.active !== backend) throw new Error(`${backend} did not start here`);
-  const gpu = await pass();
+async function main(): Promise<GpuPassResult> {
+  const gpu: Partial<Record<'webgpu' | 'webgl', PassValues>> = {};
+  for (const backend of ['webgpu', 'webgl'] as const) {
+    const choice = await selectBackend([backend]);
+    if (choice.active !== backend) throw new Error(`${backend} did not start here`);
+    gpu[backend] = await pass();
+  }
   if (!(await tf.setBackend('cpu'))) throw new Error('cpu did not start');
-  const cpu = await pass();
-  return { ok: true, backend, gpu, cpu };
+  return { ok: true, webgpu: gpu.webgpu!, webgl: gpu.webgl!, cpu: await pass() };
 }
 
-const BACKEND = new URLSearchParams(location.search).get('backend') === 'webgl' ? 'webgl' : 'webgpu';
-(window as unknown as { __gpuPass: Promise<GpuPassResult> }).__gpuPass = main(BACKEND).catch(
+(window as unknown as { __gpuPass: Promise<GpuPassResult> }).__gpuPass = main().catch(
   (error: unknown): GpuPassResult => ({ ok: false, error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) }),
 );
