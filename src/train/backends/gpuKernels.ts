@@ -153,54 +153,19 @@ function webgpuReluGrad(shape: readonly number[]): WebGPUProgram {
 
 const WEBGPU_LANES = 64;
 
-/** dy's rows summed on WebGPU: a workgroup per channel, each lane adding every 64th row, then the lanes in a tree. */
-function webgpuBiasGrad(c: number): WebGPUProgram {
-  return {
-    variableNames: ['dy'],
-    outputShape: [c],
-    shaderKey: 'gradflow_bias_grad',
-    dispatchLayout: { x: [0] },
-    dispatch: [c, 1, 1],
-    workgroupSize: [WEBGPU_LANES, 1, 1],
-    uniforms: 'rows : i32, channels : i32,',
-    getUserCode: () => `
-      var<workgroup> lanes : array<f32, ${WEBGPU_LANES}>;
-      fn main(index : i32) {
-        let channel = i32(workgroupId.x);
-        let lane = i32(localId.x);
-        var s = 0.0;
-        for (var r = lane; r < uniforms.rows; r = r + ${WEBGPU_LANES}) {
-          s = s + dy[r * uniforms.channels + channel];
-        }
-        lanes[lane] = s;
-        workgroupBarrier();
-        for (var half = ${WEBGPU_LANES / 2}; half > 0; half = half / 2) {
-          if (lane < half) {
-            lanes[lane] = lanes[lane] + lanes[lane + half];
-          }
-          workgroupBarrier();
-        }
-        if (lane == 0) {
-          setOutputAtIndex(channel, lanes[0]);
-        }
-      }
-    `,
-  };
-}
-
 /**
- * The ReLU gradient and the bias gradient of a convolution with a fused ReLU in one WebGPU
- * program: a workgroup per channel, each lane taking every 64th row as webgpuBiasGrad does,
- * writing each g = dy * step(x) as webgpuReluGrad does and adding it to its sum, then the
- * lanes in a tree. Its output is [rows + 1, c]: the rows of g, then the sums.
+ * A WebGPU program of a workgroup per channel (the last axis of `outputShape`): each of 64
+ * lanes adds `term` (WGSL that sets `term` from element `i`, of row `r` and this channel) over
+ * every 64th row, then the lanes are added in a tree and the first lane writes the sum at
+ * output index `sumAt`.
  */
-function webgpuReluBiasGrad(rows: number, c: number): WebGPUProgram {
+function webgpuChannelSums(variableNames: string[], outputShape: number[], shaderKey: string, term: string, sumAt: string): WebGPUProgram {
   return {
-    variableNames: ['x', 'dy'],
-    outputShape: [rows + 1, c],
-    shaderKey: 'gradflow_relu_bias_grad',
+    variableNames,
+    outputShape,
+    shaderKey,
     dispatchLayout: { x: [0] },
-    dispatch: [c, 1, 1],
+    dispatch: [outputShape[outputShape.length - 1]!, 1, 1],
     workgroupSize: [WEBGPU_LANES, 1, 1],
     uniforms: 'rows : i32, channels : i32,',
     getUserCode: () => `
@@ -211,10 +176,8 @@ function webgpuReluBiasGrad(rows: number, c: number): WebGPUProgram {
         var s = 0.0;
         for (var r = lane; r < uniforms.rows; r = r + ${WEBGPU_LANES}) {
           let i = r * uniforms.channels + channel;
-          let v = x[i];
-          let g = dy[i] * select(select(0.0, 1.0, v > 0.0), v, isnan(v));
-          setOutputAtIndex(i, g);
-          s = s + g;
+          ${term}
+          s = s + term;
         }
         lanes[lane] = s;
         workgroupBarrier();
@@ -225,11 +188,30 @@ function webgpuReluBiasGrad(rows: number, c: number): WebGPUProgram {
           workgroupBarrier();
         }
         if (lane == 0) {
-          setOutputAtIndex(uniforms.rows * uniforms.channels + channel, lanes[0]);
+          setOutputAtIndex(${sumAt}, lanes[0]);
         }
       }
     `,
   };
+}
+
+/** dy's rows summed on WebGPU: a workgroup per channel, each lane adding every 64th row, then the lanes in a tree. */
+function webgpuBiasGrad(c: number): WebGPUProgram {
+  return webgpuChannelSums(['dy'], [c], 'gradflow_bias_grad', 'let term = dy[i];', 'channel');
+}
+
+/**
+ * The ReLU gradient and the bias gradient of a convolution with a fused ReLU in one WebGPU
+ * program: the bias gradient's workgroups, each lane writing g = dy * step(x) of its rows as
+ * webgpuReluGrad does and adding it to its sum. Its output is [rows + 1, c]: the rows of g,
+ * then the sums.
+ */
+function webgpuReluBiasGrad(rows: number, c: number): WebGPUProgram {
+  const term = `
+          let v = x[i];
+          let term = dy[i] * select(select(0.0, 1.0, v > 0.0), v, isnan(v));
+          setOutputAtIndex(i, term);`;
+  return webgpuChannelSums(['x', 'dy'], [rows + 1, c], 'gradflow_relu_bias_grad', term, 'uniforms.rows * uniforms.channels + channel');
 }
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object };
