@@ -165,7 +165,6 @@ function piecesInOrder(outer: number, along: number, inner: number, sizes: reado
   };
 }
 
-
 /** x's elements in order, cut into new tensors of these shapes (their sizes add up to x's), one copy per piece that has elements. */
 function cut(backend: CopyingBackend, x: tf.TensorInfo, shapes: readonly number[][]): tf.TensorInfo[] {
   const outs: tf.TensorInfo[] = [];
@@ -185,7 +184,7 @@ function cut(backend: CopyingBackend, x: tf.TensorInfo, shapes: readonly number[
 
 /**
  * A webgpu program's output, already on the device, cut into pieces of these shapes by
- * copies (for a program that leaves two results in one buffer); `x` is released.
+ * copies (for a program that leaves several results in one buffer); `x` is released.
  */
 export function cutOutput(backend: object, x: tf.TensorInfo, shapes: readonly number[][]): tf.TensorInfo[] {
   const copying = backend as CopyingBackend & { disposeData(dataId: tf.DataId): boolean };
