@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { KernelArgs } from './gpuKernelInputs';
 import { SOFTMAX_CE_GRAD_KERNEL, SOFTMAX_CE_KERNEL } from './kernelNames';
 import { cutOutput } from './webgpuCopyKernels';
 
@@ -203,8 +204,6 @@ function webglGradProgram(rows: number, classes: number): GPGPUProgram {
     `,
   };
 }
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object };
 
 function shapes(logits: tf.TensorInfo): { rows: number; classes: number; uniforms: { type: 'int32'; data: number[] }[] } {
   const [rows, classes] = logits.shape as [number, number];

@@ -1,9 +1,9 @@
 // The names of GradFlow's own tfjs kernels, and where each is registered.
-/** wasm's (simd/register.ts), webgl's and webgpu's (gpuKernels.ts). */
+/** wasm's (simd/register.ts), webgl's and webgpu's (gpuKernels.ts, webgpuGradKernels.ts). */
 export const BIAS_GRAD_KERNEL = 'GradFlowBiasGrad';
-/** wasm's (simd/register.ts), webgl's and webgpu's (gpuKernels.ts). */
+/** wasm's (simd/register.ts), webgl's and webgpu's (gpuKernels.ts, webgpuGradKernels.ts). */
 export const RELU_GRAD_KERNEL = 'GradFlowReluGrad';
-/** webgpu's (gpuKernels.ts): the two above in one program, for a convolution with its ReLU fused. */
+/** webgpu's (webgpuGradKernels.ts): the two above in one program, for a convolution with its ReLU fused. */
 export const RELU_BIAS_GRAD_KERNEL = 'GradFlowReluBiasGrad';
 /** wasm's (simd/register.ts). */
 export const FILTER_GRAD_KERNEL = 'GradFlowConv2DFilterGrad';
