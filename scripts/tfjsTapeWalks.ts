@@ -14,6 +14,12 @@
  * same order (these objects are plain object literals and arrays, with no inherited
  * enumerable keys) and compiles once.
  *
+ * Since 2026-12-07 the training passes walk the tape with GradFlow's own code
+ * (src/train/tape.ts, one forward pass for several objectives), which loops over
+ * `Object.keys` from the start; tfjs's two tape walks now run only where tfjs's own
+ * gradient functions are called (`tf.grad`, `tf.variableGrads`), and stay rewritten for
+ * them. The container walk runs in every `tidy`, training's too.
+ *
  * Each rewrite must find its loop exactly as often as stated, or the build stops with a
  * message: a tfjs upgrade that changes these files is then looked at, not silently missed.
  * Node (the command line, the bench's Node part) loads tfjs-core's own Node bundle, which

@@ -4,6 +4,7 @@ import { BLOCK_NAMES } from '../model/googlenet';
 import type { ModelConfig } from '../model/config';
 import type { ModelParams } from '../model/params';
 import { headLossAndAccuracy } from './backends/gpuLoss';
+import { gradientsOfEach } from './tape';
 import { HEADS, type Head } from './frame';
 
 /** One batch on the device: NHWC images and class indices. */
@@ -59,16 +60,37 @@ export function backwardPass(
   dropoutSeeds: Readonly<Record<Head, number>> | null,
   config: ModelConfig = params.arch.config,
 ): PassResult {
-  const blockGrads = new Map<string, tf.Tensor>();
+  return backwardPasses(params, batch, [objective], dropoutSeeds, config)[0]!;
+}
+
+/**
+ * One backward pass of each objective on `batch`, from one forward pass: each pass's
+ * gradients are those `backwardPass` gives for its objective alone, to the bit (the
+ * forward is the same computation, and each objective's walk back is tfjs's; tape.ts).
+ * Every pass holds the forward's cross-entropy, accuracy and batch statistics (each its
+ * own handle, for disposePass). Where the objectives all weigh the same auxiliary head
+ * alone, only that head and the layers below it run.
+ */
+export function backwardPasses(
+  params: ModelParams,
+  batch: Batch,
+  objectives: readonly Objective[],
+  dropoutSeeds: Readonly<Record<Head, number>> | null,
+  config: ModelConfig = params.arch.config,
+): PassResult[] {
+  if (objectives.length === 0) throw new Error('backwardPasses needs at least one objective');
+  for (const objective of objectives) if (HEADS.every((head) => objective[head] === 0)) throw new Error('the objective has no head with a non-zero weight');
+  const blockGrads = objectives.map(() => new Map<string, tf.Tensor>());
+  let walking = 0; // the objective whose walk back the probes are in
   const batchStats = new Map<string, BatchStats>();
-  const probes = new Map(BLOCK_NAMES.map((block) => [block, blockProbe(block, blockGrads)]));
+  const probes = new Map(BLOCK_NAMES.map((block) => [block, blockProbe((dy) => blockGrads[walking]!.set(block, dy))]));
   const kept: { crossEntropy?: tf.Tensor1D; accuracy?: tf.Tensor1D } = {};
   const { classes } = config;
 
-  // One auxiliary head alone (a per-head pass) reaches only the layers below it: run just those.
-  const alone = objective.main === 0 ? (['aux1', 'aux2'] as const).filter((h) => objective[h] !== 0) : [];
-  const only = alone.length === 1 ? alone[0] : undefined;
-  const { grads } = tf.variableGrads(() => {
+  // One auxiliary head alone (a pass of that head's loss) reaches only the layers below it: run just those.
+  const headsWeighed = new Set(objectives.flatMap((objective) => HEADS.filter((head) => objective[head] !== 0)));
+  const only = headsWeighed.size === 1 && !headsWeighed.has('main') ? ([...headsWeighed][0] as 'aux1' | 'aux2') : undefined;
+  const recorded = () => gradientsOfEach(() => {
     const logits = forward(params, batch.x, {
       training: true,
       dropoutSeeds,
@@ -81,7 +103,7 @@ export function backwardPass(
     const makeOneHot = () => (oneHot ??= tf.oneHot(batch.labels, classes) as tf.Tensor2D); // [b, classes]
     const ce: tf.Scalar[] = [];
     const acc: tf.Scalar[] = [];
-    const terms: tf.Scalar[] = [];
+    const losses = new Map<Head, tf.Scalar>();
     for (const head of HEADS) {
       const headLogits = logits[head];
       if (!headLogits) {
@@ -92,29 +114,47 @@ export function backwardPass(
       const [loss, accuracy] = headLossAndAccuracy(headLogits, batch.labels, makeOneHot); // the mean over the batch of each
       ce.push(loss);
       acc.push(accuracy);
-      if (objective[head] !== 0) terms.push(objective[head] === 1 ? loss : tf.mul(loss, objective[head]));
+      losses.set(head, loss);
     }
     kept.crossEntropy = tf.keep(tf.stack(ce) as tf.Tensor1D);
     kept.accuracy = tf.keep(tf.stack(acc) as tf.Tensor1D);
-    if (terms.length === 0) throw new Error('the objective has no head with a non-zero weight');
-    return (terms.length === 1 ? terms[0]! : tf.addN(terms)) as tf.Scalar;
-  }, params.trainable as tf.Variable[]);
+    return objectives.map((objective) => {
+      const terms = HEADS.filter((head) => objective[head] !== 0).map((head) => {
+        const loss = losses.get(head);
+        if (!loss) throw new Error(`the objective weighs ${head}, which this configuration does not compute`);
+        return objective[head] === 1 ? loss : tf.mul(loss, objective[head]);
+      });
+      return (terms.length === 1 ? terms[0]! : tf.addN(terms)) as tf.Scalar;
+    });
+  }, params.trainable, (k) => (walking = k));
+  let result: ReturnType<typeof recorded>;
+  try {
+    result = recorded();
+  } catch (error) {
+    // What the forward kept for the passes goes with it.
+    tf.dispose([kept.crossEntropy, kept.accuracy, ...blockGrads.flatMap((m) => [...m.values()])].filter((t) => t !== undefined));
+    for (const stats of batchStats.values()) tf.dispose([stats.mean, stats.variance]);
+    throw error;
+  }
+  const { values, grads } = result;
+  tf.dispose(values);
 
-  return {
-    grads: params.trainable.map((v) => tf.keep(grads[v.name] ?? tf.zerosLike(v))),
-    blockGrads: BLOCK_NAMES.map((block) => blockGrads.get(block) ?? null),
-    crossEntropy: kept.crossEntropy!,
-    accuracy: kept.accuracy!,
-    batchStats,
-  };
+  const stats = [...batchStats];
+  return objectives.map((_, k) => ({
+    grads: params.trainable.map((v, i) => grads[k]![i] ?? tf.zerosLike(v)).map((g) => tf.keep(g)),
+    blockGrads: BLOCK_NAMES.map((block) => blockGrads[k]!.get(block) ?? null),
+    crossEntropy: k === 0 ? kept.crossEntropy! : tf.keep(tf.clone(kept.crossEntropy!)),
+    accuracy: k === 0 ? kept.accuracy! : tf.keep(tf.clone(kept.accuracy!)),
+    batchStats: k === 0 ? batchStats : new Map(stats.map(([layer, s]) => [layer, { mean: tf.keep(tf.clone(s.mean)), variance: tf.keep(tf.clone(s.variance)) }])),
+  }));
 }
 
-/** An identity on the block's output that stores the gradient flowing back through it. */
-function blockProbe(block: string, sink: Map<string, tf.Tensor>): (x: tf.Tensor) => tf.Tensor {
+/** An identity on the block's output that hands the gradient flowing back through it to `sink`. */
+function blockProbe(sink: (dy: tf.Tensor) => void): (x: tf.Tensor) => tf.Tensor {
   return tf.customGrad(((x: tf.Tensor) => ({
     value: tf.clone(x),
     gradFunc: (dy: tf.Tensor) => {
-      sink.set(block, tf.keep(tf.clone(dy)));
+      sink(tf.keep(tf.clone(dy)));
       return tf.clone(dy);
     },
   })) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;

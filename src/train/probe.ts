@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelParams } from '../model/params';
 import { HEADS, type Head } from './frame';
-import { backwardPass, disposePass, headObjective, trainingObjective, type Batch, type PassResult } from './gradients';
+import { backwardPasses, disposePass, headObjective, trainingObjective, type Batch, type PassResult } from './gradients';
 import { blockGradientRms, magnitudesByLayer, variablesByLayer } from './stepMetrics';
 
 type PerHead = { main: number; aux1: number; aux2: number; total: number };
@@ -17,8 +17,9 @@ export interface ProbeResult {
 }
 
 /**
- * Runs one pass per head and one of the whole objective on `batch` (dropout off, batch
- * norm on batch statistics as in training) and reads every number back in one transfer.
+ * Runs one backward pass per head and one of the whole objective on `batch`, from one
+ * forward pass (dropout off, batch norm on batch statistics as in training), and reads
+ * every number back in one transfer.
  * A head that is off, or weighted 0, contributes exactly 0.
  */
 export async function probeGradients(params: ModelParams, batch: Batch): Promise<ProbeResult> {
@@ -27,9 +28,9 @@ export async function probeGradients(params: ModelParams, batch: Batch): Promise
   const config = params.arch.config;
   const objective = trainingObjective(config);
   const flat = tf.tidy(() => {
-    const passes = new Map<Head | 'total', PassResult>();
-    passes.set('total', backwardPass(params, batch, objective, null));
-    for (const head of HEADS) if (objective[head] !== 0) passes.set(head, backwardPass(params, batch, headObjective(config, head), null));
+    const keys = ['total', ...HEADS.filter((head) => objective[head] !== 0)] as const;
+    const each = backwardPasses(params, batch, keys.map((key) => (key === 'total' ? objective : headObjective(config, key))), null); // one forward
+    const passes = new Map<Head | 'total', PassResult>(keys.map((key, k) => [key, each[k]!]));
     const total = passes.get('total')!;
     const ce = total.crossEntropy;
     const active = tf.tensor1d(HEADS.map((h) => (h === 'main' || config[h].mode !== 'off' ? 1 : 0)), 'bool');

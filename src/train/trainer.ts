@@ -10,7 +10,7 @@ import type { Dataset } from './datasets';
 import { gatherBatch, splitImages } from './datasets';
 import { firstNonFinite } from './divergence';
 import { frameFromData, HEADS, type FrameShape, type Head, type StepFrame } from './frame';
-import { backwardPass, disposePass, headObjective, trainingObjective, type Batch, type PassResult } from './gradients';
+import { backwardPass, backwardPasses, disposePass, headObjective, trainingObjective, type Batch, type PassResult } from './gradients';
 import { Optimizer } from './optimizer';
 import { flatten, type PerVariable } from './perVariable';
 import { streamSeed } from './rng';
@@ -175,7 +175,9 @@ export class Trainer {
     const objective = trainingObjective(config);
     const passes = new Map<Head, PassResult>();
     if (perHead) {
-      for (const head of HEADS) if (objective[head] !== 0) passes.set(head, backwardPass(this.params, batch, headObjective(config, head), seeds, config));
+      const heads = HEADS.filter((head) => objective[head] !== 0);
+      const each = backwardPasses(this.params, batch, heads.map((head) => headObjective(config, head)), seeds, config); // one forward
+      heads.forEach((head, k) => passes.set(head, each[k]!));
     } else {
       passes.set('main', backwardPass(this.params, batch, objective, seeds, config));
     }
