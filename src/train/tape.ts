@@ -88,7 +88,7 @@ function releaseTape(engine: TapeEngine): void {
 /** d y / d x for each x, walking back the part of the tape from `xs` to `y`. */
 function walkBack(tape: readonly TapeNode[], xs: readonly tf.Tensor[], y: tf.Tensor): (tf.Tensor | undefined)[] {
   const path = nodesFromXsToY(tape, xs, y);
-  const gradient = new Map<number, tf.Tensor>([[y.id, tf.onesLike(y)]]); // tensor id -> d y / d tensor
+  const gradient = new Map<number, tf.Tensor>([[y.id, tf.ones(y.shape)]]); // tensor id -> d y / d tensor; d y / d y made on the host (an upload), as tfjs does
   for (let i = path.length - 1; i >= 0; i--) {
     const { node, inputs } = path[i]!;
     if (!node.gradient) throw new Error(`no gradient is registered for ${node.kernelName}`);
