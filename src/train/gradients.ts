@@ -66,7 +66,8 @@ export function backwardPass(
 /**
  * One backward pass of each objective on `batch`, from one forward pass: each pass's
  * gradients are those `backwardPass` gives for its objective alone, to the bit (the
- * forward is the same computation, and each objective's walk back is tfjs's; tape.ts).
+ * forward is the same computation, and each objective's tape is walked back as tfjs
+ * walks it; tape.ts).
  * Every pass holds the forward's cross-entropy, accuracy and batch statistics (each its
  * own handle, for disposePass). Where the objectives all weigh the same auxiliary head
  * alone, only that head and the layers below it run.

@@ -64,15 +64,16 @@ export function gradientsOfEach(f: () => tf.Scalar[], xs: readonly tf.Tensor[], 
     engine.endTape();
   }
   const tape = engine.state.activeTape!;
+  const grads: (tf.Tensor | undefined)[][] = [];
   try {
-    const grads = values.map((y, k) => {
+    values.forEach((y, k) => {
       if (!(y instanceof tf.Tensor) || y.rank !== 0) throw new Error('each objective must be a scalar tensor');
       beforeWalk?.(k);
-      return tf.tidy(() => walkBack(tape, xs, y));
+      grads.push(tf.tidy(() => walkBack(tape, xs, y)));
     });
     return { values, grads };
   } catch (error) {
-    tf.dispose(values);
+    tf.dispose([...values, ...grads.flat().filter((g) => g !== undefined)]);
     throw error;
   } finally {
     releaseTape(engine);

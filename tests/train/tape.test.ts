@@ -108,10 +108,12 @@ describe('gradientsOfEach', () => {
     tf.dispose([a, ...Object.values(grads)]);
   });
 
-  it('refuses an objective that is not a scalar, and frees everything', () => {
+  it('refuses an objective that is not a scalar, and frees everything, the walks already made too', () => {
     const a = tf.variable(random([3]), true, 'tape-vector');
     const before = tf.memory().numTensors;
     expect(() => gradientsOfEach(() => [tf.mul(a, 2) as unknown as tf.Scalar], [a])).toThrow('each objective must be a scalar tensor');
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => gradientsOfEach(() => [tf.sum(tf.square(a)), tf.mul(a, 2) as unknown as tf.Scalar], [a])).toThrow('each objective must be a scalar tensor');
     expect(tf.memory().numTensors).toBe(before);
     expect(engineState().activeTape).toBeNull();
     a.dispose();
