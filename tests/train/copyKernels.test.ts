@@ -55,6 +55,22 @@ describe('wasm Concat and SplitV equal the cpu kernels', () => {
     });
   }
 
+  it('concat and split on channels copy float32 bit for bit: a NaN keeps its payload, -0 its sign', async () => {
+    await on('wasm', () => {
+      const bits = new Int32Array([0x7fc00123, 0x80000000, 0x7f800000, 0xff800001 | 0, 0x3f800000, 0x00000001]); // NaN with a payload, -0, +inf, a NaN with the sign set, 1, the least subnormal
+      const a = tf.tensor(new Float32Array(bits.buffer), [3, 1, 2]);
+      const b = tf.tensor(new Float32Array(bits.slice().reverse().buffer), [3, 1, 2]);
+      const joined = tf.concat([a, b], 2); //                                 [3, 1, 4]
+      const asBits = (t: tf.Tensor) => Array.from(new Int32Array((t.dataSync() as Float32Array).slice().buffer));
+      const rows = [0, 1, 2].flatMap((r) => [bits[2 * r]!, bits[2 * r + 1]!, bits[5 - 2 * r]!, bits[4 - 2 * r]!]);
+      expect(asBits(joined)).toEqual(rows);
+      const [left, right] = tf.split(joined, [1, 3], 2);
+      expect(asBits(left!)).toEqual([0, 1, 2].map((r) => bits[2 * r]!));
+      expect(asBits(right!)).toEqual([0, 1, 2].flatMap((r) => [bits[2 * r + 1]!, bits[5 - 2 * r]!, bits[4 - 2 * r]!]));
+      tf.dispose([a, b, joined, left!, right!]);
+    });
+  });
+
   it('the gradient of concat (a split) routes each part back', async () => {
     const rng2 = new Rng(7);
     const parts = [[2, 3, 3, 4], [2, 3, 3, 70], [2, 3, 3, 1]].map((s) => ({ s, v: randomValues(rng2, s.reduce((a, b) => a * b, 1), 'float32') }));

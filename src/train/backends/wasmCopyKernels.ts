@@ -11,7 +11,8 @@ import * as tf from '@tensorflow/tfjs-core';
  *   became false).
  * - Concat copied one pixel's channels at a time through `subarray` and `set` (each
  *   inception output), SplitV (Concat's gradient) ran one Slice per part: both are
- *   plain loops over the heap here.
+ *   plain loops over the heap here, for float32 and int32, copying 32-bit words row by
+ *   row so that each output (or input) is passed once, front to back.
  * - Tile of a single element (what `tf.where` with a scalar condition broadcasts) ran a
  *   general index computation per element: here it is a fill.
  * - AvgPoolGrad (the auxiliary heads) was a slow loop: here each output's gradient is
@@ -25,56 +26,68 @@ interface WasmHeap {
   incRef(dataId: tf.DataId): void;
 }
 
-type Heap = Float32Array | Int32Array | Uint8Array;
-
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
-/** Copies `count` rows of `width` elements, from `from` every `fromStride` to `to` every `toStride`. */
-function copyRows(from: Heap, fromAt: number, fromStride: number, to: Heap, toAt: number, toStride: number, width: number, count: number): void {
-  if (width >= 64) {
-    for (let r = 0; r < count; r++) to.set(from.subarray(fromAt + r * fromStride, fromAt + r * fromStride + width), toAt + r * toStride);
-    return;
-  }
-  for (let r = 0; r < count; r++) {
-    const f = fromAt + r * fromStride;
-    const t = toAt + r * toStride;
-    for (let i = 0; i < width; i++) to[t + i] = from[f + i]!;
-  }
+/**
+ * A tensor's elements on the heap as 32-bit words: a float32 or int32 tensor is copied
+ * bit for bit through an Int32Array (a float copied as a number could lose its NaN's
+ * payload), and one array type keeps the copy loops below monomorphic. Taken after every
+ * allocation of the kernel: growing the heap detaches older views.
+ */
+function words(heap: WasmHeap, info: tf.TensorInfo): Int32Array {
+  const a = heap.typedArrayFromHeap(info);
+  return new Int32Array(a.buffer, a.byteOffset, a.length);
 }
 
-/** Concatenation on any axis: each input is a block of `outer` rows. */
+/** Copies `width` words from `from` at `f` to `to` at `t`: a plain loop for the short rows of a channel cut, a block copy for long ones. */
+function copyWords(from: Int32Array, f: number, to: Int32Array, t: number, width: number): void {
+  if (width >= 64) {
+    to.set(from.subarray(f, f + width), t);
+    return;
+  }
+  for (let i = 0; i < width; i++) to[t + i] = from[f + i]!;
+}
+
+/**
+ * Concatenation of float32 or int32 tensors on any axis, row by row: for each of the
+ * `outer` rows (the product of the axes before `axis`), each input's row in turn, so the
+ * output is written once, front to back (each inception block's output: a pixel's
+ * channels from its four branches).
+ */
 function concat(heap: WasmHeap, inputs: tf.TensorInfo[], axis: number): tf.TensorInfo {
   const shape = [...inputs[0]!.shape];
   shape[axis] = inputs.reduce((a, t) => a + t.shape[axis]!, 0);
   const out = heap.makeOutput(shape, inputs[0]!.dtype);
   const outer = size(shape.slice(0, axis));
-  const rowOut = size(shape.slice(axis));
-  const to = heap.typedArrayFromHeap(out);
-  let offset = 0;
-  for (const t of inputs) {
-    const row = size(t.shape.slice(axis));
-    if (row > 0) copyRows(heap.typedArrayFromHeap(t), 0, row, to, offset, rowOut, row, outer);
-    offset += row;
+  const rows = inputs.map((t) => size(t.shape.slice(axis)));
+  const to = words(heap, out);
+  const from = inputs.map((t) => words(heap, t));
+  let at = 0;
+  for (let r = 0; r < outer; r++) {
+    for (let j = 0; j < from.length; j++) {
+      copyWords(from[j]!, r * rows[j]!, to, at, rows[j]!);
+      at += rows[j]!;
+    }
   }
   return out;
 }
 
-/** The inverse of concat: parts of the given sizes along `axis`. */
+/** The inverse of concat, row by row as it: parts of the given sizes along `axis`, the input read once, front to back. */
 function split(heap: WasmHeap, x: tf.TensorInfo, sizes: readonly number[], axis: number): tf.TensorInfo[] {
   const outer = size(x.shape.slice(0, axis));
-  const rowIn = size(x.shape.slice(axis));
   const inner = size(x.shape.slice(axis + 1));
-  let offset = 0;
-  const outs: tf.TensorInfo[] = [];
-  for (const s of sizes) {
-    const shape = [...x.shape];
-    shape[axis] = s;
-    const out = heap.makeOutput(shape, x.dtype);
-    outs.push(out);
-    const row = s * inner;
-    // Views are taken after each allocation: growing the heap detaches older views.
-    if (row > 0) copyRows(heap.typedArrayFromHeap(x), offset, rowIn, heap.typedArrayFromHeap(out), 0, row, row, outer);
-    offset += row;
+  const outs = sizes.map((s) => heap.makeOutput(x.shape.map((d, i) => (i === axis ? s : d)), x.dtype));
+  const rows = sizes.map((s) => s * inner);
+  const live = rows.flatMap((row, j) => (row > 0 ? [j] : [])); // the parts with elements (an empty one has no memory to view)
+  if (outer === 0 || live.length === 0) return outs;
+  const from = words(heap, x);
+  const to = outs.map((out, j) => (rows[j]! > 0 ? words(heap, out) : null));
+  let at = 0;
+  for (let r = 0; r < outer; r++) {
+    for (const j of live) {
+      copyWords(from, at, to[j]!, r * rows[j]!, rows[j]!);
+      at += rows[j]!;
+    }
   }
   return outs;
 }
@@ -121,6 +134,9 @@ function replace(kernelName: string, make: (original: tf.KernelFunc) => tf.Kerne
   tf.registerKernel({ ...original, kernelFunc: make(original.kernelFunc) });
 }
 
+/** The dtypes Concat and SplitV copy here, as 32-bit words; bool (rare in training) stays with tfjs's kernels. */
+const FOUR_BYTES: ReadonlySet<tf.DataType> = new Set(['float32', 'int32']);
+
 let registered = false;
 
 /** Installs the kernels above on the wasm backend (once). */
@@ -153,13 +169,13 @@ export function registerWasmCopyKernels(): void {
   replace('Concat', (original) => (args) => {
     const inputs = (args.inputs as unknown as tf.TensorInfo[]).filter((t) => size(t.shape) > 0);
     const axis = tf.util.parseAxisParam(args.attrs!['axis'] as number, (args.inputs as unknown as tf.TensorInfo[])[0]!.shape)[0]!;
-    if (inputs.length < 2 || inputs[0]!.dtype === 'string') return original(args);
+    if (inputs.length < 2 || !FOUR_BYTES.has(inputs[0]!.dtype)) return original(args);
     tf.backend_util.assertParamsConsistent(inputs.map((t) => t.shape), axis);
     return concat(args.backend as unknown as WasmHeap, inputs, axis);
   });
   replace('SplitV', (original) => (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
-    if (x.dtype === 'string') return original(args);
+    if (!FOUR_BYTES.has(x.dtype)) return original(args);
     const axis = tf.util.parseAxisParam(args.attrs!['axis'] as number, x.shape)[0]!;
     const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, args.attrs!['numOrSizeSplits'] as number | number[], axis);
     return split(args.backend as unknown as WasmHeap, x, sizes, axis);
