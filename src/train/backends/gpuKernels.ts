@@ -25,8 +25,9 @@ import { biasGradWebgpu, reluBiasGradWebgpu, reluGradWebgpu } from './webgpuGrad
  *
  * On WebGPU a convolution's fused ReLU gradient and its bias gradient are one program
  * together (GradFlowReluBiasGrad): the bias gradient's workgroups, each writing the ReLU
- * gradient of its rows as it adds them. The WebGPU programs are in webgpuGradKernels.ts. The same arithmetic in the same order as the two
+ * gradient of its rows as it adds them: the same arithmetic in the same order as the two
  * programs, so the same numbers to the bit (also checked in tests/e2e/pages/gpuKernels.ts).
+ * The WebGPU programs are in webgpuGradKernels.ts.
  *
  * And on WebGL a convolution's filter packed once per use (GradFlowPackedFilter, tfjs's own
  * pack program): tfjs's convolution packs the filter it is given, and the gradient of its
