@@ -7,6 +7,7 @@ import { KERNELS_WASM, KERNELS_WASM_SHARED } from '../../src/train/backends/simd
 import { instantiateKernels, simdKernels, type SimdKernels } from '../../src/train/backends/simd/load';
 import { BIAS_GRAD_KERNEL, FILTER_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../../src/train/backends/kernelNames';
 import { columnSumInto, reluGradInto } from '../../src/train/backends/simd/register';
+import { avgPoolGradInto } from '../../src/train/backends/wasmCopyKernels';
 import { maxPoolGradInto } from '../../src/train/backends/wasmMaxPoolGrad';
 import { magnitudes } from '../../src/train/backends/wasmReductions';
 import { Rng } from '../../src/train/rng';
@@ -50,7 +51,7 @@ describe('the committed kernel binaries', () => {
       const module = new WebAssembly.Module(binary);
       expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
       expect(WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name).sort())
-        .toEqual(['columnSum', 'filterGrad', 'filterGradScratch', 'magnitudesAdd', 'magnitudesLargest', 'magnitudesReset', 'magnitudesSumAbs', 'magnitudesSumSquares', 'maxPoolGrad', 'reluGrad', 'squaresAdd']);
+        .toEqual(['avgPoolGrad', 'columnSum', 'filterGrad', 'filterGradScratch', 'magnitudesAdd', 'magnitudesLargest', 'magnitudesReset', 'magnitudesSumAbs', 'magnitudesSumSquares', 'maxPoolGrad', 'reluGrad', 'squaresAdd']);
       // No data (11) or data-count (12) section, no start function (8): instantiating
       // leaves the backend's heap as it was.
       const ids = sectionIds(binary);
@@ -81,6 +82,17 @@ class Heap {
     if (typeof values === 'number') view.fill(fill);
     else view.set(values);
     return at;
+  }
+
+  /** Room for 32-bit words, as put. */
+  putWords(words: Int32Array): number {
+    const at = this.put(words.length);
+    new Int32Array(this.memory.buffer, at, words.length).set(words);
+    return at;
+  }
+
+  getWords(at: number, n: number): Int32Array {
+    return new Int32Array(this.memory.buffer, at, n).slice();
   }
 
   get(at: number, n: number): Float32Array {
@@ -287,6 +299,34 @@ for (const shared of [false, true]) {
           values[at] = bad;
           expect(Number.isFinite(squares([random(5, 1), values])), `${bad} at ${at}`).toBe(false);
         }
+      }
+    });
+
+    it('average-pool gradient equals the JavaScript kernel to the bit, over random shapes, strides and paddings', () => {
+      const rng = new Rng(shared ? 13 : 17);
+      const cases: PoolCase[] = [
+        { b: 2, h: 16, w: 16, c: 9, size: 5, stride: 3, pad: 'valid' }, // the auxiliary heads' pool: rows 15 in no window
+        { b: 1, h: 14, w: 14, c: 8, size: 5, stride: 3, pad: 'valid' },
+        { b: 2, h: 7, w: 6, c: 3, size: 3, stride: 1, pad: 'same' }, //   channels below one vector
+        { b: 1, h: 9, w: 9, c: 5, size: 2, stride: 3, pad: 'valid' }, //   gaps between the windows
+      ];
+      for (let i = 0; i < 8; i++) {
+        cases.push({ b: 1 + rng.int(3), h: 1 + rng.int(10), w: 1 + rng.int(10), c: 1 + rng.int(12), size: 1 + rng.int(5), stride: 1 + rng.int(3), pad: rng.int(2) ? 'same' : 'valid' });
+      }
+      for (const k of cases) {
+        heap.reset();
+        const what = JSON.stringify(k);
+        const info = tf.backend_util.computePool2DInfo([k.b, k.h, k.w, k.c], k.size, k.stride, 1, k.pad);
+        if (info.outHeight <= 0 || info.outWidth <= 0) continue;
+        const dy = Float32Array.from({ length: k.b * info.outHeight * info.outWidth * k.c }, (_, j) => (j % 7 === 0 ? -0 : rng.normal() * 1e3));
+        const n = k.b * k.h * k.w * k.c;
+        const expected = new Float32Array(n);
+        avgPoolGradInto(dy, expected, info);
+        const pdx = heap.put(n, 99); // stale contents: every element is written
+        heap.kernels.avgPoolGrad(heap.put(dy), pdx, k.b, k.h, k.w, k.c, info.outHeight, info.outWidth,
+          info.strideHeight, info.strideWidth, info.filterHeight, info.filterWidth, info.padInfo.top, info.padInfo.left);
+        expect(Array.from(heap.getWords(pdx, n)), what).toEqual(Array.from(new Int32Array(expected.buffer)));
+        expect(heap.get(pdx + n * 4, 4), `${what}: nothing written past dx`).toEqual(new Float32Array(4));
       }
     });
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { heapOffset, simdKernels } from './simd/load';
 
 /**
  * Data-movement kernels for the wasm backend, in place of tfjs 4.22's, which cost a
@@ -15,8 +16,9 @@ import * as tf from '@tensorflow/tfjs-core';
  *   row so that each output (or input) is passed once, front to back.
  * - Tile of a single element (what `tf.where` with a scalar condition broadcasts) ran a
  *   general index computation per element: here it is a fill.
- * - AvgPoolGrad (the auxiliary heads) was a slow loop: here each output's gradient is
- *   spread over its window once.
+ * - AvgPoolGrad (the auxiliary heads) was a slow loop: here each element of dx is
+ *   gathered once from the windows that hold it, four channels at a time where the SIMD
+ *   kernels run (simd/assembly/kernels.ts), with the same numbers as the loop below.
  * Each follows the cpu backend's results (tests/train/copyKernels.test.ts).
  */
 
@@ -92,31 +94,43 @@ function split(heap: WasmHeap, x: tf.TensorInfo, sizes: readonly number[], axis:
   return outs;
 }
 
-/** d loss / d x of average pooling, the cpu backend's rule: the sum of dy over the windows holding x, over filter height x width. */
+/**
+ * d loss / d x of average pooling, the cpu backend's rule: the sum of dy over the windows
+ * holding x, over filter height x width. Gathered: each element of dx once, its windows'
+ * dy added in the order of the windows (as a scatter over them in turn would), each sum
+ * rounded to float32 as it grows, then scaled.
+ */
 export function avgPoolGradInto(dy: Float32Array, dx: Float32Array, info: tf.backend_util.Conv2DInfo): void {
   const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;
-  dx.fill(0);
-  let dyAt = 0;
+  const scale = 1 / (filterHeight * filterWidth);
+  // The windows holding input row r (or column): o with o * stride - pad <= r < o * stride - pad + filter.
+  const first = (r: number, pad: number, filter: number, stride: number): number => Math.max(0, Math.ceil((r + pad - filter + 1) / stride));
+  const last = (r: number, pad: number, stride: number, count: number): number => Math.min(count - 1, Math.floor((r + pad) / stride));
+  let at = 0;
   for (let b = 0; b < batchSize; b++) {
-    const base = b * inHeight * inWidth * c;
-    for (let oh = 0; oh < outHeight; oh++) {
-      const r0 = Math.max(0, oh * strideHeight - top);
-      const r1 = Math.min(inHeight, oh * strideHeight - top + filterHeight);
-      for (let ow = 0; ow < outWidth; ow++, dyAt += c) {
-        const c0 = Math.max(0, ow * strideWidth - left);
-        const c1 = Math.min(inWidth, ow * strideWidth - left + filterWidth);
-        for (let r = r0; r < r1; r++) {
-          for (let col = c0; col < c1; col++) {
-            const at = base + (r * inWidth + col) * c;
-            for (let ch = 0; ch < c; ch++) dx[at + ch] = dx[at + ch]! + dy[dyAt + ch]!;
+    for (let r = 0; r < inHeight; r++) {
+      const oh0 = first(r, top, filterHeight, strideHeight);
+      const oh1 = last(r, top, strideHeight, outHeight);
+      for (let col = 0; col < inWidth; col++, at += c) {
+        const ow0 = first(col, left, filterWidth, strideWidth);
+        const ow1 = last(col, left, strideWidth, outWidth);
+        if (oh0 > oh1 || ow0 > ow1) {
+          dx.fill(0, at, at + c); // in no window
+          continue;
+        }
+        // The first window's dy added to 0 (so -0 becomes +0, as in a sum from 0), then the others'.
+        const corner = ((b * outHeight + oh0) * outWidth + ow0) * c;
+        for (let ch = 0; ch < c; ch++) dx[at + ch] = 0 + dy[corner + ch]!;
+        for (let oh = oh0; oh <= oh1; oh++) {
+          for (let ow = oh === oh0 ? ow0 + 1 : ow0, from = ((b * outHeight + oh) * outWidth + ow) * c; ow <= ow1; ow++, from += c) {
+            for (let ch = 0; ch < c; ch++) dx[at + ch] = dx[at + ch]! + dy[from + ch]!;
           }
         }
+        for (let ch = 0; ch < c; ch++) dx[at + ch] = dx[at + ch]! * scale;
       }
     }
   }
-  const scale = 1 / (filterHeight * filterWidth);
-  for (let i = 0; i < dx.length; i++) dx[i] = dx[i]! * scale;
 }
 
 interface PoolAttrs {
@@ -196,6 +210,15 @@ export function registerWasmCopyKernels(): void {
     const a = attrs as unknown as PoolAttrs;
     const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
     const dx = heap.makeOutput([...input.shape], 'float32');
+    const simd = simdKernels(backend);
+    if (simd) {
+      simd.avgPoolGrad(
+        heapOffset(backend, dy), heapOffset(backend, dx),
+        info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
+        info.strideHeight, info.strideWidth, info.filterHeight, info.filterWidth, info.padInfo.top, info.padInfo.left,
+      );
+      return dx;
+    }
     avgPoolGradInto(heap.typedArrayFromHeap(dy) as Float32Array, heap.typedArrayFromHeap(dx) as Float32Array, info);
     return dx;
   });

@@ -17,6 +17,11 @@ export interface SimdKernels {
     batch: number, inH: number, inW: number, c: number, outH: number, outW: number,
     strideH: number, strideW: number, filterH: number, filterW: number, top: number, left: number,
   ): number;
+  avgPoolGrad(
+    dy: number, dx: number,
+    batch: number, inH: number, inW: number, c: number, outH: number, outW: number,
+    strideH: number, strideW: number, filterH: number, filterW: number, top: number, left: number,
+  ): void;
   columnSum(src: number, out: number, rows: number, cols: number): void;
   reluGrad(x: number, dy: number, dx: number, n: number): void;
   filterGradScratch(m: number, n: number): number;

@@ -119,6 +119,63 @@ export function reluGrad(x: usize, dy: usize, dx: usize, n: i32): void {
   }
 }
 
+/**
+ * The gradient of average pooling (NHWC), gathered: each element of dx once, the dy of
+ * the windows holding it added in window order from 0 (each sum rounded to float32 as it
+ * grows, as a scatter over the windows in turn would), then multiplied in float64 by
+ * 1 / (filterH * filterW) and rounded: the JavaScript kernel's numbers
+ * (../../wasmCopyKernels.ts avgPoolGradInto), to the bit.
+ */
+export function avgPoolGrad(
+  dy: usize, dx: usize,
+  batch: i32, inH: i32, inW: i32, c: i32, outH: i32, outW: i32,
+  strideH: i32, strideW: i32, filterH: i32, filterW: i32, top: i32, left: i32,
+): void {
+  const scale: f64 = 1.0 / <f64>(filterH * filterW);
+  const scales = f64x2.splat(scale);
+  const zero = f32x4.splat(0);
+  let to = dx;
+  for (let b = 0; b < batch; b++) {
+    for (let r = 0; r < inH; r++) {
+      // The windows holding row r: oh * strideH - top <= r < oh * strideH - top + filterH.
+      const oh0 = max(0, firstWindow(r + top - filterH + 1, strideH));
+      const oh1 = min(outH - 1, (r + top) / strideH);
+      for (let col = 0; col < inW; col++, to += <usize>c << 2) {
+        const ow0 = max(0, firstWindow(col + left - filterW + 1, strideW));
+        const ow1 = min(outW - 1, (col + left) / strideW);
+        if (oh0 > oh1 || ow0 > ow1) {
+          memory.fill(to, 0, <usize>c << 2); // in no window
+          continue;
+        }
+        let ch = 0;
+        for (; ch + 4 <= c; ch += 4) {
+          let sum = zero;
+          for (let oh = oh0; oh <= oh1; oh++) {
+            for (let ow = ow0; ow <= ow1; ow++) {
+              sum = f32x4.add(sum, v128.load(dy + (<usize>(((b * outH + oh) * outW + ow) * c + ch) << 2)));
+            }
+          }
+          const low = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.promote_low_f32x4(sum), scales));
+          const high = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.promote_low_f32x4(i32x4.shuffle(sum, sum, 2, 3, 0, 1)), scales));
+          v128.store(to + (<usize>ch << 2), i32x4.shuffle(low, high, 0, 1, 4, 5));
+        }
+        for (; ch < c; ch++) {
+          let sum: f32 = 0;
+          for (let oh = oh0; oh <= oh1; oh++) {
+            for (let ow = ow0; ow <= ow1; ow++) sum += load<f32>(dy + (<usize>(((b * outH + oh) * outW + ow) * c + ch) << 2));
+          }
+          store<f32>(to + (<usize>ch << 2), <f32>(<f64>sum * scale));
+        }
+      }
+    }
+  }
+}
+
+/** The first window whose start (o * stride) is at or after `at`: ceil(at / stride), at of any sign. */
+function firstWindow(at: i32, stride: i32): i32 {
+  return at <= 0 ? -(-at / stride) : (at + stride - 1) / stride;
+}
+
 /** Rows of the patch matrix and of dy packed per chunk: enough to amortise each tile's accumulators, small enough to stay in cache. */
 const CHUNK: i32 = 64;
 
