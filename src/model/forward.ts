@@ -3,7 +3,7 @@ import type { Activation, ModelConfig } from './config';
 import { auxiliaryOnly, googlenet, type HeadOutputs } from './googlenet';
 import type { HeadName, NetOps } from './ops';
 import type { LayerParams, ModelParams } from './params';
-import { PACKED_FILTER_KERNEL } from '../train/backends/kernelNames';
+import { PACKED_FILTER_KERNEL, RELU_CONCAT_KERNEL } from '../train/backends/kernelNames';
 
 /** Batch norm's epsilon (Keras's default). */
 export const BN_EPSILON = 1e-3;
@@ -90,6 +90,17 @@ function convFilter(kernel: tf.Tensor4D): tf.Tensor4D {
   return tf.engine().runKernel(PACKED_FILTER_KERNEL, { x: kernel }) as tf.Tensor4D;
 }
 
+/**
+ * Whether an inception block's ReLUs run inside its concatenation on the active backend:
+ * on wasm, where GradFlowReluConcat writes each branch's ReLU straight into the block's
+ * output and its gradient reads each branch's share of dy in place
+ * (src/train/backends/wasmReluConcat.ts), the same numbers as four Relu kernels and a
+ * Concat. Not on the backends that fuse the ReLU into the convolution (fusesActivation).
+ */
+function reluInConcat(activation: Activation): boolean {
+  return activation === 'relu' && tf.getKernel(RELU_CONCAT_KERNEL, tf.getBackend()) !== undefined;
+}
+
 function layer(params: ModelParams, name: string): LayerParams {
   const found = params.layers.get(name);
   if (!found) throw new Error(`the model has no layer ${name}`);
@@ -99,13 +110,22 @@ function layer(params: ModelParams, name: string): LayerParams {
 /** The tensor implementation of the network's operations. */
 function tensorOps(params: ModelParams, options: ForwardOptions): NetOps<tf.Tensor> {
   const { activation } = params.arch.config;
+  // Convolutions whose activation their concatenation applies (`concatenated`, where
+  // reluInConcat): their outputs before it, until concat takes them.
+  const inConcat = reluInConcat(activation);
+  const unactivated = new Set<tf.Tensor>();
+  const leaveToConcat = (y: tf.Tensor): tf.Tensor => {
+    unactivated.add(y);
+    return y;
+  };
   return {
     conv(x, spec) {
       const p = layer(params, spec.name);
+      const later = inConcat && spec.concatenated === true;
       if (!p.gamma || !p.beta || !p.movingMean || !p.movingVariance) {
-        const fused = fusesActivation(tf.getBackend(), activation);
+        const fused = !later && fusesActivation(tf.getBackend(), activation);
         const y = convPlusBias(x as tf.Tensor4D, p.kernel as tf.Tensor4D, p.bias as tf.Tensor1D, spec.stride, spec.padding, fused); // [b, h', w', filters]
-        return fused ? y : activate(y, activation);
+        return later ? leaveToConcat(y) : fused ? y : activate(y, activation);
       }
       const y = tf.conv2d(x as tf.Tensor4D, p.kernel as tf.Tensor4D, spec.stride, spec.padding); // [b, h', w', filters]
       let mean: tf.Tensor1D = p.movingMean as tf.Tensor1D;
@@ -117,7 +137,7 @@ function tensorOps(params: ModelParams, options: ForwardOptions): NetOps<tf.Tens
         options.onBatchStats?.(spec.name, { mean, variance });
       }
       const normalised = tf.batchNorm(y, mean, variance, p.beta as tf.Tensor1D, p.gamma as tf.Tensor1D, BN_EPSILON);
-      return activate(normalised, activation);
+      return later ? leaveToConcat(normalised) : activate(normalised, activation);
     },
     dense(x, spec) {
       const p = layer(params, spec.name);
@@ -128,7 +148,15 @@ function tensorOps(params: ModelParams, options: ForwardOptions): NetOps<tf.Tens
     avgPool: (x, size, stride, padding) => tf.avgPool(x as tf.Tensor4D, size, stride, padding),
     globalAvgPool: (x) => tf.mean(x, [1, 2]),
     flatten: (x) => tf.reshape(x, [x.shape[0]!, -1]),
-    concat: (xs) => tf.concat(xs as tf.Tensor[], 3),
+    concat(xs) {
+      const tensors = xs as tf.Tensor[];
+      if (tensors.length > 0 && tensors.every((t) => unactivated.has(t) && t.dtype === 'float32')) {
+        for (const t of tensors) unactivated.delete(t);
+        const sizes = tensors.map((t) => t.shape[t.rank - 1]!);
+        return tf.engine().runKernel(RELU_CONCAT_KERNEL, tensors as unknown as tf.NamedTensorMap, { sizes } as unknown as tf.NamedAttrMap) as tf.Tensor; // [b, h, w, sum of sizes]
+      }
+      return tf.concat(tensors.map((t) => (unactivated.delete(t) ? activate(t, activation) : t)), 3);
+    },
     dropout(x, rate, head) {
       if (!options.training || !options.dropoutSeeds) return x;
       return tf.dropout(x, rate, undefined, options.dropoutSeeds[head]);

@@ -22,11 +22,12 @@ export function inception<T>(ops: NetOps<T>, x: T, id: InceptionId, width: numbe
     number, number, number, number, number, number,
   ];
   const name = `inception_${id}`;
-  const conv = (input: T, branch: string, size: number, filters: number): T =>
-    ops.conv(input, { name: `${name}/${branch}`, kind: 'inception', head: 'main', size, filters, stride: 1, padding: 'same' });
+  // A branch's last convolution (`last`) goes only into the concatenation below.
+  const conv = (input: T, branch: string, size: number, filters: number, last = true): T =>
+    ops.conv(input, { name: `${name}/${branch}`, kind: 'inception', head: 'main', size, filters, stride: 1, padding: 'same', concatenated: last });
   const b1 = conv(x, '1x1', 1, c1); //                                    [b, h, w, c1]
-  const b3 = conv(conv(x, '3x3_reduce', 1, c3r), '3x3', 3, c3); //        [b, h, w, c3]
-  const b5 = conv(conv(x, '5x5_reduce', 1, c5r), '5x5', 5, c5); //        [b, h, w, c5]
+  const b3 = conv(conv(x, '3x3_reduce', 1, c3r, false), '3x3', 3, c3); // [b, h, w, c3]
+  const b5 = conv(conv(x, '5x5_reduce', 1, c5r, false), '5x5', 5, c5); // [b, h, w, c5]
   const bp = conv(ops.maxPool(x, 3, 1, 'same'), 'pool_proj', 1, cp); //   [b, h, w, cp]
   return ops.blockOutput(ops.concat([b1, b3, b5, bp]), name); //          [b, h, w, c1+c3+c5+cp]
 }

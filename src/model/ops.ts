@@ -18,6 +18,12 @@ export interface ConvSpec {
   readonly filters: number;
   readonly stride: number;
   readonly padding: Padding;
+  /**
+   * The output goes into the block's concatenation (NetOps.concat) and nowhere else: the
+   * tensors' implementation may leave the activation to that concatenation, which then
+   * applies it on the way (src/model/forward.ts). The same values either way.
+   */
+  readonly concatenated?: boolean;
 }
 
 export interface DenseSpec {
@@ -41,7 +47,7 @@ export interface NetOps<T> {
   globalAvgPool(x: T): T;
   /** [b, h, w, c] -> [b, h * w * c] in NHWC order. */
   flatten(x: T): T;
-  /** Concatenation on the channel axis. */
+  /** Concatenation on the channel axis (applying the activation a `concatenated` convolution left to it). */
   concat(xs: readonly T[]): T;
   /** Dropout with this rate in training; identity otherwise. */
   dropout(x: T, rate: number, head: HeadName): T;

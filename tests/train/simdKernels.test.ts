@@ -9,6 +9,7 @@ import { BIAS_GRAD_KERNEL, FILTER_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../../sr
 import { columnSumInto, reluGradInto } from '../../src/train/backends/simd/register';
 import { avgPoolGradInto } from '../../src/train/backends/wasmCopyKernels';
 import { maxPoolGradInto } from '../../src/train/backends/wasmMaxPoolGrad';
+import { reluConcatInto } from '../../src/train/backends/wasmReluConcat';
 import { magnitudes } from '../../src/train/backends/wasmReductions';
 import { Rng } from '../../src/train/rng';
 
@@ -51,7 +52,7 @@ describe('the committed kernel binaries', () => {
       const module = new WebAssembly.Module(binary);
       expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
       expect(WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name).sort())
-        .toEqual(['avgPoolGrad', 'columnSum', 'filterGrad', 'filterGradScratch', 'magnitudesAdd', 'magnitudesLargest', 'magnitudesReset', 'magnitudesSumAbs', 'magnitudesSumSquares', 'maxPoolGrad', 'reluGrad', 'squaresAdd']);
+        .toEqual(['avgPoolGrad', 'columnSum', 'filterGrad', 'filterGradScratch', 'magnitudesAdd', 'magnitudesLargest', 'magnitudesReset', 'magnitudesSumAbs', 'magnitudesSumSquares', 'maxPoolGrad', 'reluConcat', 'reluGrad', 'sliceReluGrad', 'squaresAdd']);
       // No data (11) or data-count (12) section, no start function (8): instantiating
       // leaves the backend's heap as it was.
       const ids = sectionIds(binary);
@@ -327,6 +328,46 @@ for (const shared of [false, true]) {
           info.strideHeight, info.strideWidth, info.filterHeight, info.filterWidth, info.padInfo.top, info.padInfo.left);
         expect(Array.from(heap.getWords(pdx, n)), what).toEqual(Array.from(new Int32Array(expected.buffer)));
         expect(heap.get(pdx + n * 4, 4), `${what}: nothing written past dx`).toEqual(new Float32Array(4));
+      }
+    });
+
+    it("ReLU and concatenation keep tfjs's Relu bits (i32 max(w, 0)), as the JavaScript kernel, with the rows of each input in turn", () => {
+      const rng = new Rng(shared ? 19 : 23);
+      const special = [0x7fc00000, 0xffc00000, 0x7f800001, 0xff800001, 0x80000000, 0, 0x80000001, 1, 0xff800000, 0x7f800000, 0xbf800000];
+      const widths = [3, 8, 1, 6];
+      const rows = 5;
+      heap.reset();
+      const inputs = widths.map((w) => Int32Array.from({ length: rows * w }, (_, i) => (i % 2 ? special[i % special.length]! : Math.floor(rng.uniform(0, 2 ** 32))) | 0));
+      const total = widths.reduce((a, b) => a + b, 0);
+      const table = new Int32Array(widths.flatMap((w, i) => [heap.putWords(inputs[i]!), w]));
+      const out = heap.put(rows * total, 99);
+      heap.kernels.reluConcat(heap.putWords(table), widths.length, out, rows);
+      const expected = new Int32Array(rows * total);
+      let at = 0;
+      for (let r = 0; r < rows; r++) for (const [i, w] of widths.entries()) for (let j = 0; j < w; j++) expected[at++] = Math.max(inputs[i]![r * w + j]!, 0);
+      expect(Array.from(heap.getWords(out, rows * total))).toEqual(Array.from(expected));
+      const fallback = new Int32Array(rows * total);
+      reluConcatInto(inputs, widths, fallback, rows);
+      expect(Array.from(fallback), 'without SIMD').toEqual(Array.from(expected));
+      expect(heap.get(out + rows * total * 4, 4), 'nothing written past the output').toEqual(new Float32Array(4));
+    });
+
+    it("a slice's ReLU gradient is dy * step(y) over its columns, to the bit, with NaN and infinities", () => {
+      const special = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 3, -3];
+      const [rows, stride] = [9, 11];
+      const y = Float32Array.from({ length: rows * stride }, (_, i) => special[i % special.length]!);
+      const dy = Float32Array.from({ length: rows * stride }, (_, i) => special[Math.floor(i / special.length) % special.length]!);
+      for (const [begin, width] of [[0, 4], [2, 9], [10, 1], [3, 5]] as const) {
+        heap.reset();
+        const out = heap.put(rows * width, 99);
+        heap.kernels.sliceReluGrad(heap.put(y), heap.put(dy), out, rows, stride, begin, width);
+        const expected: number[] = [];
+        for (let r = 0; r < rows; r++) for (let j = begin; j < begin + width; j++) {
+          const v = y[r * stride + j]!;
+          expected.push(Math.fround(dy[r * stride + j]! * (v > 0 ? 1 : Number.isNaN(v) ? NaN : 0)));
+        }
+        expect(Array.from(heap.get(out, rows * width)).map(String), `columns ${begin} + ${width}`).toEqual(expected.map(String));
+        expect(heap.get(out + rows * width * 4, 4), 'nothing written past dx').toEqual(new Float32Array(4));
       }
     });
 

@@ -7,6 +7,9 @@ export const RELU_GRAD_KERNEL = 'GradFlowReluGrad';
 export const RELU_BIAS_GRAD_KERNEL = 'GradFlowReluBiasGrad';
 /** wasm's (simd/register.ts). */
 export const FILTER_GRAD_KERNEL = 'GradFlowConv2DFilterGrad';
+/** wasm's (wasmReluConcat.ts): the ReLU of each input, concatenated on the last axis; and the gradient of one of its inputs. */
+export const RELU_CONCAT_KERNEL = 'GradFlowReluConcat';
+export const SLICE_RELU_GRAD_KERNEL = 'GradFlowSliceReluGrad';
 /** webgl's (gpuKernels.ts). */
 export const PACKED_FILTER_KERNEL = 'GradFlowPackedFilter';
 /** webgpu's and webgl's (gpuLoss.ts): a head's mean softmax cross-entropy and accuracy in one program, and the cross-entropy's gradient. */

@@ -3,6 +3,7 @@ import { registerConvGradients } from './convGradients';
 import { registerGpuMaxPoolGrad } from './gpuMaxPoolGrad';
 import { registerWasmCopyKernels } from './wasmCopyKernels';
 import { registerWasmMaxPoolGrad } from './wasmMaxPoolGrad';
+import { registerWasmReluConcat } from './wasmReluConcat';
 import { registerWasmReductions } from './wasmReductions';
 import { registerWebgpuCopyKernels } from './webgpuCopyKernels';
 import { simdKernels, simdUnavailableReason } from './simd/load';
@@ -37,6 +38,7 @@ export async function selectBackend(preferred: readonly BackendName[], load: Bac
     registerWasmReductions();
     registerWasmUpdates();
     registerSimdKernels();
+    registerWasmReluConcat();
   }
   const skipped: { name: BackendName; reason: string }[] = [];
   for (const name of preferred) {

@@ -1,9 +1,11 @@
-// GradFlow's backward kernels for the wasm backend, in AssemblyScript with 128-bit SIMD.
+// GradFlow's backward kernels for the wasm backend, and the inception blocks' ReLU and
+// concatenation in one forward kernel, in AssemblyScript with 128-bit SIMD.
 //
 // The module imports the tfjs wasm backend's own memory, so every pointer here is a byte
 // offset into that heap (a tensor's data, as the backend keeps it): the kernels read and
 // write tensors in place, without copies. It holds no data and allocates nothing; the
-// scratch space a kernel needs is passed in. float32 throughout, 4 lanes at a time.
+// scratch space a kernel needs is passed in. float32 throughout (reluConcat works on the
+// words' bits), 4 lanes at a time.
 //
 // Built by `npm run kernels` (scripts/build-kernels.mjs) into ../kernelsWasm.ts;
 // tests/train/simdKernels.test.ts checks that file is this source's build, and each
@@ -174,6 +176,63 @@ export function avgPoolGrad(
 /** The first window whose start (o * stride) is at or after `at`: ceil(at / stride), at of any sign. */
 function firstWindow(at: i32, stride: i32): i32 {
   return at <= 0 ? -(-at / stride) : (at + stride - 1) / stride;
+}
+
+/**
+ * The ReLU of each of `count` inputs, concatenated on their last axis into `out` (rows of
+ * `total` words): an inception block's output, the four branches activated on the way.
+ * `table` holds, per input, its data's byte offset and its row width, as two u32. The
+ * ReLU is tfjs's wasm Relu to the bit: a word with its sign bit set (a negative number,
+ * -0, a NaN with its sign set) becomes +0, every other word is kept, which is i32 max(w, 0).
+ * The output is written once, front to back: row r of each input in turn.
+ */
+export function reluConcat(table: usize, count: i32, out: usize, rows: i32): void {
+  const zero = i32x4.splat(0);
+  let to = out;
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < count; i++) {
+      const width = <i32>load<u32>(table + (<usize>i << 3) + 4);
+      const from = <usize>load<u32>(table + (<usize>i << 3)) + (<usize>r * <usize>width << 2);
+      let j = 0;
+      for (; j + 4 <= width; j += 4) {
+        const at = <usize>j << 2;
+        v128.store(to + at, i32x4.max_s(v128.load(from + at), zero));
+      }
+      for (; j < width; j++) {
+        const at = <usize>j << 2;
+        store<i32>(to + at, max(load<i32>(from + at), 0));
+      }
+      to += <usize>width << 2;
+    }
+  }
+}
+
+/**
+ * The gradient of one input of reluConcat: dx [rows, width] = dy * step(y) over the
+ * columns begin..begin+width-1 of dy and y ([rows, stride] each, y the concatenation's
+ * output), step as reluGrad's. The cut of dy (SplitV) and the ReLU's gradient in one pass.
+ */
+export function sliceReluGrad(y: usize, dy: usize, dx: usize, rows: i32, stride: i32, begin: i32, width: i32): void {
+  const one = f32x4.splat(1);
+  const zero = f32x4.splat(0);
+  let to = dx;
+  for (let r = 0; r < rows; r++) {
+    const row = (<usize>r * <usize>stride + <usize>begin) << 2;
+    let j = 0;
+    for (; j + 4 <= width; j += 4) {
+      const at = <usize>j << 2;
+      const v = v128.load(y + row + at);
+      const step = v128.or(v128.and(f32x4.gt(v, zero), one), v128.and(f32x4.ne(v, v), v));
+      v128.store(to + at, f32x4.mul(v128.load(dy + row + at), step));
+    }
+    for (; j < width; j++) {
+      const at = <usize>j << 2;
+      const v = load<f32>(y + row + at);
+      const step: f32 = v > 0 ? 1 : v != v ? v : 0;
+      store<f32>(to + at, load<f32>(dy + row + at) * step);
+    }
+    to += <usize>width << 2;
+  }
 }
 
 /** Rows of the patch matrix and of dy packed per chunk: enough to amortise each tile's accumulators, small enough to stay in cache. */
