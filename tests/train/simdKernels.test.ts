@@ -183,16 +183,28 @@ for (const shared of [false, true]) {
       }
     });
 
-    it('max-pool gradient reports a window whose maximum it cannot find (a NaN), in the vector lanes and the rest', () => {
+    it('max-pool gradient reports a window with a NaN, whether the pooled maximum is NaN or not, in the vector lanes and the rest', () => {
+      // The pooled maximum of a window with a NaN may be NaN or the largest number beside it
+      // (as a max that drops NaNs gives); the NaN takes the gradient either way, so the
+      // kernel must hand the batch back, without a separate pass over x to find the NaN.
       for (const c of [4, 5]) {
-        heap.reset();
-        const x = new Float32Array(9 * c).fill(1);
-        x[4 * c + c - 1] = NaN; // the last channel: a vector lane for c = 4, the scalar rest for c = 5
-        const y = new Float32Array(c).fill(1);
-        y[c - 1] = NaN;
-        const missed = heap.kernels.maxPoolGrad(heap.put(x), heap.put(y), heap.put(new Float32Array(c).fill(1)), heap.put(x.length), 1, 3, 3, c, 1, 1, 1, 1, 3, 3, 0, 0);
-        expect(missed, `c = ${c}`).toBe(1);
+        for (const pooledNaN of [true, false]) {
+          for (const at of [0, 4, 8]) { // the window's first, middle and last element
+            heap.reset();
+            const x = new Float32Array(9 * c).fill(1);
+            x[at * c + c - 1] = NaN; // the last channel: a vector lane for c = 4, the scalar rest for c = 5
+            const y = new Float32Array(c).fill(1);
+            if (pooledNaN) y[c - 1] = NaN;
+            const missed = heap.kernels.maxPoolGrad(heap.put(x), heap.put(y), heap.put(new Float32Array(c).fill(1)), heap.put(x.length), 1, 3, 3, c, 1, 1, 1, 1, 3, 3, 0, 0);
+            expect(missed, `c = ${c}, pooled ${pooledNaN ? 'NaN' : '1'}, NaN at ${at}`).toBe(1);
+          }
+        }
       }
+      heap.reset();
+      const x = new Float32Array(2 * 2 * 4).fill(2); // 2x2, 4 channels, pool 1x1 stride 2: only (0, 0) is in a window
+      x[3 * 4] = NaN; // in no window: no gradient can reach it, nothing to hand back
+      const missed = heap.kernels.maxPoolGrad(heap.put(x), heap.put(new Float32Array(4).fill(2)), heap.put(new Float32Array(4).fill(1)), heap.put(x.length), 1, 2, 2, 4, 1, 1, 2, 2, 1, 1, 0, 0);
+      expect(missed, 'a NaN outside every window').toBe(0);
     });
 
     it('filter gradient equals a float64 reference, over random shapes, kernels, strides and paddings', () => {

@@ -13,9 +13,9 @@ import { heapOffset, simdKernels } from './simd/load';
  * wins, and a NaN in a window takes the gradient (so divergence stays visible).
  * It reads and writes the wasm heap directly.
  *
- * Where the SIMD kernels run (simd/load.ts) and x holds no NaN, the routing is theirs:
- * four channels at a time, branch-free, about 4x faster than the JavaScript below, which
- * stays the reference and the fallback (and routes any window with a NaN).
+ * Where the SIMD kernels run (simd/load.ts) and no window holds a NaN, the routing is
+ * theirs: four channels at a time, branch-free, about 4x faster than the JavaScript below,
+ * which stays the reference and the fallback (and routes a batch with a NaN in a window).
  *
  * The forward pass already found each window's maximum (the pooled output, which the
  * gradient receives), so the kernel only looks for its first occurrence: a scan that
@@ -145,24 +145,28 @@ export function registerWasmMaxPoolGrad(): void {
       const { dy, input, output } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output?: tf.TensorInfo };
       const a = attrs as unknown as PoolAttrs;
       const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
-      // The sum of x is not NaN only if no element is (it may be NaN without one, from
-      // infinities of both signs: then the full scan runs, which is merely slower).
-      const sum = tf.getKernel('Sum', 'wasm')!.kernelFunc({ inputs: { x: input }, backend, attrs: { axis: input.shape.map((_, i) => i), keepDims: false } }) as tf.TensorInfo;
-      const noNaN = !Number.isNaN(heap.typedArrayFromHeap(sum)[0]);
-      heap.disposeData(sum.dataId);
       const dx = heap.makeOutput([...input.shape], 'float32');
       const simd = simdKernels(backend);
-      if (simd && output && noNaN) {
-        // Four channels at a time without branches (simd/assembly/kernels.ts); a window
-        // whose maximum is not found is routed again below, here as a whole.
+      let noNaN: boolean;
+      if (simd && output) {
+        // Four channels at a time without branches (simd/assembly/kernels.ts), which also
+        // looks for a NaN in every window; a batch with one, or a window whose maximum is
+        // not found, is routed again below, here as a whole, by the full scan.
         const missed = simd.maxPoolGrad(
           heapOffset(backend, input), heapOffset(backend, output), heapOffset(backend, dy), heapOffset(backend, dx),
           info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
           info.strideHeight, info.strideWidth, info.filterHeight, info.filterWidth, info.padInfo.top, info.padInfo.left,
         );
         if (missed === 0) return dx;
+        noNaN = false;
+      } else {
+        // The sum of x is not NaN only if no element is (it may be NaN without one, from
+        // infinities of both signs: then the full scan runs, which is merely slower).
+        const sum = tf.getKernel('Sum', 'wasm')!.kernelFunc({ inputs: { x: input }, backend, attrs: { axis: input.shape.map((_, i) => i), keepDims: false } }) as tf.TensorInfo;
+        noNaN = !Number.isNaN(heap.typedArrayFromHeap(sum)[0]);
+        heap.disposeData(sum.dataId);
       }
-      // Views are taken after the allocation: growing the heap detaches older views.
+      // Views are taken after the last allocation: growing the heap detaches older views.
       const y = output ? heap.typedArrayFromHeap(output) : undefined;
       maxPoolGradInto(heap.typedArrayFromHeap(input), heap.typedArrayFromHeap(dy), heap.typedArrayFromHeap(dx), info, y, noNaN);
       return dx;

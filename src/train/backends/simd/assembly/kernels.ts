@@ -19,8 +19,10 @@ const ALL: v128 = i32x4.splat(-1);
  * window, in row-major order, equal to the pooled maximum y; padding never takes it.
  * Branch-free across four channels: a lane's gradient goes to the first element that
  * matches, later matches are masked out. dx is zeroed here. Returns 1 when some window
- * held no element equal to its maximum (a NaN in the window, which never equals itself),
- * and the caller must route those differently; 0 when every gradient was routed.
+ * held a NaN (which takes the gradient, and never equals itself) or no element equal to
+ * its maximum, and the caller must route those differently; 0 when every gradient was
+ * routed. Every element of every window is looked at, so no separate pass over x is
+ * needed to find a NaN.
  */
 export function maxPoolGrad(
   x: usize, y: usize, dy: usize, dx: usize,
@@ -31,6 +33,7 @@ export function maxPoolGrad(
   const rowStride = inW * c;
   let dyAt = 0;
   let missed = 0;
+  let nan = i32x4.splat(0); // lanes that met a NaN in x
   for (let b = 0; b < batch; b++) {
     const xBase = b * inH * rowStride;
     for (let oh = 0; oh < outH; oh++) {
@@ -51,7 +54,9 @@ export function maxPoolGrad(
           for (let r = 0; r < rows; r++) {
             let at = <usize>(corner + r * rowStride + ch) << 2;
             for (let col = 0; col < cols; col++, at += <usize>c << 2) {
-              const hit = v128.and(f32x4.eq(v128.load(x + at), m), free);
+              const v = v128.load(x + at);
+              nan = v128.or(nan, f32x4.ne(v, v));
+              const hit = v128.and(f32x4.eq(v, m), free);
               free = v128.andnot(free, hit);
               v128.store(dx + at, f32x4.add(v128.load(dx + at), v128.and(g, hit)));
             }
@@ -61,13 +66,14 @@ export function maxPoolGrad(
         for (; ch < c; ch++) {
           const m = load<f32>(y + (<usize>(dyAt + ch) << 2));
           let found = false;
-          for (let r = 0; r < rows && !found; r++) {
+          for (let r = 0; r < rows; r++) {
             let at = <usize>(corner + r * rowStride + ch) << 2;
             for (let col = 0; col < cols; col++, at += <usize>c << 2) {
-              if (load<f32>(x + at) == m) {
+              const v = load<f32>(x + at);
+              if (v != v) missed = 1;
+              else if (!found && v == m) {
                 store<f32>(dx + at, load<f32>(dx + at) + load<f32>(dy + (<usize>(dyAt + ch) << 2)));
                 found = true;
-                break;
               }
             }
           }
@@ -76,7 +82,7 @@ export function maxPoolGrad(
       }
     }
   }
-  return missed;
+  return v128.any_true(nan) ? 1 : missed;
 }
 
 /**
