@@ -1,5 +1,5 @@
 /**
- * Builds the SIMD backward kernels (src/train/backends/simd/assembly/kernels.ts, in
+ * Builds the SIMD kernels (src/train/backends/simd/assembly/kernels.ts, in
  * AssemblyScript) into src/train/backends/simd/kernelsWasm.ts: the two WebAssembly
  * binaries as base64, one importing an ordinary memory (the wasm backend without threads:
  * Node, and pages that are not cross-origin isolated) and one importing a shared memory

@@ -14,11 +14,12 @@ import { magnitudes } from '../../src/train/backends/wasmReductions';
 import { Rng } from '../../src/train/rng';
 
 /**
- * The SIMD backward kernels (src/train/backends/simd): the committed binaries are the
- * source's build and touch nothing of the memory they import but what they are given;
- * each kernel, on an ordinary and on a shared memory, against an independent reference
- * (the JavaScript max-pool gradient, a float64 convolution filter gradient, sequential
- * sums, tfjs's ReLU gradient); and on the wasm backend the gradients run them.
+ * The SIMD kernels (src/train/backends/simd): the committed binaries are the source's
+ * build and touch nothing of the memory they import but what they are given; each kernel,
+ * on an ordinary and on a shared memory, against an independent reference (the JavaScript
+ * max-pool and average-pool gradients, a float64 convolution filter gradient, sequential
+ * sums, tfjs's ReLU gradient and its Relu's bits); and on the wasm backend the gradients
+ * run them.
  */
 
 const bytes = (base64: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(base64, 'base64'));

@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { KERNELS_WASM, KERNELS_WASM_SHARED } from './kernelsWasm';
 
 /**
- * The SIMD backward kernels (assembly/kernels.ts), instantiated on the wasm backend's own
- * memory so that they work on its tensors in place. One instance per backend object: a
- * backend started again gets its own.
+ * The SIMD kernels (assembly/kernels.ts: backward kernels, and the inception blocks' ReLU
+ * and concatenation), instantiated on the wasm backend's own memory so that they work on
+ * its tensors in place. One instance per backend object: a backend started again gets its
+ * own.
  *
  * Where the kernels cannot run (a WebAssembly without SIMD or bulk memory, or a backend
  * whose memory cannot be found), `simdKernels()` is null and callers keep the kernels
