@@ -7,7 +7,7 @@
 // scratch space a kernel needs is passed in. float32 throughout (reluConcat works on the
 // words' bits), 4 lanes at a time.
 //
-// Built by `npm run kernels` (scripts/build-kernels.mjs) into ../kernelsWasm.ts;
+// Built by `npm run kernels` (scripts/build-kernels.ts) into ../kernelsWasm.ts;
 // tests/train/simdKernels.test.ts checks that file is this source's build, and each
 // kernel against the reference it replaces.
 
