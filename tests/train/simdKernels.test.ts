@@ -319,7 +319,7 @@ for (const shared of [false, true]) {
     it('average-pool gradient equals the JavaScript kernel to the bit, over random shapes, strides and paddings', () => {
       const rng = new Rng(shared ? 13 : 17);
       const cases: PoolCase[] = [
-        { b: 2, h: 16, w: 16, c: 9, size: 5, stride: 3, pad: 'valid' }, // the auxiliary heads' pool: rows 15 in no window
+        { b: 2, h: 16, w: 16, c: 9, size: 5, stride: 3, pad: 'valid' }, // the auxiliary heads' pool: rows 14 and 15 in no window
         { b: 1, h: 14, w: 14, c: 8, size: 5, stride: 3, pad: 'valid' },
         { b: 2, h: 7, w: 6, c: 3, size: 3, stride: 1, pad: 'same' }, //   channels below one vector
         { b: 1, h: 9, w: 9, c: 5, size: 2, stride: 3, pad: 'valid' }, //   gaps between the windows
