@@ -4,6 +4,7 @@ import { PRESETS, type ModelConfig } from '../../src/model/config';
 import { forward } from '../../src/model/forward';
 import { disposeParams } from '../../src/model/params';
 import { RELU_CONCAT_KERNEL, RELU_GRAD_KERNEL, SLICE_RELU_GRAD_KERNEL } from '../../src/train/backends/kernelNames';
+import { simdKernels } from '../../src/train/backends/simd/load';
 import { reluGradInto } from '../../src/train/backends/simd/register';
 import { reluConcatInto, sliceReluGradInto } from '../../src/train/backends/wasmReluConcat';
 import { backwardPass, disposePass, trainingObjective } from '../../src/train/gradients';
@@ -64,9 +65,10 @@ describe('GradFlowReluConcat and GradFlowSliceReluGrad on wasm', () => {
   const rows = LEAD.reduce((a, b) => a * b, 1);
   const inputs = WIDTHS.map((w) => awkwardWords(rows * w, rng));
 
-  it('are registered, and the SIMD kernels run them', () => {
+  it('are registered, and the SIMD kernels, which they run, are there', () => {
     expect(tf.getKernel(RELU_CONCAT_KERNEL, 'wasm')).toBeDefined();
     expect(tf.getKernel(SLICE_RELU_GRAD_KERNEL, 'wasm')).toBeDefined();
+    expect(simdKernels(tf.backend())).not.toBeNull(); // so the bit checks below are of the SIMD kernels
   });
 
   it("the forward kernel is tfjs's Relu then Concat, to the bit, and so is its fallback", () => {
