@@ -18,7 +18,7 @@ import { heapOffset, simdKernels } from './simd/load';
  *   general index computation per element: here it is a fill.
  * - AvgPoolGrad (the auxiliary heads) was a slow loop: here each element of dx is
  *   gathered once from the windows that hold it, four channels at a time where the SIMD
- *   kernels run (simd/assembly/kernels.ts), with the same numbers as the loop below.
+ *   kernels run (simd/assembly/pooling.ts), with the same numbers as the loop below.
  * Each follows the cpu backend's results (tests/train/copyKernels.test.ts).
  */
 

@@ -149,7 +149,7 @@ export function registerWasmMaxPoolGrad(): void {
       const simd = simdKernels(backend);
       let noNaN: boolean;
       if (simd && output) {
-        // Four channels at a time without branches (simd/assembly/kernels.ts), which also
+        // Four channels at a time without branches (simd/assembly/pooling.ts), which also
         // looks for a NaN in every window; a batch with one, or a window whose maximum is
         // not found, is routed again below, here as a whole, by the full scan.
         const missed = simd.maxPoolGrad(

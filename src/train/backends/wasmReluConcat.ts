@@ -21,7 +21,7 @@ import { heapOffset, simdKernels } from './simd/load';
  * without the kernel. Only the output is saved for the gradient, as the four ReLUs saved
  * theirs; the branches' pre-activations are not kept.
  *
- * The SIMD kernels (simd/assembly/kernels.ts) run it; where they cannot, the plain loops
+ * The SIMD kernels (simd/assembly/relu.ts) run it; where they cannot, the plain loops
  * below, with the same numbers.
  */
 
