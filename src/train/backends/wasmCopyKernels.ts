@@ -36,7 +36,7 @@ const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b,
  * payload), and one array type keeps the copy loops below monomorphic. Taken after every
  * allocation of the kernel: growing the heap detaches older views.
  */
-function words(heap: WasmHeap, info: tf.TensorInfo): Int32Array {
+export function words(heap: Pick<WasmHeap, 'typedArrayFromHeap'>, info: tf.TensorInfo): Int32Array {
   const a = heap.typedArrayFromHeap(info);
   return new Int32Array(a.buffer, a.byteOffset, a.length);
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { RELU_CONCAT_KERNEL, SLICE_RELU_GRAD_KERNEL } from './kernelNames';
 import { heapOffset, simdKernels } from './simd/load';
+import { words } from './wasmCopyKernels';
 
 /**
  * An inception block's ReLUs and its concatenation as one kernel on the wasm backend, and
@@ -42,14 +43,6 @@ interface SliceAttrs {
   readonly size: number;
 }
 
-const count = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-
-/** A float32 tensor's elements on the heap as 32-bit words (a float read as a number could lose its NaN's payload). */
-function words(heap: WasmHeap, info: tf.TensorInfo): Int32Array {
-  const a = heap.typedArrayFromHeap(info);
-  return new Int32Array(a.buffer, a.byteOffset, a.length);
-}
-
 /** The fallback of the forward kernel: row r of each input in turn, each word through i32 max(w, 0). */
 export function reluConcatInto(inputs: readonly Int32Array[], widths: readonly number[], out: Int32Array, rows: number): void {
   let to = 0;
@@ -87,7 +80,7 @@ function reluConcat({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap;
     const same = x.shape.length === first.shape.length && lead.every((d, k) => x.shape[k] === d) && x.shape[x.shape.length - 1] === sizes[i];
     if (!same) throw new Error(`${RELU_CONCAT_KERNEL}: input ${i} has shape [${x.shape.join(', ')}], expected [${[...lead, sizes[i]].join(', ')}]`);
   }
-  const rows = count(lead);
+  const rows = tf.util.sizeFromShape(lead);
   const out = heap.makeOutput([...lead, sizes.reduce((a, b) => a + b, 0)], 'float32');
   const simd = simdKernels(backend);
   if (!simd) {
@@ -116,7 +109,7 @@ function sliceReluGrad({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
   const stride = y.shape[y.shape.length - 1]!;
   if (dy.shape.length !== y.shape.length || dy.shape.some((d, k) => d !== y.shape[k])) throw new Error(`${SLICE_RELU_GRAD_KERNEL}: dy and y differ in shape`);
   if (!(Number.isInteger(begin) && Number.isInteger(size) && begin >= 0 && size > 0 && begin + size <= stride)) throw new Error(`${SLICE_RELU_GRAD_KERNEL}: columns ${begin} to ${begin + size - 1} are not within ${stride}`);
-  const rows = count(y.shape) / stride;
+  const rows = tf.util.sizeFromShape(y.shape) / stride;
   const dx = heap.makeOutput([...y.shape.slice(0, -1), size], 'float32');
   const simd = simdKernels(backend);
   if (simd) simd.sliceReluGrad(heapOffset(backend, y), heapOffset(backend, dy), heapOffset(backend, dx), rows, stride, begin, size);
