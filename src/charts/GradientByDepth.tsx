@@ -63,7 +63,7 @@ export function GradientByDepth(props: GradientByDepthProps) {
       + 'Log scale: ○ on the floor marks an exact zero, a red × a non-finite value.';
 
   return (
-    <Figure label={label} caption={caption} width={width}>
+    <Figure label={label} caption={caption}>
       <Svg width={width} height={height} label={`Line chart of ${label}`}>
         {series.length === 0 ? <Waiting width={width} height={height} text="waiting for the first step" /> : (
           <>

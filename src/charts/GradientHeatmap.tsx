@@ -65,7 +65,7 @@ export function GradientHeatmap(props: GradientHeatmapProps) {
       + 'White: exactly zero; red: non-finite. Dashed lines: setting changes; red lines: divergence.';
 
   return (
-    <Figure label={label} caption={caption} width={width}>
+    <Figure label={label} caption={caption}>
       <div style={{ position: 'relative', width, height }}>
         <canvas ref={canvas} width={cols} height={rows} aria-hidden="true"
           style={{ position: 'absolute', left: m.left, top: m.top, width: plotW, height: plotH, imageRendering: 'pixelated' }} />

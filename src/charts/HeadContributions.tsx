@@ -49,7 +49,7 @@ export function HeadContributions({ run, detail, mode, width, height }: HeadCont
   const title = (p: HeadPoint, h: HeadName) => `${p.key}, ${h}: ${formatValue(p.norms[h])}`;
 
   return (
-    <Figure label={label} caption={caption} width={width}>
+    <Figure label={label} caption={caption}>
       <Svg width={width} height={height} label={`Bar chart of ${label}`}>
         {!series ? <Waiting width={width} height={height} text="waiting for the first per-head step" /> : (
           <>

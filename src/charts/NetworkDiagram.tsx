@@ -93,7 +93,7 @@ export function NetworkDiagram({ run, measure, auxModes, onToggleAux, auxNames, 
     + `${measure === 'actGradRms' ? ' The classifier and the aux heads have no block-output gradient (light grey).' : ''}`;
 
   return (
-    <Figure label={label} width={width} caption={caption}>
+    <Figure label={label} caption={caption}>
       <Svg width={width} height={height} label={label} role="group">
         {edges.filter(([, to]) => byId.get(to)?.head === 'main').map(connector)}
         {nodes.filter((n) => n.head === 'main').map(box)}

@@ -52,7 +52,7 @@ export function RatioChart({ a, b, measure, detail, width, height }: RatioChartP
     : `${name} of A divided by B at step ${data.step}, by depth, log scale: bars up where A's is larger (purple), down where B's is (orange).${undefinedCount > 0 ? ` ${undefinedCount} point${undefinedCount > 1 ? 's' : ''} marked ? have no ratio (a zero or non-finite value).` : ''}`;
 
   return (
-    <Figure label={label} caption={caption} width={width}>
+    <Figure label={label} caption={caption}>
       <Svg width={width} height={height} label={`Bar chart of ${label}`}>
         {!data ? <Waiting width={width} height={height} text="waiting for a step both runs have" /> : (
           <>

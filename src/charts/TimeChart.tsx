@@ -111,7 +111,7 @@ export function TimeChart(props: TimeChartProps) {
   const layers: LineLayer[] = [...strokesOf].map(([id, strokes]) => ({ id, strokes }));
 
   return (
-    <Figure label={label} caption={caption} width={width}>
+    <Figure label={label} caption={caption}>
       <div style={{ position: 'relative', width, height }}>
         <Svg width={width} height={height} label={`Line chart of ${label}`}>
           {empty ? <Waiting width={width} height={height} text="waiting for the first step" /> : (

@@ -3,10 +3,14 @@ import { useId, type ReactNode } from 'react';
 import type { RunEvent } from '../shared/runFile';
 import { theme } from './theme';
 
-/** The root of every chart: a named figure with a visible caption. */
-export function Figure({ label, caption, width, children }: { label: string; caption: ReactNode; width: number; children: ReactNode }) {
+/**
+ * The root of every chart: a named figure with a visible caption. It takes its container's
+ * width, not the chart's: after a page-width change the caption wraps at once, and the page
+ * does not move again as each chart catches up with the new width in a frame of its own.
+ */
+export function Figure({ label, caption, children }: { label: string; caption: ReactNode; children: ReactNode }) {
   return (
-    <figure role="figure" aria-label={label} style={{ margin: 0, width, fontFamily: theme.font }}>
+    <figure role="figure" aria-label={label} style={{ margin: 0, fontFamily: theme.font }}>
       {children}
       <figcaption style={{ fontSize: 12, color: theme.muted, marginTop: 4 }}>{caption}</figcaption>
     </figure>

@@ -373,6 +373,42 @@ export default [
     assert.deepEqual(errors, []);
   }, 120_000),
 
+  e2eTest('after a page-width change, no panel moves while the charts take their new widths one per frame', async ({ page, baseURL, errors }) => {
+    await page.setViewportSize({ width: 1600, height: 1200 });
+    await open(page, baseURL, FAST);
+    await waitForStep(page, 2);
+    await pause(page);
+    // Panels near the middle of the page: charts on screen above and below, every panel's place watched.
+    await page.getByRole('heading', { level: 2, name: 'Gradient by depth' }).evaluate((h) => h.closest('section')!.scrollIntoView({ block: 'start' }));
+    await page.waitForTimeout(500);
+    // Each frame: the page's width, every panel's place on the page, and how many charts are drawn at the page's width.
+    await page.evaluate(`(() => {
+      const frames = window.__frames = [];
+      const tick = () => {
+        const panels = [...document.querySelectorAll('section.panel')].map((p) => Math.round(p.getBoundingClientRect().top + scrollY));
+        const fitted = [...document.querySelectorAll('.chart-body')].filter((b) => Number(b.querySelector('svg')?.getAttribute('width') ?? 0) <= b.clientWidth + 1).length;
+        frames.push({ width: innerWidth, panels: panels.join(','), fitted });
+        if (frames.length < 600) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    })()`);
+    await page.setViewportSize({ width: 1300, height: 1200 });
+    const nearScreen = `[...document.querySelectorAll('.chart-body')].filter((b) => { const r = b.getBoundingClientRect(); return r.bottom > -300 && r.top < innerHeight + 300; })
+      .every((b) => Number(b.querySelector('svg')?.getAttribute('width') ?? 0) <= b.clientWidth + 1)`;
+    await waitForExpression(page, nearScreen, { timeout: 10_000 });
+    await page.waitForTimeout(300);
+    const frames = (await page.evaluate('window.__frames')) as { width: number; panels: string; fitted: number }[];
+    const narrow = frames.filter((f) => f.width === 1300);
+    assert.ok(narrow.length > 0, 'frames were recorded at the new width');
+    // The charts took their new widths over several frames after the one that laid the page out...
+    const fittedCounts = [...new Set(narrow.map((f) => f.fitted))];
+    assert.ok(fittedCounts.length >= 3, `charts took their new widths in several frames (charts fitted per frame: ${JSON.stringify(narrow.map((f) => f.fitted))})`);
+    // ...and the page did not move under them: every panel stayed where the new width put it.
+    const places = [...new Set(narrow.map((f) => f.panels))];
+    assert.deepEqual(places, [narrow[0]!.panels], `panels' places on the page in each frame after the change: ${JSON.stringify(narrow.map((f) => f.panels))}`);
+    assert.deepEqual(errors, []);
+  }, 60_000),
+
   e2eTest('no long task over 50 ms on the main thread while training', async ({ page, baseURL }) => {
     await page.addInitScript(`
       window.__longTasks = [];
