@@ -22,10 +22,12 @@ import { heapOffset, simdKernels } from './simd/load';
  * Each follows the cpu backend's results (tests/train/copyKernels.test.ts).
  */
 
-interface WasmHeap {
+/** The members of tfjs's wasm backend that the kernels here and in ./wasmReluConcat.ts use. */
+export interface WasmHeap {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
   incRef(dataId: tf.DataId): void;
+  disposeData(dataId: tf.DataId): boolean;
 }
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { RELU_CONCAT_KERNEL, SLICE_RELU_GRAD_KERNEL } from './kernelNames';
 import { heapOffset, simdKernels } from './simd/load';
-import { words } from './wasmCopyKernels';
+import { words, type WasmHeap } from './wasmCopyKernels';
 
 /**
  * An inception block's ReLUs and its concatenation as one kernel on the wasm backend, and
@@ -25,12 +25,6 @@ import { words } from './wasmCopyKernels';
  * The SIMD kernels (simd/assembly/relu.ts) run it; where they cannot, the plain loops
  * below, with the same numbers.
  */
-
-interface WasmHeap {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  disposeData(dataId: tf.DataId): boolean;
-}
 
 interface ReluConcatAttrs {
   /** Each input's width on the last axis, in order. */
