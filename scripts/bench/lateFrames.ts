@@ -6,7 +6,7 @@
  * ran (almost) nothing had no page work in it: no chart was drawn. A diagnostic, not a
  * benchmark: tracing costs the page some time of its own. See docs/benchmarks.md.
  *
- *   npx tsx scripts/bench/lateFrames.ts [--windows N | --changes N] [--no-file] [--paused] [--pool] [--control]
+ *   npx tsx scripts/bench/lateFrames.ts [--windows N | --changes N] [--no-file] [--paused] [--pool] [--control] [--style CSS]
  *
  * --windows N  redraw windows to record (default 5)
  * --changes N  instead of windows, N single changes, each traced on its own: the next panel
@@ -22,6 +22,10 @@
  *              static chart each, and a worker that keeps one core busy as training does
  *              (none with --paused); the same windows or changes. What the harness, the
  *              browser and the machine drop on their own, with no chart drawn.
+ * --style CSS  a style sheet put into the page once the run file is open (and training
+ *              paused), to see what a part of the page costs by leaving it out: with
+ *              '.chart-body { visibility: hidden }' the charts are laid out and redrawn as
+ *              ever, but nothing of them is painted. Run it with and without, in turn.
  */
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, startPreview, stopPreview } from '../../tests/e2e/preview';
@@ -48,9 +52,11 @@ interface Options {
   readonly paused: boolean;
   readonly pool: boolean;
   readonly control: boolean;
+  /** A style sheet put into the page before recording ('' for none). */
+  readonly style: string;
 }
 
-const USAGE = 'usage: lateFrames.ts [--windows N | --changes N] [--no-file] [--paused] [--pool] [--control]';
+const USAGE = 'usage: lateFrames.ts [--windows N | --changes N] [--no-file] [--paused] [--pool] [--control] [--style CSS]';
 
 function parseArgs(argv: readonly string[]): Options {
   let windows = 5;
@@ -59,9 +65,14 @@ function parseArgs(argv: readonly string[]): Options {
   let paused = false;
   let pool = false;
   let control = false;
+  let style = '';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--no-file') file = false;
+    else if (arg === '--style') {
+      style = argv[++i] ?? '';
+      if (style.trim() === '') throw new Error(`--style needs a style sheet (${USAGE})`);
+    }
     else if (arg === '--paused') paused = true;
     else if (arg === '--pool') pool = true;
     else if (arg === '--control') control = true;
@@ -73,7 +84,7 @@ function parseArgs(argv: readonly string[]): Options {
     } else throw new Error(`unknown argument "${arg}" (${USAGE})`);
   }
   if (control && !file) throw new Error('--control has no run file to leave closed: drop --no-file');
-  return { windows, changes, file: file && !control, paused, pool, control };
+  return { windows, changes, file: file && !control, paused, pool, control, style };
 }
 
 const fmt = (ms: number): string => ms.toFixed(1);
@@ -145,10 +156,15 @@ async function recordWindows(browser: Browser, page: Page, windows: number, pool
   }
 }
 
-/** `changes` single scroll-and-width changes, each traced on its own: its late frames and the main thread's time over it. */
+/**
+ * `changes` single scroll-and-width changes, each traced on its own: its late frames and the
+ * main thread's time over it; at the end, every thread's processor time per change (each
+ * thread's name summed over the changes; the training worker, when training, is among them).
+ */
 async function recordChanges(browser: Browser, page: Page, changes: number, pool: boolean, tally: Tally, out: (line: string) => void): Promise<void> {
   const panels = (await page.evaluate(`document.querySelectorAll('section.panel').length`)) as number;
   const mainMs: number[] = [];
+  const threadMs = new Map<string, number>();
   // Let the last step's (or the pause's) redraws end first.
   await sleep(3_000);
   for (let c = 1; c <= changes; c++) {
@@ -168,20 +184,25 @@ async function recordChanges(browser: Browser, page: Page, changes: number, pool
     const intervals = frames.slice(1).map((t, i) => [frames[i]!, t] as const);
     const late = intervals.filter(([a, b]) => b - a > LATE_FRAME_MS);
     const last = frames.at(-1) ?? start;
-    const main = threadTimes(events, trace.mark.ts, traceTime(last), trace.names).find((t) => t.thread === trace.mainThread)?.cpuMs ?? 0;
+    const times = threadTimes(events, trace.mark.ts, traceTime(last), trace.names);
+    const main = times.find((t) => t.thread === trace.mainThread)?.cpuMs ?? 0;
     mainMs.push(main);
+    for (const t of times) threadMs.set(shortName(t.thread), (threadMs.get(shortName(t.thread)) ?? 0) + t.cpuMs);
     out(`change ${c} (panel ${panel + 1} to the top, width ${width}): ${late.length} late of ${frames.length} frames; page main thread ${fmt(main)} ms over ${fmt(last - start)} ms`);
     if (late.length > 0) tally.withAny++;
     for (const [a, b] of late) printLateFrame(events, trace, `+${(b - start).toFixed(0)} ms`, traceTime(a), traceTime(b), pool, tally, out);
     await sleep(1_000);
   }
   out(`page main thread per change: mean ${fmt(mainMs.reduce((x, y) => x + y, 0) / mainMs.length)} ms (${fmt(Math.min(...mainMs))} to ${fmt(Math.max(...mainMs))})`);
+  const perChange = [...threadMs].map(([thread, ms]) => [thread, ms / changes] as const).sort((a, b) => b[1] - a[1]);
+  const all = perChange.reduce((sum, [, ms]) => sum + ms, 0);
+  out(`every thread per change: ${fmt(all)} ms of processor time; ${perChange.filter(([, ms]) => ms >= 1).map(([thread, ms]) => `${thread} ${fmt(ms)}`).join(', ')}`);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
-  const { windows, changes, file, paused, pool, control } = parseArgs(process.argv.slice(2));
+  const { windows, changes, file, paused, pool, control, style } = parseArgs(process.argv.slice(2));
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   if (!control) await viteBuild(log);
   const preview = control ? null : await startPreview();
@@ -202,11 +223,14 @@ async function main(): Promise<void> {
       await page.getByRole('button', { name: 'Pause', exact: true }).click();
       await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
     }
+    // As a stylesheet element: the built page's Content Security Policy allows inline styles.
+    if (style) await page.addStyleTag({ content: style });
     const out = (line: string): void => void process.stdout.write(`${line}\n`);
     const what = changes > 0 ? `${changes} scroll-and-width changes` : `${windows} windows`;
     out(control
       ? `late frames: ${what}, the control page, ${paused ? 'no worker' : 'a worker busy on one core'}`
       : `late frames: ${what}, ${file ? 'the 10,000-step run open' : 'no run file'}, ${paused ? 'training paused' : 'training'}`);
+    if (style) out(`with the style sheet: ${style}`);
     const tally: Tally = { late: 0, idle: 0, withAny: 0, pageWork: [] };
     if (changes > 0) await recordChanges(browser, page, changes, pool, tally, out);
     else await recordWindows(browser, page, windows, pool, tally, out);
