@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { heapOffset, simdKernels } from './simd/load';
+import { floats, wasmHeap, words, type WasmHeap } from './wasmHeap';
 
 /**
  * Data-movement kernels for the wasm backend, in place of tfjs 4.22's, which cost a
@@ -22,27 +23,6 @@ import { heapOffset, simdKernels } from './simd/load';
  * Each follows the cpu backend's results (tests/train/copyKernels.test.ts).
  */
 
-/** The members of tfjs's wasm backend that the kernels here and in ./wasmReluConcat.ts use. */
-export interface WasmHeap {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  incRef(dataId: tf.DataId): void;
-  disposeData(dataId: tf.DataId): boolean;
-}
-
-const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-
-/**
- * A tensor's elements on the heap as 32-bit words: a float32 or int32 tensor is copied
- * bit for bit through an Int32Array (a float copied as a number could lose its NaN's
- * payload), and one array type keeps the copy loops below monomorphic. Taken after every
- * allocation of the kernel: growing the heap detaches older views.
- */
-export function words(heap: Pick<WasmHeap, 'typedArrayFromHeap'>, info: tf.TensorInfo): Int32Array {
-  const a = heap.typedArrayFromHeap(info);
-  return new Int32Array(a.buffer, a.byteOffset, a.length);
-}
-
 /** Copies `width` words from `from` at `f` to `to` at `t`: a plain loop for the short rows of a channel cut, a block copy for long ones. */
 function copyWords(from: Int32Array, f: number, to: Int32Array, t: number, width: number): void {
   if (width >= 64) {
@@ -62,8 +42,8 @@ function concat(heap: WasmHeap, inputs: tf.TensorInfo[], axis: number): tf.Tenso
   const shape = [...inputs[0]!.shape];
   shape[axis] = inputs.reduce((a, t) => a + t.shape[axis]!, 0);
   const out = heap.makeOutput(shape, inputs[0]!.dtype);
-  const outer = size(shape.slice(0, axis));
-  const rows = inputs.map((t) => size(t.shape.slice(axis)));
+  const outer = tf.util.sizeFromShape(shape.slice(0, axis));
+  const rows = inputs.map((t) => tf.util.sizeFromShape(t.shape.slice(axis)));
   const to = words(heap, out);
   const from = inputs.map((t) => words(heap, t));
   let at = 0;
@@ -78,8 +58,8 @@ function concat(heap: WasmHeap, inputs: tf.TensorInfo[], axis: number): tf.Tenso
 
 /** The inverse of concat, row by row as it: parts of the given sizes along `axis`, the input read once, front to back. */
 function split(heap: WasmHeap, x: tf.TensorInfo, sizes: readonly number[], axis: number): tf.TensorInfo[] {
-  const outer = size(x.shape.slice(0, axis));
-  const inner = size(x.shape.slice(axis + 1));
+  const outer = tf.util.sizeFromShape(x.shape.slice(0, axis));
+  const inner = tf.util.sizeFromShape(x.shape.slice(axis + 1));
   const outs = sizes.map((s) => heap.makeOutput(x.shape.map((d, i) => (i === axis ? s : d)), x.dtype));
   const rows = sizes.map((s) => s * inner);
   const live = rows.flatMap((row, j) => (row > 0 ? [j] : [])); // the parts with elements (an empty one has no memory to view)
@@ -162,13 +142,13 @@ export function registerWasmCopyKernels(): void {
   replace('Identity', (original) => (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
     if (x.dtype === 'string') return original(args);
-    (args.backend as unknown as WasmHeap).incRef(x.dataId);
+    wasmHeap(args.backend).incRef(x.dataId);
     return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
   });
   replace('Cast', (original) => (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
     const dtype = args.attrs!['dtype'] as tf.DataType;
-    const heap = args.backend as unknown as WasmHeap;
+    const heap = wasmHeap(args.backend);
     if (x.dtype === 'string') return original(args);
     if (x.dtype === dtype) {
       heap.incRef(x.dataId);
@@ -183,31 +163,31 @@ export function registerWasmCopyKernels(): void {
     return out;
   });
   replace('Concat', (original) => (args) => {
-    const inputs = (args.inputs as unknown as tf.TensorInfo[]).filter((t) => size(t.shape) > 0);
+    const inputs = (args.inputs as unknown as tf.TensorInfo[]).filter((t) => tf.util.sizeFromShape(t.shape) > 0);
     const axis = tf.util.parseAxisParam(args.attrs!['axis'] as number, (args.inputs as unknown as tf.TensorInfo[])[0]!.shape)[0]!;
     if (inputs.length < 2 || !FOUR_BYTES.has(inputs[0]!.dtype)) return original(args);
     tf.backend_util.assertParamsConsistent(inputs.map((t) => t.shape), axis);
-    return concat(args.backend as unknown as WasmHeap, inputs, axis);
+    return concat(wasmHeap(args.backend), inputs, axis);
   });
   replace('SplitV', (original) => (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
     if (!FOUR_BYTES.has(x.dtype)) return original(args);
     const axis = tf.util.parseAxisParam(args.attrs!['axis'] as number, x.shape)[0]!;
     const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, args.attrs!['numOrSizeSplits'] as number | number[], axis);
-    return split(args.backend as unknown as WasmHeap, x, sizes, axis);
+    return split(wasmHeap(args.backend), x, sizes, axis);
   });
   replace('Tile', (original) => (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
-    if (x.dtype === 'string' || size(x.shape) !== 1) return original(args);
+    if (x.dtype === 'string' || tf.util.sizeFromShape(x.shape) !== 1) return original(args);
     const reps = args.attrs!['reps'] as number[];
-    const heap = args.backend as unknown as WasmHeap;
+    const heap = wasmHeap(args.backend);
     const out = heap.makeOutput(x.shape.map((d, i) => d * reps[i]!), x.dtype);
     const value = heap.typedArrayFromHeap(x)[0]!;
     heap.typedArrayFromHeap(out).fill(value);
     return out;
   });
   replace('AvgPoolGrad', () => ({ inputs, backend, attrs }) => {
-    const heap = backend as unknown as WasmHeap;
+    const heap = wasmHeap(backend);
     const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
     const a = attrs as unknown as PoolAttrs;
     const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
@@ -221,7 +201,7 @@ export function registerWasmCopyKernels(): void {
       );
       return dx;
     }
-    avgPoolGradInto(heap.typedArrayFromHeap(dy) as Float32Array, heap.typedArrayFromHeap(dx) as Float32Array, info);
+    avgPoolGradInto(floats(heap, dy), floats(heap, dx), info);
     return dx;
   });
 }

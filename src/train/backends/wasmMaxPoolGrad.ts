@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { heapOffset, simdKernels } from './simd/load';
+import { floats, wasmHeap } from './wasmHeap';
 
 /**
  * A correct MaxPoolGrad for the wasm backend.
@@ -24,12 +25,6 @@ import { heapOffset, simdKernels } from './simd/load';
  * A NaN has no equal, so a batch with a NaN anywhere takes the full scan, as does any
  * window where the maximum is not found.
  */
-
-interface WasmHeap {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-  disposeData(dataId: tf.DataId): boolean;
-}
 
 interface PoolAttrs {
   filterSize: number | [number, number];
@@ -141,7 +136,7 @@ export function registerWasmMaxPoolGrad(): void {
     kernelName: 'MaxPoolGrad',
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
-      const heap = backend as unknown as WasmHeap;
+      const heap = wasmHeap(backend);
       const { dy, input, output } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output?: tf.TensorInfo };
       const a = attrs as unknown as PoolAttrs;
       const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
@@ -163,12 +158,12 @@ export function registerWasmMaxPoolGrad(): void {
         // The sum of x is not NaN only if no element is (it may be NaN without one, from
         // infinities of both signs: then the full scan runs, which is merely slower).
         const sum = tf.getKernel('Sum', 'wasm')!.kernelFunc({ inputs: { x: input }, backend, attrs: { axis: input.shape.map((_, i) => i), keepDims: false } }) as tf.TensorInfo;
-        noNaN = !Number.isNaN(heap.typedArrayFromHeap(sum)[0]);
+        noNaN = !Number.isNaN(floats(heap, sum)[0]);
         heap.disposeData(sum.dataId);
       }
       // Views are taken after the last allocation: growing the heap detaches older views.
-      const y = output ? heap.typedArrayFromHeap(output) : undefined;
-      maxPoolGradInto(heap.typedArrayFromHeap(input), heap.typedArrayFromHeap(dy), heap.typedArrayFromHeap(dx), info, y, noNaN);
+      const y = output ? floats(heap, output) : undefined;
+      maxPoolGradInto(floats(heap, input), floats(heap, dy), floats(heap, dx), info, y, noNaN);
       return dx;
     },
   });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { heapOffset, simdKernels, type SimdKernels } from './simd/load';
+import { floats, wasmHeap } from './wasmHeap';
 
 /**
  * The magnitude reductions of src/train/reductions.ts as one wasm kernel each.
@@ -26,11 +27,6 @@ export type MagnitudeOutput = 'stats' | 'norm' | 'rms';
  * webgpu backend did, so a group of zeros was divided by zero there (a NaN norm).
  */
 export const TINY = 2 ** -126;
-
-interface WasmHeap {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-}
 
 /** [norm, rms, meanAbs, maxAbs] over all elements of `parts` taken together, scaled as reductions.ts does. */
 export function magnitudes(parts: readonly Float32Array[]): [number, number, number, number] {
@@ -105,7 +101,7 @@ export function registerWasmReductions(): void {
     kernelName: MAGNITUDES_KERNEL,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
-      const heap = backend as unknown as WasmHeap;
+      const heap = wasmHeap(backend);
       const parts = Object.values(inputs) as tf.TensorInfo[];
       const output = (attrs as unknown as { output: MagnitudeOutput }).output;
       const out = heap.makeOutput(output === 'stats' ? [4] : [], 'float32');
@@ -113,11 +109,11 @@ export function registerWasmReductions(): void {
       // Views are taken after the allocation: growing the heap detaches older views.
       if (simd && output !== 'stats') {
         const [norm, rms] = simdNorm(simd, backend, parts);
-        heap.typedArrayFromHeap(out)[0] = output === 'norm' ? norm : rms;
+        floats(heap, out)[0] = output === 'norm' ? norm : rms;
         return out;
       }
-      const [norm, rms, meanAbs, maxAbs] = simd ? simdMagnitudes(simd, backend, parts) : magnitudes(parts.map((p) => heap.typedArrayFromHeap(p)));
-      const to = heap.typedArrayFromHeap(out);
+      const [norm, rms, meanAbs, maxAbs] = simd ? simdMagnitudes(simd, backend, parts) : magnitudes(parts.map((p) => floats(heap, p)));
+      const to = floats(heap, out);
       if (output === 'stats') to.set([norm, rms, meanAbs, maxAbs]);
       else to[0] = output === 'norm' ? norm : rms;
       return out;

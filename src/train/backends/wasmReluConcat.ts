@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { RELU_CONCAT_KERNEL, SLICE_RELU_GRAD_KERNEL } from './kernelNames';
 import { heapOffset, simdKernels } from './simd/load';
-import { words, type WasmHeap } from './wasmCopyKernels';
+import { floats, wasmHeap, words } from './wasmHeap';
 
 /**
  * An inception block's ReLUs and its concatenation as one kernel on the wasm backend, and
@@ -63,7 +63,7 @@ export function sliceReluGradInto(y: Float32Array, dy: Float32Array, dx: Float32
 }
 
 function reluConcat({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
-  const heap = backend as unknown as WasmHeap;
+  const heap = wasmHeap(backend);
   const xs = Object.values(inputs).filter((x): x is tf.TensorInfo => x !== undefined); // keys 0, 1, ...: in order
   const { sizes } = attrs as unknown as ReluConcatAttrs;
   const first = xs[0];
@@ -97,7 +97,7 @@ function reluConcat({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap;
 }
 
 function sliceReluGrad({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
-  const heap = backend as unknown as WasmHeap;
+  const heap = wasmHeap(backend);
   const { y, dy } = inputs as { y: tf.TensorInfo; dy: tf.TensorInfo };
   const { begin, size } = attrs as unknown as SliceAttrs;
   const stride = y.shape[y.shape.length - 1]!;
@@ -107,7 +107,7 @@ function sliceReluGrad({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
   const dx = heap.makeOutput([...y.shape.slice(0, -1), size], 'float32');
   const simd = simdKernels(backend);
   if (simd) simd.sliceReluGrad(heapOffset(backend, y), heapOffset(backend, dy), heapOffset(backend, dx), rows, stride, begin, size);
-  else sliceReluGradInto(heap.typedArrayFromHeap(y) as Float32Array, heap.typedArrayFromHeap(dy) as Float32Array, heap.typedArrayFromHeap(dx) as Float32Array, rows, stride, begin, size);
+  else sliceReluGradInto(floats(heap, y), floats(heap, dy), floats(heap, dx), rows, stride, begin, size);
   return dx;
 }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { floats, wasmHeap } from './wasmHeap';
 
 /**
  * The optimizer's update of one variable as one wasm kernel per variable.
@@ -13,11 +14,6 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 
 export const SGD_UPDATE_KERNEL = 'GradFlowSgdUpdate';
-
-interface WasmHeap {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Uint8Array;
-}
 
 /** SGD with momentum, as Optimizer.apply on ops: v' = m v + g; where ok: theta' = theta - lr v'; else nothing changes. */
 export function sgdUpdate(
@@ -47,12 +43,12 @@ export function registerWasmUpdates(): void {
     kernelName: SGD_UPDATE_KERNEL,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
-      const heap = backend as unknown as WasmHeap;
+      const heap = wasmHeap(backend);
       const { theta, velocity, grad, ok } = inputs as unknown as Record<'theta' | 'velocity' | 'grad' | 'ok', tf.TensorInfo>;
       const { learningRate, momentum } = attrs as unknown as { learningRate: number; momentum: number };
       const outs = [heap.makeOutput([...theta.shape], 'float32'), heap.makeOutput([...theta.shape], 'float32'), heap.makeOutput([...theta.shape], 'float32')];
       // Views are taken after the allocations: growing the heap detaches older views.
-      const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t) as Float32Array;
+      const view = (t: tf.TensorInfo) => floats(heap, t);
       const [nextTheta, nextVelocity, delta] = outs.map(view) as [Float32Array, Float32Array, Float32Array];
       sgdUpdate(view(theta), view(velocity), view(grad), heap.typedArrayFromHeap(ok)[0] !== 0, learningRate, momentum, { theta: nextTheta, velocity: nextVelocity, delta });
       return outs;

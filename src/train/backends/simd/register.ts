@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BIAS_GRAD_KERNEL, FILTER_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../kernelNames';
+import { floats, wasmHeap } from '../wasmHeap';
 import { activeSimdKernels, heapOffset, simdKernels } from './load';
 
 /**
@@ -10,12 +11,6 @@ import { activeSimdKernels, heapOffset, simdKernels } from './load';
  * convGradients.ts.
  */
 
-interface WasmHeap {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-  disposeData(dataId: tf.DataId): boolean;
-}
-
 /** Attributes of the filter-gradient kernel: the convolution's own. */
 export interface FilterGradAttrs {
   readonly filterShape: [number, number, number, number];
@@ -24,21 +19,19 @@ export interface FilterGradAttrs {
   readonly dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-
 /** dy [..., c] summed over every axis but the last: the gradient of a bias added on the channel axis. */
 function biasGrad({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: object }): tf.TensorInfo {
-  const heap = backend as unknown as WasmHeap;
+  const heap = wasmHeap(backend);
   const dy = inputs['dy']!;
   const c = dy.shape[dy.shape.length - 1]!;
-  const rows = size(dy.shape) / c;
+  const rows = tf.util.sizeFromShape(dy.shape) / c;
   const out = heap.makeOutput([c], 'float32');
   const simd = simdKernels(backend);
   if (simd) {
     simd.columnSum(heapOffset(backend, dy), heapOffset(backend, out), rows, c);
     return out;
   }
-  columnSumInto(heap.typedArrayFromHeap(dy), heap.typedArrayFromHeap(out), rows, c);
+  columnSumInto(floats(heap, dy), floats(heap, out), rows, c);
   return out;
 }
 
@@ -50,16 +43,16 @@ export function columnSumInto(from: Float32Array, to: Float32Array, rows: number
 
 /** dy * step(x), step as tfjs's (1 where x > 0, NaN where x is NaN, else 0). */
 function reluGrad({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: object }): tf.TensorInfo {
-  const heap = backend as unknown as WasmHeap;
+  const heap = wasmHeap(backend);
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const out = heap.makeOutput([...x.shape], 'float32');
-  const n = size(x.shape);
+  const n = tf.util.sizeFromShape(x.shape);
   const simd = simdKernels(backend);
   if (simd) {
     simd.reluGrad(heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out), n);
     return out;
   }
-  reluGradInto(heap.typedArrayFromHeap(x), heap.typedArrayFromHeap(dy), heap.typedArrayFromHeap(out));
+  reluGradInto(floats(heap, x), floats(heap, dy), floats(heap, out));
   return out;
 }
 
@@ -73,7 +66,7 @@ export function reluGradInto(xs: Float32Array, g: Float32Array, to: Float32Array
 
 /** d loss / d filter of conv2d(x, filter) (NHWC, no dilation), from the SIMD kernel; only registered callers reach it where the kernels run. */
 function filterGrad({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
-  const heap = backend as unknown as WasmHeap;
+  const heap = wasmHeap(backend);
   const simd = simdKernels(backend);
   if (!simd) throw new Error(`${FILTER_GRAD_KERNEL} needs the SIMD kernels`);
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };

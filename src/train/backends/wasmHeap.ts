@@ -1,0 +1,34 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+/**
+ * What GradFlow's kernels of the wasm backend call on it: outputs made on its heap, views
+ * of a tensor's elements there, references counted. All of them are public members of
+ * tfjs's `BackendWasm`; a kernel is handed its backend as a plain object (`wasmHeap`).
+ */
+export type WasmHeap = Pick<BackendWasm, 'makeOutput' | 'typedArrayFromHeap' | 'incRef' | 'disposeData'>;
+
+/** The backend a kernel was handed: every kernel using this is registered for 'wasm' alone. */
+export function wasmHeap(backend: object): WasmHeap {
+  return backend as WasmHeap;
+}
+
+/**
+ * A float32 tensor's elements on the heap, as a view. Taken after every allocation of the
+ * kernel: growing the heap detaches older views.
+ */
+export function floats(heap: Pick<WasmHeap, 'typedArrayFromHeap'>, info: tf.TensorInfo): Float32Array {
+  if (info.dtype !== 'float32') throw new Error(`expected a float32 tensor on the wasm heap, got ${info.dtype}`);
+  return heap.typedArrayFromHeap(info) as Float32Array;
+}
+
+/**
+ * A tensor's elements on the heap as 32-bit words: a float32 or int32 tensor is copied
+ * bit for bit through an Int32Array (a float copied as a number could lose its NaN's
+ * payload), and one array type keeps the copy loops monomorphic. Taken after every
+ * allocation of the kernel, as `floats`.
+ */
+export function words(heap: Pick<WasmHeap, 'typedArrayFromHeap'>, info: tf.TensorInfo): Int32Array {
+  const a = heap.typedArrayFromHeap(info);
+  return new Int32Array(a.buffer, a.byteOffset, a.length);
+}
