@@ -1,5 +1,5 @@
-import type * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type * as tf from '@tensorflow/tfjs-core';
 
 /**
  * What GradFlow's kernels of the wasm backend call on it: outputs made on its heap, views

@@ -1,3 +1,4 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { KERNELS_WASM, KERNELS_WASM_SHARED } from './kernelsWasm';
 
@@ -42,10 +43,9 @@ export interface SimdKernels {
   ): void;
 }
 
-/** What the kernels need of the tfjs wasm backend (not part of its typed interface). */
+/** Where emscripten keeps the wasm backend's memory: not part of tfjs's typed interface. */
 interface WasmBackendInternals {
   wasm?: { asm?: Record<string, unknown>; wasmMemory?: unknown };
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
 }
 
 function decode(base64: string): Uint8Array<ArrayBuffer> {
@@ -108,7 +108,7 @@ export function simdUnavailableReason(): string | null {
 
 /** The byte offset of a tensor's data in the wasm backend's memory. */
 export function heapOffset(backend: object, info: tf.TensorInfo): number {
-  const entry = (backend as unknown as WasmBackendInternals).dataIdMap.get(info.dataId);
+  const entry = (backend as Pick<BackendWasm, 'dataIdMap'>).dataIdMap.get(info.dataId);
   if (!entry) throw new Error('tensor data not found on the wasm backend');
   return entry.memoryOffset;
 }
