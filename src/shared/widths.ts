@@ -6,7 +6,8 @@ import type { BackendChoice, BackendName } from '../train/backends/select';
  * narrowest width. On a GPU a step of this small network is bound by kernel launches, not
  * arithmetic: measured on a GPU (tfjs's webgpu kernels, batch 32) a step took the same at
  * widths 1/8, 1/4 and 1/2 and a third more at 1, so a real GPU gets the sharper 1/2. A
- * software GPU (SwiftShader, a fallback adapter) is the slowest backend of all: 1/8.
+ * software GPU (SwiftShader, a fallback adapter) is the slowest backend of all: automatic
+ * choice passes it over (src/worker/gpuChecks.ts), and chosen by name it gets 1/8.
  * `npm run bench -- --widths ...` measures the trade-off on the machine at hand.
  */
 export const AUTO_WIDTHS: Readonly<Record<BackendName, number>> = { wasm: 1 / 8, cpu: 1 / 8, webgl: 1 / 2, webgpu: 1 / 2 };

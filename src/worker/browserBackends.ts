@@ -16,6 +16,7 @@ import type { BackendPreference } from '../shared/experiment';
 import type { BackendInUse } from '../shared/widths';
 import { selectBackend, type BackendChoice, type BackendLoaders } from '../train/backends/select';
 import { backendOrder, selectWithChecks } from './backendOrder';
+import { isSoftwareRenderer, webgpuIsSoftware, webgpuProblem, type GpuEntry } from './gpuChecks';
 import { wasmThreadsPayOff } from './wasmThreads';
 
 /**
@@ -28,40 +29,20 @@ const GPU_BACKENDS: BackendLoaders = {
   webgpu: () => import('@tensorflow/tfjs-backend-webgpu'),
 };
 
-/** The little of WebGPU used here (the WebWorker lib of this TypeScript has no WebGPU types). */
-interface GpuEntry {
-  requestAdapter(): Promise<unknown>;
-}
-
-/** Why WebGPU cannot start here (no API, no adapter), or null; tfjs would only log a TypeError. */
-async function webgpuProblem(): Promise<string | null> {
-  const gpu = (navigator as { gpu?: GpuEntry }).gpu;
-  if (!gpu) return 'this browser offers no WebGPU';
-  try {
-    return (await gpu.requestAdapter()) ? null : 'no WebGPU adapter (GPU) is available';
-  } catch (error) {
-    return `WebGPU refused an adapter: ${error instanceof Error ? error.message : String(error)}`;
-  }
-}
-
 /** The WebGL context calls used to read the renderer's name. */
 interface GlProbe {
   getExtension(name: string): { UNMASKED_RENDERER_WEBGL: number } | null;
   getParameter(name: number): unknown;
 }
 
-/**
- * For 'auto' only: WebGL drawn by a software rasteriser (SwiftShader, llvmpipe: a
- * machine without a usable GPU) is about 12x slower than wasm, so automatic choice passes
- * it over, saying why. Chosen explicitly, WebGL is used all the same.
- */
+/** For 'auto' only: WebGL drawn by a software rasteriser, passed over (./gpuChecks.ts says why). */
 async function softwareWebglProblem(): Promise<string | null> {
   try {
     const gl = new OffscreenCanvas(1, 1).getContext('webgl2') as unknown as GlProbe | null;
     if (!gl) return null; // tfjs will report its own failure
     const info = gl.getExtension('WEBGL_debug_renderer_info');
     const renderer = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
-    return /swiftshader|llvmpipe|softpipe|software|basic render/i.test(renderer)
+    return isSoftwareRenderer(renderer)
       ? `software WebGL (${renderer.slice(0, 60)}), no GPU: wasm is faster here`
       : null;
   } catch {
@@ -69,20 +50,15 @@ async function softwareWebglProblem(): Promise<string | null> {
   }
 }
 
-/** Whether WebGPU's adapter here is a software fallback (no real GPU behind it). */
-async function webgpuIsSoftware(): Promise<boolean> {
-  try {
-    const adapter = (await (navigator as { gpu?: GpuEntry }).gpu?.requestAdapter()) as { isFallbackAdapter?: boolean; info?: { isFallbackAdapter?: boolean } } | null;
-    return adapter?.info?.isFallbackAdapter === true || adapter?.isFallbackAdapter === true;
-  } catch {
-    return false;
-  }
+/** The browser's WebGPU entry point, if it has one. */
+function gpu(): GpuEntry | undefined {
+  return (navigator as { gpu?: GpuEntry }).gpu;
 }
 
 /** The backend chosen, and whether its GPU is drawn in software (an 'auto' width is narrow there). */
 async function withDevice(choice: BackendChoice): Promise<BackendInUse> {
   if (choice.active === 'webgl') return { ...choice, softwareGpu: (await softwareWebglProblem()) !== null };
-  if (choice.active === 'webgpu') return { ...choice, softwareGpu: await webgpuIsSoftware() };
+  if (choice.active === 'webgpu') return { ...choice, softwareGpu: await webgpuIsSoftware(gpu()) };
   return choice;
 }
 
@@ -95,7 +71,9 @@ export async function useBrowserBackend(preference: BackendPreference): Promise<
   });
   // Before tfjs starts the wasm backend, which reads the flag then and keeps its choice.
   if (!wasmThreadsPayOff(navigator.hardwareConcurrency || 1)) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  const checks = preference === 'auto' ? { webgpu: webgpuProblem, webgl: softwareWebglProblem } : { webgpu: webgpuProblem };
+  const checks = preference === 'auto'
+    ? { webgpu: () => webgpuProblem(gpu(), 'pass over'), webgl: softwareWebglProblem }
+    : { webgpu: () => webgpuProblem(gpu(), 'accept') };
   return withDevice(await selectWithChecks(backendOrder(preference), checks, (order) => selectBackend(order, GPU_BACKENDS)));
 }
 

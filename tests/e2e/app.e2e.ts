@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { longHistoryRun } from '../../scripts/bench/longHistory';
 import { parseRun } from '../../src/shared/parseRun';
 import { serializeRun } from '../../src/shared/runFile';
 import { wasmThreadsPayOff } from '../../src/worker/wasmThreads';
 import { FAST, fetchedScripts, open, PAINTED_PIXELS, pause, stepCount, waitForStep, wasmPthreads } from './appPage';
-import { e2eTest, waitForExpression } from './harness';
-import { DIST } from './preview';
+import { e2eTest, pageErrors, waitForExpression } from './harness';
+import { CHROMIUM, CHROMIUM_ARGS, DIST } from './preview';
 
 /** A and B identical (aux heads off): same seed, same batches, so the same gradients until A changes. */
 const BOTH_OFF = 'a.aux1=off&a.aux2=off&b.aux1=off&b.aux2=off';
@@ -122,6 +122,31 @@ export default [
     await waitForExpression(page, `Number(/step (\\d+)/.exec(document.querySelector('[role=status]')?.textContent ?? '')?.[1]) < ${beforeReset}`, { timeout: 20_000, polling: 100 });
     await waitForStep(page, 2);
     assert.deepEqual(errors, []);
+  }, 90_000),
+
+  e2eTest("offered only WebGPU's software adapter, automatic choice passes it over, says why, and trains on wasm", async ({ baseURL }) => {
+    // Chromium with WebGPU switched on and no GPU offers SwiftShader as a fallback adapter:
+    // 49 s per step there, 0.34 s on wasm (src/worker/gpuChecks.ts).
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
+      const errors = pageErrors(page);
+      const scripts = fetchedScripts(page);
+      await open(page, baseURL, FAST.replace('backend=wasm&', ''));
+      assert.equal(await page.evaluate('navigator.gpu.requestAdapter().then((a) => a?.info?.isFallbackAdapter ?? null)'), true, 'this Chromium offers a fallback adapter');
+      await waitForStep(page, 2);
+      assert.match(await page.getByRole('status').innerText(), /backend wasm/);
+      const note = await page.locator('.backend-note').innerText();
+      assert.match(note, /webgpu \(software WebGPU \(swiftshader\), no GPU: wasm is faster here\)/, note);
+      assert.match(note, /webgl \(software WebGL \(.*SwiftShader.*\), no GPU: wasm is faster here\)/, note);
+      // Passed over on their checks, neither GPU backend's code was fetched.
+      const chunks = await builtChunks();
+      const gpuChunks = ['WEBGL_VERSION', 'WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE'].map((flag) => chunkHolding(chunks, flag).file);
+      assert.deepEqual(scripts.filter((f) => gpuChunks.includes(f)), [], `fetched: ${scripts.join(', ')}`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
   }, 90_000),
 
   e2eTest('toggling "Auxiliary classifier 1" changes model A\'s gradient by depth and marks the change', async ({ page, baseURL }) => {
