@@ -16,7 +16,7 @@ import type { BackendPreference } from '../shared/experiment';
 import type { BackendInUse } from '../shared/widths';
 import { selectBackend, type BackendChoice, type BackendLoaders } from '../train/backends/select';
 import { backendOrder, selectWithChecks } from './backendOrder';
-import { isSoftwareRenderer, webgpuIsSoftware, webgpuProblem, type GpuEntry } from './gpuChecks';
+import { softwareRasteriser, webgpuIsSoftware, webgpuProblem, type GpuEntry } from './gpuChecks';
 import { wasmThreadsPayOff } from './wasmThreads';
 
 /**
@@ -42,9 +42,8 @@ async function softwareWebglProblem(): Promise<string | null> {
     if (!gl) return null; // tfjs will report its own failure
     const info = gl.getExtension('WEBGL_debug_renderer_info');
     const renderer = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
-    return isSoftwareRenderer(renderer)
-      ? `software WebGL (${renderer.slice(0, 60)}), no GPU: wasm is faster here`
-      : null;
+    const rasteriser = softwareRasteriser(renderer);
+    return rasteriser ? `software WebGL (${rasteriser}), no GPU: wasm is faster here` : null;
   } catch {
     return null;
   }

@@ -52,7 +52,7 @@ export async function webgpuIsSoftware(gpu: GpuEntry | undefined): Promise<boole
   return 'adapter' in found && isFallback(found.adapter);
 }
 
-/** Whether a WebGL renderer's name is a software rasteriser's. */
-export function isSoftwareRenderer(renderer: string): boolean {
-  return /swiftshader|llvmpipe|softpipe|software|basic render/i.test(renderer);
+/** The software rasteriser named in a WebGL renderer's name ("SwiftShader", "llvmpipe", ...), or null for a GPU. */
+export function softwareRasteriser(renderer: string): string | null {
+  return /swiftshader|llvmpipe|softpipe|microsoft basic render driver|basic render|software rasteri[sz]er|software/i.exec(renderer)?.[0] ?? null;
 }

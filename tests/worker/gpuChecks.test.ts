@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BackendChoice, BackendName } from '../../src/train/backends/select';
 import { backendOrder, selectWithChecks } from '../../src/worker/backendOrder';
-import { isSoftwareRenderer, webgpuIsSoftware, webgpuProblem, type GpuEntry } from '../../src/worker/gpuChecks';
+import { softwareRasteriser, webgpuIsSoftware, webgpuProblem, type GpuEntry } from '../../src/worker/gpuChecks';
 
 /** A WebGPU entry point that offers `adapter` (or fails with `error`). */
 const offering = (adapter: unknown, error?: Error): GpuEntry => ({
@@ -57,11 +57,13 @@ describe('WebGPU checks', () => {
 });
 
 describe('WebGL renderer names', () => {
-  it('software rasterisers are recognised, GPUs are not', () => {
-    expect(isSoftwareRenderer('ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)')).toBe(true);
-    expect(isSoftwareRenderer('llvmpipe (LLVM 15.0.6, 256 bits)')).toBe(true);
-    expect(isSoftwareRenderer('ANGLE (Microsoft, Microsoft Basic Render Driver Direct3D11 vs_5_0 ps_5_0)')).toBe(true);
-    expect(isSoftwareRenderer('ANGLE (NVIDIA, NVIDIA GeForce RTX 3080 Direct3D11 vs_5_0 ps_5_0, D3D11)')).toBe(false);
-    expect(isSoftwareRenderer('Apple M2')).toBe(false);
+  it('software rasterisers are named, GPUs are not', () => {
+    expect(softwareRasteriser('ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)')).toBe('SwiftShader');
+    expect(softwareRasteriser('llvmpipe (LLVM 15.0.6, 256 bits)')).toBe('llvmpipe');
+    expect(softwareRasteriser('ANGLE (Microsoft, Microsoft Basic Render Driver Direct3D11 vs_5_0 ps_5_0)')).toBe('Microsoft Basic Render Driver');
+    expect(softwareRasteriser('Google SwiftShader')).toBe('SwiftShader');
+    expect(softwareRasteriser('ANGLE (NVIDIA, NVIDIA GeForce RTX 3080 Direct3D11 vs_5_0 ps_5_0, D3D11)')).toBeNull();
+    expect(softwareRasteriser('Apple M2')).toBeNull();
+    expect(softwareRasteriser('')).toBeNull();
   });
 });
