@@ -124,7 +124,7 @@ export default [
     assert.deepEqual(errors, []);
   }, 90_000),
 
-  e2eTest("offered only WebGPU's software adapter, automatic choice passes it over, says why, and trains on wasm", async ({ baseURL }) => {
+  e2eTest("offered only WebGPU's software adapter, automatic choice passes it over, says why, and trains on wasm; chosen by name, it is used, with a note", async ({ baseURL }) => {
     // Chromium with WebGPU switched on and no GPU offers SwiftShader as a fallback adapter:
     // 49 s per step there, 0.34 s on wasm (src/worker/gpuChecks.ts).
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] });
@@ -143,11 +143,16 @@ export default [
       const chunks = await builtChunks();
       const gpuChunks = ['WEBGL_VERSION', 'WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE'].map((flag) => chunkHolding(chunks, flag).file);
       assert.deepEqual(scripts.filter((f) => gpuChunks.includes(f)), [], `fetched: ${scripts.join(', ')}`);
+      // Chosen by name, WebGPU is used all the same, and the page says what that costs.
+      await page.getByLabel('Backend').selectOption('webgpu');
+      await waitForExpression(page, `/backend webgpu/.test(document.querySelector('[role=status]')?.textContent ?? '')`, { timeout: 60_000 });
+      await page.getByText('webgpu is drawn in software here (no GPU): a step takes far longer than on wasm, which Backend auto would choose').waitFor();
+      assert.equal(await page.getByText('software WebGPU (swiftshader)').count(), 0, 'WebGPU is no longer listed as not used');
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();
     }
-  }, 90_000),
+  }, 120_000),
 
   e2eTest('toggling "Auxiliary classifier 1" changes model A\'s gradient by depth and marks the change', async ({ page, baseURL }) => {
     await open(page, baseURL, `${FAST}&${BOTH_OFF}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import { auxSwitchLabel, auxSwitchName, toggledHead } from '../../src/ui/controls/auxHeads';
-import { slowKernelsNote, statusText } from '../../src/ui/controls/status';
+import { slowKernelsNote, softwareGpuNote, statusText } from '../../src/ui/controls/status';
 import { planCommands, shapeKey } from '../../src/ui/hooks/sessionCommands';
 import { exportFileName, joinCsv } from '../../src/ui/runExports';
 
@@ -58,6 +58,16 @@ describe('slowKernelsNote', () => {
     expect(slowKernelsNote({ active: 'wasm', skipped: [], slowKernels: 'no SIMD in this WebAssembly' })).toBe('wasm without its SIMD backward kernels (no SIMD in this WebAssembly): training is slower');
     expect(slowKernelsNote({ active: 'wasm', skipped: [] })).toBeNull();
     expect(slowKernelsNote(null)).toBeNull();
+  });
+});
+
+describe('softwareGpuNote', () => {
+  it('says when a GPU backend chosen by name is drawn in software, and nothing otherwise', () => {
+    expect(softwareGpuNote({ active: 'webgpu', skipped: [], softwareGpu: true })).toBe('webgpu is drawn in software here (no GPU): a step takes far longer than on wasm, which Backend auto would choose');
+    expect(softwareGpuNote({ active: 'webgl', skipped: [], softwareGpu: true })).toMatch(/^webgl is drawn in software here/);
+    expect(softwareGpuNote({ active: 'webgpu', skipped: [], softwareGpu: false })).toBeNull();
+    expect(softwareGpuNote({ active: 'wasm', skipped: [] })).toBeNull();
+    expect(softwareGpuNote(null)).toBeNull();
   });
 });
 

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { historyNote, historyResolution } from '../../shared/history';
-import { slowKernelsNote, statusText } from './status';
+import { slowKernelsNote, softwareGpuNote, statusText } from './status';
 import type { TrainingSession } from '../hooks/useTrainingSession';
 
 /** Play/Pause (one button), Step, Reset, and the live status line with the backend in use. */
@@ -24,6 +24,7 @@ export function RunControls({ session }: { session: TrainingSession }) {
         <div role="status" aria-live="off" className="status">{statusText(state)}</div>
         {thinned && <div className="backend-note">{thinned}</div>}
         {slowKernelsNote(state.backend) && <div className="backend-note">{slowKernelsNote(state.backend)}</div>}
+        {softwareGpuNote(state.backend) && <div className="backend-note">{softwareGpuNote(state.backend)}</div>}
         {skipped.length > 0 && (
           <div className="backend-note" title={skipped.map((s) => `${s.name}: ${s.reason}`).join('\n')}>
             not used: {skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}

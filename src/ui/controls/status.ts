@@ -15,6 +15,15 @@ function paceText(sps: number | null): string {
   return `${seconds.toFixed(seconds < 9.95 ? 1 : 0)} s/step`;
 }
 
+/**
+ * Under the status line when a GPU backend, chosen by name, is drawn in software (no GPU
+ * behind it; automatic choice passes it over: src/worker/gpuChecks.ts); null otherwise.
+ */
+export function softwareGpuNote(backend: SessionState['backend']): string | null {
+  if (!backend?.softwareGpu) return null;
+  return `${backend.active} is drawn in software here (no GPU): a step takes far longer than on wasm, which Backend auto would choose`;
+}
+
 /** Under the status line when wasm runs without GradFlow's SIMD backward kernels (several times slower); null otherwise. */
 export function slowKernelsNote(backend: SessionState['backend']): string | null {
   if (!backend?.slowKernels) return null;

@@ -5,11 +5,11 @@
  * of runs other than the current one are dropped. No DOM here: unit-tested in Node.
  */
 import type { FrameMessage, ModelDescription, SessionCheckpoint, WorkerEvent } from '../../worker/protocol';
-import type { BackendChoice } from '../../train/backends/select';
 import type { BackendPreference, ModelId } from '../../shared/experiment';
 import { stepFromFrame, type Run, type RunEvent } from '../../shared/runFile';
 import { frameFromData } from '../../train/frame';
 import { appendBounded } from '../../shared/history';
+import type { BackendInUse } from '../../shared/widths';
 
 /** A message from the worker (or the page) worth showing to people. */
 export interface SessionError {
@@ -48,7 +48,7 @@ export interface SessionState {
   readonly runId: number | null;
   /** Messages of runs numbered at or below this are stale (set when the page restarts a run). */
   readonly staleUpTo: number;
-  readonly backend: BackendChoice | null;
+  readonly backend: BackendInUse | null;
   readonly models: { readonly A?: ModelDescription; readonly B?: ModelDescription };
   readonly runs: { readonly A: Run | null; readonly B: Run | null };
   readonly playing: boolean;
