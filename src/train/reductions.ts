@@ -5,7 +5,9 @@ import { flatten } from './perVariable';
 /**
  * On-device reductions of gradient tensors. Norms are computed scaled by the largest
  * magnitude, so that neither the tiny gradients of a vanishing network (squares below
- * float32's range) nor large ones (squares above it) are lost; a non-finite element
+ * float32's range) nor large ones (squares above it) are lost: ||g|| = s ||g / s||, with
+ * s = max(max |g|, TINY) (TINY keeps a group of zeros from 0 / 0, and with s on both
+ * sides a group of subnormal gradients alone keeps its true norm); a non-finite element
  * makes the result non-finite, never a silent zero.
  *
  * Where the backend has the one-kernel version (wasm, see backends/wasmReductions.ts),
@@ -27,8 +29,8 @@ export function magnitudeStats(parts: readonly tf.Tensor[]): tf.Tensor1D {
     const n = flat.shape[0]!;
     const abs = tf.abs(flat);
     const maxAbs = tf.max(abs);
-    const scaled = tf.div(abs, tf.maximum(maxAbs, TINY));
-    const norm = tf.mul(maxAbs, tf.sqrt(tf.sum(tf.square(scaled))));
+    const scale = tf.maximum(maxAbs, TINY);
+    const norm = tf.mul(scale, tf.sqrt(tf.sum(tf.square(tf.div(abs, scale)))));
     const meanAbs = tf.div(tf.sum(abs), n);
     return tf.stack([norm, tf.div(norm, Math.sqrt(n)), meanAbs, maxAbs]) as tf.Tensor1D;
   });
@@ -40,8 +42,8 @@ export function l2Norm(parts: readonly tf.Tensor[]): tf.Scalar {
   if (fast) return fast as tf.Scalar;
   return tf.tidy(() => {
     const flat = flatten(parts);
-    const maxAbs = tf.max(tf.abs(flat));
-    return tf.mul(maxAbs, tf.sqrt(tf.sum(tf.square(tf.div(flat, tf.maximum(maxAbs, TINY)))))) as tf.Scalar;
+    const scale = tf.maximum(tf.max(tf.abs(flat)), TINY);
+    return tf.mul(scale, tf.sqrt(tf.sum(tf.square(tf.div(flat, scale))))) as tf.Scalar;
   });
 }
 
@@ -50,8 +52,8 @@ export function rms(t: tf.Tensor): tf.Scalar {
   const fast = oneKernel([t], 'rms');
   if (fast) return fast as tf.Scalar;
   return tf.tidy(() => {
-    const maxAbs = tf.max(tf.abs(t));
-    return tf.mul(maxAbs, tf.sqrt(tf.mean(tf.square(tf.div(t, tf.maximum(maxAbs, TINY)))))) as tf.Scalar;
+    const scale = tf.maximum(tf.max(tf.abs(t)), TINY);
+    return tf.mul(scale, tf.sqrt(tf.mean(tf.square(tf.div(t, scale))))) as tf.Scalar;
   });
 }
 
@@ -184,20 +186,23 @@ function paddedGroups(all: tf.Tensor2D, sizes: readonly number[], output: Magnit
   const padded = tf.gather(tf.abs(all), layout.index, 1); //                               [vectors, sum of rows x width]
   // Per size class: each row's largest |g|, sum of |g| and sum of squares scaled by the largest.
   const largest: tf.Tensor[] = [];
+  const scales: tf.Tensor[] = [];
   const sums: tf.Tensor[] = [];
   const squares: tf.Tensor[] = [];
   let at = 0;
   for (const b of layout.buckets) {
     const abs = tf.reshape(tf.slice(padded, [0, at], [vectors, b.rows * b.width]), [vectors, b.rows, b.width]);
     const maxAbs = tf.max(abs, 2); //                                                    [vectors, rows]
+    const scale = tf.maximum(maxAbs, TINY);
     largest.push(maxAbs);
+    scales.push(scale);
     sums.push(tf.sum(abs, 2));
-    squares.push(tf.sum(tf.square(tf.div(abs, tf.reshape(tf.maximum(maxAbs, TINY), [vectors, b.rows, 1]))), 2));
+    squares.push(tf.sum(tf.square(tf.div(abs, tf.reshape(scale, [vectors, b.rows, 1]))), 2));
     at += b.rows * b.width;
   }
   const join = (parts: tf.Tensor[]): tf.Tensor => (parts.length === 1 ? parts[0]! : tf.concat(parts, 1));
   const maxAbs = join(largest); //                                                       [vectors, groups], in row order
-  const norm = tf.mul(maxAbs, tf.sqrt(join(squares)));
+  const norm = tf.mul(join(scales), tf.sqrt(join(squares)));
   const rows = tf.stack([norm, tf.div(norm, tf.sqrt(layout.counts)), tf.div(join(sums), layout.counts), maxAbs], 2);
   const stats = tf.reshape(tf.gather(rows, layout.inverse, 1), [-1, 4]); //               [vectors x groups, 4]
   return output === 'stats' ? stats : tf.reshape(tf.slice(stats, [0, output === 'norm' ? 0 : 1], [-1, 1]), [-1]);

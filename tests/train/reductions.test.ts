@@ -37,6 +37,23 @@ function expectSame(actual: number[], expected: number[], what: string): void {
   }
 }
 
+/** [stats (4), norm, rms of the first part] in float64, straight from the definitions. */
+function reference(parts: readonly { values: Float32Array }[]): number[] {
+  const all = parts.flatMap((p) => Array.from(p.values));
+  const squares = (xs: number[]): number => xs.reduce((sum, x) => sum + x * x, 0);
+  const norm = Math.sqrt(squares(all));
+  const first = Array.from(parts[0]!.values);
+  return [norm, norm / Math.sqrt(all.length), all.reduce((sum, x) => sum + Math.abs(x), 0) / all.length, Math.max(...all.map(Math.abs)), norm, Math.sqrt(squares(first) / first.length)];
+}
+
+/** Within float32 rounding of a float64 reference (results below float32's range are subnormal, so absolutely close). */
+function expectClose(actual: number[], expected: number[], what: string): void {
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i]!;
+    expect(Math.abs(actual[i]! - e), `${what}[${i}]: ${actual[i]} vs ${e}`).toBeLessThanOrEqual(1e-5 * Math.abs(e) + 3e-45);
+  }
+}
+
 describe('magnitude reductions on wasm equal the op composition on cpu', () => {
   const rng = new Rng(77);
   const cases: { name: string; parts: { shape: number[]; values: Float32Array }[] }[] = [];
@@ -50,9 +67,14 @@ describe('magnitude reductions on wasm equal the op composition on cpu', () => {
   cases.push({ name: 'vanishing: squares below float32', parts: [part([5, 7], 1e-30), part([3], 1e-32)] });
   cases.push({ name: 'large: squares above float32', parts: [part([6, 6], 1e30)] });
   cases.push({ name: 'all zero', parts: [{ shape: [2, 3], values: new Float32Array(6) }] });
+  cases.push({ name: 'subnormal gradients alone: the largest |g| below the smallest normal float32', parts: [part([4, 5], 1e-40), part([3], 1e-41)] });
+  cases.push({ name: 'one subnormal element among zeros', parts: [{ shape: [4], values: new Float32Array([0, 3e-42, 0, 0]) }] });
   for (const c of cases) {
     it(c.name, async () => {
-      expectSame(await on('wasm', () => reduce(c.parts)), await on('cpu', () => reduce(c.parts)), c.name);
+      const cpu = await on('cpu', () => reduce(c.parts));
+      expectSame(await on('wasm', () => reduce(c.parts)), cpu, c.name);
+      // And against float64 sums of the same float32 values.
+      expectClose(cpu, reference(c.parts), c.name);
     });
   }
 
@@ -71,7 +93,7 @@ describe('magnitudes of many groups at once', () => {
   const tensor = (shape: number[], scale: number): { shape: number[]; values: Float32Array } =>
     ({ shape, values: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * scale) });
   // Layer-like groups: a kernel and its bias, sizes spread over many powers of two, one
-  // of a single element, tiny and huge scales, and one holding a NaN or an infinity.
+  // of a single element, tiny and huge scales, subnormal ones, and one holding a NaN or an infinity.
   const groups = [
     [tensor([3, 3, 8, 16], 0.1), tensor([16], 0.01)],
     [tensor([1, 1, 24, 8], 1), tensor([8], 1)],
@@ -81,6 +103,7 @@ describe('magnitudes of many groups at once', () => {
     [tensor([7, 7, 1, 8], 1), tensor([8], 1)],
     [tensor([2, 2, 2, 2], 1)],
     [tensor([1, 1, 60, 2], 1), tensor([2], 1)],
+    [tensor([4, 5], 1e-40), tensor([3], 1e-41)], // subnormal gradients alone
   ];
   const withBad = (bad: number) => groups.map((g, i) => (i === 6 ? [{ shape: g[0]!.shape, values: Float32Array.from(g[0]!.values, (v, j) => (j === 3 ? bad : v)) }] : g));
 

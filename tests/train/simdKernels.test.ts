@@ -263,7 +263,7 @@ for (const shared of [false, true]) {
       }
     });
 
-    it('magnitudes over several parts equal the JavaScript reduction, tiny, huge and non-finite values included', () => {
+    it('magnitudes over several parts equal the JavaScript reduction, tiny, subnormal, huge and non-finite values included', () => {
       const rng = new Rng(29);
       const sum = (parts: Float32Array[]): [number, number, number] => {
         heap.reset();
@@ -272,7 +272,7 @@ for (const shared of [false, true]) {
         return [heap.kernels.magnitudesLargest(), heap.kernels.magnitudesSumAbs(), heap.kernels.magnitudesSumSquares()];
       };
       const random = (n: number, scale: number): Float32Array => Float32Array.from({ length: n }, () => rng.normal() * scale);
-      for (const parts of [[random(1, 1)], [random(7, 1e-3), random(3, 2)], [random(1000, 1e-30), random(13, 1e-40)], [random(66, 1e30)], [new Float32Array(9)]]) {
+      for (const parts of [[random(1, 1)], [random(7, 1e-3), random(3, 2)], [random(1000, 1e-30), random(13, 1e-40)], [random(20, 1e-40), random(3, 1e-41)], [random(66, 1e30)], [new Float32Array(9)]]) {
         const [norm, rms, meanAbs, maxAbs] = magnitudes(parts);
         const [largest, sumAbs, sumSquares] = sum(parts);
         const n = parts.reduce((a, p) => a + p.length, 0);

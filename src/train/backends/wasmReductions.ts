@@ -22,8 +22,8 @@ export const MAGNITUDES_KERNEL = 'GradFlowMagnitudes';
 export type MagnitudeOutput = 'stats' | 'norm' | 'rms';
 
 /**
- * The smallest scale a norm divides by, as in reductions.ts: the smallest normal float32
- * (2^-126). Not a subnormal such as 1e-38: GPUs may flush subnormals to zero, and tfjs's
+ * The smallest scale a norm divides by and multiplies back, as in reductions.ts: the
+ * smallest normal float32 (2^-126). Not a subnormal such as 1e-38: GPUs may flush subnormals to zero, and tfjs's
  * webgpu backend did, so a group of zeros was divided by zero there (a NaN norm).
  */
 export const TINY = 2 ** -126;
@@ -49,7 +49,7 @@ export function magnitudes(parts: readonly Float32Array[]): [number, number, num
       sumSq += s * s;
     }
   }
-  const norm = maxAbs * Math.sqrt(sumSq);
+  const norm = scale * Math.sqrt(sumSq);
   return [norm, norm / Math.sqrt(n), sumAbs / n, maxAbs];
 }
 
