@@ -146,7 +146,7 @@ export default [
       // Chosen by name, WebGPU is used all the same, and the page says what that costs.
       await page.getByLabel('Backend').selectOption('webgpu');
       await waitForExpression(page, `/backend webgpu/.test(document.querySelector('[role=status]')?.textContent ?? '')`, { timeout: 60_000 });
-      await page.getByText('webgpu is drawn in software here (no GPU): a step takes far longer than on wasm, which Backend auto would choose').waitFor();
+      await page.getByText('webgpu is drawn in software here (no GPU): a step takes far longer than on wasm; Backend auto passes it over').waitFor();
       assert.equal(await page.getByText('software WebGPU (swiftshader)').count(), 0, 'WebGPU is no longer listed as not used');
       assert.deepEqual(errors, []);
     } finally {

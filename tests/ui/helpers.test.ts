@@ -63,7 +63,7 @@ describe('slowKernelsNote', () => {
 
 describe('softwareGpuNote', () => {
   it('says when a GPU backend chosen by name is drawn in software, and nothing otherwise', () => {
-    expect(softwareGpuNote({ active: 'webgpu', skipped: [], softwareGpu: true })).toBe('webgpu is drawn in software here (no GPU): a step takes far longer than on wasm, which Backend auto would choose');
+    expect(softwareGpuNote({ active: 'webgpu', skipped: [], softwareGpu: true })).toBe('webgpu is drawn in software here (no GPU): a step takes far longer than on wasm; Backend auto passes it over');
     expect(softwareGpuNote({ active: 'webgl', skipped: [], softwareGpu: true })).toMatch(/^webgl is drawn in software here/);
     expect(softwareGpuNote({ active: 'webgpu', skipped: [], softwareGpu: false })).toBeNull();
     expect(softwareGpuNote({ active: 'wasm', skipped: [] })).toBeNull();

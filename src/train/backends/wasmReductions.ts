@@ -23,8 +23,9 @@ export type MagnitudeOutput = 'stats' | 'norm' | 'rms';
 
 /**
  * The smallest scale a norm divides by and multiplies back, as in reductions.ts: the
- * smallest normal float32 (2^-126). Not a subnormal such as 1e-38: GPUs may flush subnormals to zero, and tfjs's
- * webgpu backend did, so a group of zeros was divided by zero there (a NaN norm).
+ * smallest normal float32 (2^-126). Not a subnormal such as 1e-38: GPUs may flush
+ * subnormals to zero, and tfjs's webgpu backend did, so a group of zeros was divided by
+ * zero there (a NaN norm).
  */
 export const TINY = 2 ** -126;
 

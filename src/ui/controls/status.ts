@@ -21,7 +21,7 @@ function paceText(sps: number | null): string {
  */
 export function softwareGpuNote(backend: SessionState['backend']): string | null {
   if (!backend?.softwareGpu) return null;
-  return `${backend.active} is drawn in software here (no GPU): a step takes far longer than on wasm, which Backend auto would choose`;
+  return `${backend.active} is drawn in software here (no GPU): a step takes far longer than on wasm; Backend auto passes it over`;
 }
 
 /** Under the status line when wasm runs without GradFlow's SIMD backward kernels (several times slower); null otherwise. */
