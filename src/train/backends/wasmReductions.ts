@@ -59,7 +59,7 @@ function sumParts(simd: SimdKernels, backend: object, parts: readonly tf.TensorI
   simd.magnitudesReset();
   let n = 0;
   for (const p of parts) {
-    const count = p.shape.reduce((a, b) => a * b, 1);
+    const count = tf.util.sizeFromShape(p.shape);
     n += count;
     add(heapOffset(backend, p), count);
   }

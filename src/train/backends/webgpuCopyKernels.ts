@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { sizeOf } from '../perVariable';
 
 /**
  * Concat and SplitV on tfjs 4.22's webgpu backend as buffer copies where the pieces are
@@ -52,8 +53,6 @@ const COPIED: ReadonlySet<tf.DataType> = new Set<tf.DataType>(['float32', 'int32
 const BYTES = 4;
 /** Threads per workgroup of piecesInOrder. */
 const THREADS = 128;
-
-const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** Whether pieces along `axis` of tensors of `shape` are each one run of elements: every axis before it has length 1. */
 const contiguous = (shape: readonly number[], axis: number): boolean => sizeOf(shape.slice(0, axis)) === 1;
