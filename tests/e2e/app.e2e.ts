@@ -136,7 +136,7 @@ export default [
       assert.equal(await page.evaluate('navigator.gpu.requestAdapter().then((a) => a?.info?.isFallbackAdapter ?? null)'), true, 'this Chromium offers a fallback adapter');
       await waitForStep(page, 2);
       assert.match(await page.getByRole('status').innerText(), /backend wasm/);
-      const note = await page.locator('.backend-note').innerText();
+      const note = await page.locator('.backend-note', { hasText: 'not used:' }).innerText();
       assert.match(note, /webgpu \(software WebGPU \(swiftshader\), no GPU: wasm is faster here\)/, note);
       assert.match(note, /webgl \(software WebGL \(SwiftShader\), no GPU: wasm is faster here\)/, note);
       // Passed over on their checks, neither GPU backend's code was fetched.
