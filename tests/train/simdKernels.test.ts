@@ -53,7 +53,7 @@ describe('the committed kernel binaries', () => {
       const module = new WebAssembly.Module(binary);
       expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
       expect(WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name).sort())
-        .toEqual(['avgPoolGrad', 'columnSum', 'filterGrad', 'filterGradScratch', 'magnitudesAdd', 'magnitudesLargest', 'magnitudesReset', 'magnitudesSumAbs', 'magnitudesSumSquares', 'maxPoolGrad', 'reluConcat', 'reluGrad', 'sliceReluGrad', 'squaresAdd']);
+        .toEqual(['avgPoolGrad', 'columnSum', 'filterGrad', 'filterGradScratch', 'magnitudesAdd', 'magnitudesLargest', 'magnitudesReset', 'magnitudesSumAbs', 'magnitudesSumSquares', 'maxPoolGrad', 'reluConcat', 'reluGrad', 'sliceReluGrad', 'squaresAdd', 'tanh']);
       // No data (11) or data-count (12) section, no start function (8): instantiating
       // leaves the backend's heap as it was.
       const ids = sectionIds(binary);
@@ -384,6 +384,37 @@ for (const shared of [false, true]) {
       }
     });
 
+    it('tanh is float64 tanh rounded to float32 (one ulp off at most, almost always none), over every scale, with zeros, infinities and NaN', () => {
+      const rng = new Rng(31);
+      const xs: number[] = [0, -0, Infinity, -Infinity, NaN, 0.3, -0.3, Math.fround(0.3), 1e-45, -1e-45, 1e-39, 1e-20, 0.1, 1, 2, 9, 9.1, 10, 20, 40, 88, 3e38];
+      for (let i = 0; i < 200_000; i++) xs.push((rng.uniform(0, 1) < 0.5 ? -1 : 1) * Math.exp(rng.uniform(-110, 4)));
+      for (let i = 0; i < 50_000; i++) xs.push(rng.uniform(-1, 1)); // around the switch at 0.3 and the bulk of activations
+      const x = Float32Array.from(xs);
+      const ulps = (a: number, b: number): number => {
+        const [ia, ib] = [new Int32Array(Float32Array.of(a).buffer)[0]!, new Int32Array(Float32Array.of(b).buffer)[0]!];
+        return Math.abs((ia < 0 ? -2147483648 - ia : ia) - (ib < 0 ? -2147483648 - ib : ib));
+      };
+      for (const n of [x.length, 7, 3]) { // the vector loop and the lanes left over
+        heap.reset();
+        const out = heap.put(n, 99);
+        heap.kernels.tanh(heap.put(x.subarray(0, n)), out, n);
+        const y = heap.get(out, n);
+        let off = 0;
+        for (let i = 0; i < n; i++) {
+          const v = x[i]!;
+          const expected = Math.fround(Math.tanh(v));
+          if (Number.isNaN(v)) expect(Number.isNaN(y[i]!), `tanh(${v})`).toBe(true);
+          else if (v === 0) expect(Object.is(y[i], v), `tanh(${Object.is(v, -0) ? '-0' : '0'}) keeps its sign`).toBe(true);
+          else {
+            const d = ulps(y[i]!, expected);
+            expect(d, `tanh(${v}) = ${y[i]}, expected ${expected}`).toBeLessThanOrEqual(1);
+            off += d;
+          }
+        }
+        if (n === x.length) expect(off / n, 'ulps off on average').toBeLessThan(1e-3);
+      }
+    });
+
     it('ReLU gradient is dy * step(x) to the bit, with NaN and infinities', () => {
       const special = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 3, -3];
       const xs: number[] = [];
@@ -415,6 +446,20 @@ describe('on the wasm backend', () => {
 
   it('the kernels run on the backend heap', () => {
     expect(simdKernels(tf.backend())).not.toBeNull();
+  });
+
+  it("tf.tanh runs the SIMD kernel, with the cpu backend's numbers to one ulp, any length, empty included", async () => {
+    expect(tf.getKernel('Tanh', 'wasm')!.kernelFunc.name).toBe('gradflowSimdTanh');
+    const rng = new Rng(37);
+    for (const n of [1031, 4, 3, 0]) {
+      const x = Float32Array.from({ length: n }, () => rng.normal() * 3);
+      const y = tf.tidy(() => tf.tanh(tf.tensor1d(x)).dataSync() as Float32Array);
+      expect(y.length).toBe(n);
+      for (let i = 0; i < n; i++) {
+        const expected = Math.fround(Math.tanh(x[i]!));
+        expect(Math.abs(y[i]! - expected), `tanh(${x[i]})`).toBeLessThanOrEqual(2 ** -23 * Math.max(Math.abs(expected), 2 ** -126));
+      }
+    }
   });
 
   it('the ReLU and convolution gradients run them, with the numbers of the cpu backend', async () => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { heapOffset, simdKernels } from './simd/load';
-import { floats, wasmHeap, words, type WasmHeap } from './wasmHeap';
+import { floats, replaceWasmKernel as replace, wasmHeap, words, type WasmHeap } from './wasmHeap';
 
 /**
  * Data-movement kernels for the wasm backend, in place of tfjs 4.22's, which cost a
@@ -120,14 +120,6 @@ interface PoolAttrs {
   strides: number | [number, number];
   pad: 'same' | 'valid' | number;
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
-
-/** Replaces a wasm kernel, keeping the original for the cases it still handles. */
-function replace(kernelName: string, make: (original: tf.KernelFunc) => tf.KernelFunc): void {
-  const original = tf.getKernel(kernelName, 'wasm');
-  if (!original) return;
-  tf.unregisterKernel(kernelName, 'wasm');
-  tf.registerKernel({ ...original, kernelFunc: make(original.kernelFunc) });
 }
 
 /** The dtypes Concat and SplitV copy here, as 32-bit words; bool (rare in training) stays with tfjs's kernels. */

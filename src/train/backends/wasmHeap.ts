@@ -1,5 +1,5 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * What GradFlow's kernels of the wasm backend call on it: outputs made on its heap, views
@@ -31,4 +31,12 @@ export function floats(heap: Pick<WasmHeap, 'typedArrayFromHeap'>, info: tf.Tens
 export function words(heap: Pick<WasmHeap, 'typedArrayFromHeap'>, info: tf.TensorInfo): Int32Array {
   const a = heap.typedArrayFromHeap(info);
   return new Int32Array(a.buffer, a.byteOffset, a.length);
+}
+
+/** Replaces a wasm kernel of tfjs's, handing the new one the original for the cases it still leaves to it. */
+export function replaceWasmKernel(kernelName: string, make: (original: tf.KernelFunc) => tf.KernelFunc): void {
+  const original = tf.getKernel(kernelName, 'wasm');
+  if (!original) return;
+  tf.unregisterKernel(kernelName, 'wasm');
+  tf.registerKernel({ ...original, kernelFunc: make(original.kernelFunc) });
 }

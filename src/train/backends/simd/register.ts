@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BIAS_GRAD_KERNEL, FILTER_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../kernelNames';
-import { floats, wasmHeap } from '../wasmHeap';
+import { floats, replaceWasmKernel, wasmHeap } from '../wasmHeap';
 import { activeSimdKernels, heapOffset, simdKernels } from './load';
 
 /**
@@ -95,6 +95,24 @@ export function simdFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Filte
   return tf.engine().runKernel(FILTER_GRAD_KERNEL, { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
+/**
+ * tfjs's Tanh for float32 on the wasm backend through the SIMD kernel (assembly/tanh.ts:
+ * float64 tanh rounded to float32; tfjs calls tanhf per element, 152 ms of a tanh-preset
+ * training step against 68 here, docs/benchmarks.md); where the kernels cannot run, and for
+ * other dtypes, tfjs's own.
+ */
+function tanh(original: tf.KernelFunc): tf.KernelFunc {
+  return function gradflowSimdTanh(args) {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const simd = simdKernels(args.backend);
+    const n = tf.util.sizeFromShape(x.shape);
+    if (!simd || x.dtype !== 'float32' || n === 0) return original(args);
+    const y = wasmHeap(args.backend).makeOutput([...x.shape], 'float32');
+    simd.tanh(heapOffset(args.backend, x), heapOffset(args.backend, y), n);
+    return y;
+  };
+}
+
 let registered = false;
 
 /** Registers the kernels on the wasm backend (once). ReLU's gradient, which runs one of them, is registered with the convolutions' (../convGradients.ts). */
@@ -104,4 +122,5 @@ export function registerSimdKernels(): void {
   tf.registerKernel({ kernelName: BIAS_GRAD_KERNEL, backendName: 'wasm', kernelFunc: biasGrad as tf.KernelFunc });
   tf.registerKernel({ kernelName: RELU_GRAD_KERNEL, backendName: 'wasm', kernelFunc: reluGrad as tf.KernelFunc });
   tf.registerKernel({ kernelName: FILTER_GRAD_KERNEL, backendName: 'wasm', kernelFunc: filterGrad as tf.KernelFunc });
+  replaceWasmKernel('Tanh', tanh);
 }
