@@ -3,27 +3,16 @@
 // tfjs's wasm Tanh calls the C library's tanhf once per element, and cost a training step
 // of the tanh preset more than all its forward convolutions. Here each float32 is taken to
 // float64, two lanes at a time, where tanh is computed with a relative error far below
-// float32's rounding (about 1e-12 at worst), and rounded back to float32 once: the result
-// is the correctly rounded tanh but where the true value lies within about 1e-12 of the
-// midpoint between two floats, and then one ulp off at most.
+// float32's rounding (under 1e-12), and rounded back to float32 once: the result is the
+// correctly rounded tanh but where the true value lies within about 1e-12 of the midpoint
+// between two floats, and then one ulp off at most.
 //
-// |x| < 0.3: tanh's Taylor series about 0 to x^15 (relative error under 2.6e-12 there).
-// Above: 1 - 2 / (e^(2|x|) + 1), with e^y from y = k ln 2 + r, |r| <= ln 2 / 2, e^r's
-// Taylor series to r^12 (error under 2e-16) and 2^k made from its exponent bits; 2|x| is
-// capped at 40, where tanh rounds to 1 in float64 already. The sign of x is put back last,
-// so tanh(-0) = -0, tanh(+-inf) = +-1, and a NaN is returned as it came.
+// tanh(a) = m / (m + 2) with m = e^(2a) - 1 (a = |x|; no cancellation at any a), and
+// e^y - 1 from y = k ln 2 + r, |r| <= ln 2 / 2: e^y - 1 = 2^k (e^r - 1) + (2^k - 1), with
+// e^r - 1 from its Taylor series to r^11 (relative error under 7e-13) and 2^k made from its
+// exponent bits. 2a is capped at 40, where tanh rounds to 1 in float64 already. The sign of
+// x is put back last, so tanh(-0) = -0, tanh(+-inf) = +-1, and a NaN is returned as it came.
 
-/** The first Taylor coefficients of tanh about 0 (of x^3, x^5, ..., x^15; that of x is 1). */
-const T3: f64 = -1.0 / 3.0;
-const T5: f64 = 2.0 / 15.0;
-const T7: f64 = -17.0 / 315.0;
-const T9: f64 = 62.0 / 2835.0;
-const T11: f64 = -1382.0 / 155925.0;
-const T13: f64 = 21844.0 / 6081075.0;
-const T15: f64 = -929569.0 / 638512875.0;
-
-/** Below this |x|, the series; from it up, the exponential. */
-const SERIES_BELOW: f64 = 0.3;
 /** 2|x| is capped here: tanh(20) = 1 - 8.5e-18, which is 1 in float64. */
 const LARGEST_2X: f64 = 40.0;
 
@@ -35,7 +24,7 @@ const LOG2E: f64 = 1.4426950408889634;
 const LN2_HI: f64 = 0.6931471526622772;
 const LN2_LO: f64 = 2.7897668087737545e-8;
 
-/** 1/n! for n = 2 to 12: e^r's Taylor coefficients. */
+/** 1/n! for n = 2 to 11: the Taylor coefficients of e^r - 1 after r's own. */
 const F2: f64 = 1.0 / 2.0;
 const F3: f64 = F2 / 3.0;
 const F4: f64 = F3 / 4.0;
@@ -46,32 +35,17 @@ const F8: f64 = F7 / 8.0;
 const F9: f64 = F8 / 9.0;
 const F10: f64 = F9 / 10.0;
 const F11: f64 = F10 / 11.0;
-const F12: f64 = F11 / 12.0;
 
 @inline function splat(v: f64): v128 {
   return f64x2.splat(v);
 }
 
-/** tanh(a) for 0 <= a < SERIES_BELOW (f64x2): a (1 + z (T3 + z (T5 + ...))), z = a^2. */
-@inline function series(a: v128): v128 {
-  const z = f64x2.mul(a, a);
-  let p = splat(T15);
-  p = f64x2.add(f64x2.mul(p, z), splat(T13));
-  p = f64x2.add(f64x2.mul(p, z), splat(T11));
-  p = f64x2.add(f64x2.mul(p, z), splat(T9));
-  p = f64x2.add(f64x2.mul(p, z), splat(T7));
-  p = f64x2.add(f64x2.mul(p, z), splat(T5));
-  p = f64x2.add(f64x2.mul(p, z), splat(T3));
-  return f64x2.add(a, f64x2.mul(a, f64x2.mul(p, z)));
-}
-
-/** e^y for 0 <= y <= LARGEST_2X (f64x2). */
-@inline function exp(y: v128): v128 {
+/** e^y - 1 for 0 <= y <= LARGEST_2X (f64x2), with its relative precision kept near 0. */
+@inline function expm1(y: v128): v128 {
   const k = f64x2.nearest(f64x2.mul(y, splat(LOG2E)));
   const r = f64x2.sub(f64x2.sub(y, f64x2.mul(k, splat(LN2_HI))), f64x2.mul(k, splat(LN2_LO)));
-  // e^r = 1 + r + F2 r^2 + ... + F12 r^12, by Horner's rule.
-  let p = splat(F12);
-  p = f64x2.add(f64x2.mul(p, r), splat(F11));
+  // e^r - 1 = r (1 + r (F2 + r (F3 + ... + r F11))), by Horner's rule.
+  let p = splat(F11);
   p = f64x2.add(f64x2.mul(p, r), splat(F10));
   p = f64x2.add(f64x2.mul(p, r), splat(F9));
   p = f64x2.add(f64x2.mul(p, r), splat(F8));
@@ -82,18 +56,17 @@ const F12: f64 = F11 / 12.0;
   p = f64x2.add(f64x2.mul(p, r), splat(F3));
   p = f64x2.add(f64x2.mul(p, r), splat(F2));
   p = f64x2.add(f64x2.mul(p, r), splat(1.0));
-  p = f64x2.add(f64x2.mul(p, r), splat(1.0));
-  // 2^k: k + 1023 in the exponent's bits (k is 0 to 58 here).
-  const bits = i64x2.shl(i64x2.add(i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(k)), i64x2.splat(1023)), 52);
-  return f64x2.mul(p, bits);
+  p = f64x2.mul(p, r);
+  // 2^k: k + 1023 in the exponent's bits (k is 0 to 58 here); then 2^k p + (2^k - 1), exact 0 for k = 0.
+  const scale = i64x2.shl(i64x2.add(i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(k)), i64x2.splat(1023)), 52);
+  return f64x2.add(f64x2.mul(scale, p), f64x2.sub(scale, splat(1.0)));
 }
 
 /** tanh of two float64 lanes. */
 @inline function tanh2(x: v128): v128 {
   const a = f64x2.abs(x);
-  const e = exp(f64x2.min(f64x2.add(a, a), splat(LARGEST_2X)));
-  const far = f64x2.sub(splat(1.0), f64x2.div(splat(2.0), f64x2.add(e, splat(1.0))));
-  const t = v128.bitselect(series(a), far, f64x2.lt(a, splat(SERIES_BELOW)));
+  const m = expm1(f64x2.min(f64x2.add(a, a), splat(LARGEST_2X)));
+  const t = f64x2.div(m, f64x2.add(m, splat(2.0)));
   const signed = v128.or(t, v128.and(x, splat(-0.0))); // -0.0: the sign bit alone
   return v128.bitselect(x, signed, f64x2.ne(x, x)); // a NaN as it came
 }
