@@ -5,13 +5,14 @@
  * ms per step by gradient and kernel, then totals by kernel. See docs/benchmarks.md.
  *
  * `--mode instrumented` profiles a training step with every per-layer metric instead,
- * `--mode perHead` one with the per-head decomposition.
+ * `--mode perHead` one with the per-head decomposition. `--preset` profiles another of the
+ * small presets (relu by default: sigmoid, tanh, relu-bn), all on 1-channel 32x32 noise.
  *
- *   npx tsx scripts/bench/profile.ts [--steps N] [--width W] [--mode plain|instrumented|perHead]
+ *   npx tsx scripts/bench/profile.ts [--steps N] [--width W] [--mode plain|instrumented|perHead] [--preset P]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe } from '../../src/model/architecture';
-import { PRESETS } from '../../src/model/config';
+import { PRESETS, type PresetName } from '../../src/model/config';
 import { createParams, disposeParams } from '../../src/model/params';
 import { useNodeBackend } from '../../src/train/backends/node';
 import { floatSplit, type Dataset } from '../../src/train/datasets';
@@ -91,10 +92,22 @@ function modeOption(): Mode {
   return mode;
 }
 
+/** The small presets: the input here is 1-channel 32x32 (the paper preset's is 224x224x3). */
+const SMALL_PRESETS: readonly PresetName[] = ['relu', 'sigmoid', 'tanh', 'relu-bn'];
+
+function presetOption(): PresetName {
+  const at = process.argv.indexOf('--preset');
+  const preset = at < 0 ? 'relu' : process.argv[at + 1];
+  const found = SMALL_PRESETS.find((p) => p === preset);
+  if (!found) throw new Error(`--preset is one of ${SMALL_PRESETS.join(', ')}`);
+  return found;
+}
+
 async function main(): Promise<void> {
   const steps = option('--steps', 5);
   const width = option('--width', 1 / 8);
   const mode = modeOption();
+  const preset = presetOption();
   await useNodeBackend('wasm');
   let current = 'forward, losses, update';
   const totals = new Map<string, Totals>();
@@ -108,7 +121,7 @@ async function main(): Promise<void> {
   });
   console.warn = warn;
 
-  const config = { ...PRESETS.relu, width };
+  const config = { ...PRESETS[preset], width };
   const params = createParams(describe(config), 1);
   const optimizer = new Optimizer('sgd', 0.9);
   const rng = new Rng(1);
@@ -140,7 +153,7 @@ async function main(): Promise<void> {
   const rows = [...totals].map(([key, t]) => ({ key, ms: t.ms / steps, calls: t.calls / steps })).sort((a, b) => b.ms - a.ms);
   const kernelMs = rows.reduce((sum, r) => sum + r.ms, 0);
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
-  out(`${mode} step, relu preset, width ${width}, batch 32, wasm: ${times.map((t) => t.toFixed(0)).join(', ')} ms; in kernels ${kernelMs.toFixed(0)} ms per step`);
+  out(`${mode} step, ${preset} preset, width ${width}, batch 32, wasm: ${times.map((t) => t.toFixed(0)).join(', ')} ms; in kernels ${kernelMs.toFixed(0)} ms per step`);
   out('\n    ms  calls  where | kernel');
   for (const r of rows.filter((r) => r.ms >= 0.5)) out(`${r.ms.toFixed(1).padStart(6)}  ${r.calls.toFixed(0).padStart(5)}  ${r.key}`);
   const byKernel = new Map<string, number>();
