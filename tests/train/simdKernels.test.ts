@@ -7,7 +7,7 @@ import { KERNELS_WASM, KERNELS_WASM_SHARED } from '../../src/train/backends/simd
 import { instantiateKernels, simdKernels, type SimdKernels } from '../../src/train/backends/simd/load';
 import { BIAS_GRAD_KERNEL, FILTER_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../../src/train/backends/kernelNames';
 import { columnSumInto, reluGradInto } from '../../src/train/backends/simd/register';
-import { avgPoolGradInto } from '../../src/train/backends/wasmCopyKernels';
+import { avgPoolGradInto, concatInto, splitInto } from '../../src/train/backends/wasmCopyKernels';
 import { maxPoolGradInto } from '../../src/train/backends/wasmMaxPoolGrad';
 import { reluConcatInto } from '../../src/train/backends/wasmReluConcat';
 import { magnitudes } from '../../src/train/backends/wasmReductions';
@@ -53,7 +53,7 @@ describe('the committed kernel binaries', () => {
       const module = new WebAssembly.Module(binary);
       expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
       expect(WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name).sort())
-        .toEqual(['avgPoolGrad', 'columnSum', 'filterGrad', 'filterGradScratch', 'magnitudesAdd', 'magnitudesLargest', 'magnitudesReset', 'magnitudesSumAbs', 'magnitudesSumSquares', 'maxPoolGrad', 'reluConcat', 'reluGrad', 'sliceReluGrad', 'squaresAdd', 'tanh']);
+        .toEqual(['avgPoolGrad', 'columnSum', 'concat', 'filterGrad', 'filterGradScratch', 'magnitudesAdd', 'magnitudesLargest', 'magnitudesReset', 'magnitudesSumAbs', 'magnitudesSumSquares', 'maxPoolGrad', 'reluConcat', 'reluGrad', 'sliceColumns', 'sliceReluGrad', 'squaresAdd', 'tanh']);
       // No data (11) or data-count (12) section, no start function (8): instantiating
       // leaves the backend's heap as it was.
       const ids = sectionIds(binary);
@@ -363,6 +363,38 @@ for (const shared of [false, true]) {
       reluConcatInto(inputs, widths, fallback, rows);
       expect(Array.from(fallback), 'without SIMD').toEqual(Array.from(expected));
       expect(heap.get(out + rows * total * 4, 4), 'nothing written past the output').toEqual(new Float32Array(4));
+    });
+
+    it('concat and sliceColumns copy words as the JavaScript loops do, to the bit, over random widths and rows', () => {
+      const rng = new Rng(41);
+      const word = (): number => (rng.uniform(0, 1) < 0.1 ? 0x7fc00001 + Math.floor(rng.uniform(0, 1000)) : Math.floor(rng.uniform(-(2 ** 31), 2 ** 31))); // NaN payloads among them
+      for (let trial = 0; trial < 40; trial++) {
+        heap.reset();
+        const count = 1 + Math.floor(rng.uniform(0, 5));
+        const outer = Math.floor(rng.uniform(0, 9));
+        const rows = Array.from({ length: count }, () => Math.floor(rng.uniform(0, 11)));
+        const total = rows.reduce((a, b) => a + b, 0);
+        const inputs = rows.map((w) => Int32Array.from({ length: outer * w }, word));
+        // concat: the table of offsets and widths, as withRowTable writes it.
+        const at = inputs.map((a) => heap.putWords(a));
+        const table = heap.putWords(Int32Array.from(rows.flatMap((w, j) => [at[j]!, w])));
+        const out = heap.put(outer * total, 99);
+        heap.kernels.concat(table, count, out, outer);
+        const expected = new Int32Array(outer * total);
+        concatInto(inputs, rows, expected, outer);
+        expect(Array.from(heap.getWords(out, outer * total)), `concat ${rows} x ${outer}`).toEqual(Array.from(expected));
+        // sliceColumns: each part back out of the joined rows.
+        const parts = rows.map((w) => (w > 0 ? new Int32Array(outer * w) : null));
+        splitInto(expected, rows, parts, outer);
+        let begin = 0;
+        rows.forEach((w, j) => {
+          const part = heap.put(outer * w, 99);
+          heap.kernels.sliceColumns(out, part, outer, total, begin, w);
+          expect(Array.from(heap.getWords(part, outer * w)), `part ${j} of ${rows}`).toEqual(Array.from(parts[j] ?? []));
+          expect(Array.from(parts[j] ?? []), `part ${j} of ${rows} is input ${j}`).toEqual(Array.from(inputs[j]!));
+          begin += w;
+        });
+      }
     });
 
     it("a slice's ReLU gradient is dy * step(y) over its columns, to the bit, with NaN and infinities", () => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { heapOffset, simdKernels } from './simd/load';
-import { floats, replaceWasmKernel as replace, wasmHeap, words, type WasmHeap } from './wasmHeap';
+import { floats, replaceWasmKernel as replace, wasmHeap, withRowTable, words } from './wasmHeap';
 
 /**
  * Data-movement kernels for the wasm backend, in place of tfjs 4.22's, which cost a
@@ -12,9 +12,11 @@ import { floats, replaceWasmKernel as replace, wasmHeap, words, type WasmHeap } 
  *   layer). A Cast to bool tests for "not zero" (tfjs's copied numbers into bytes: 256
  *   became false).
  * - Concat copied one pixel's channels at a time through `subarray` and `set` (each
- *   inception output), SplitV (Concat's gradient) ran one Slice per part: both are
- *   plain loops over the heap here, for float32 and int32, copying 32-bit words row by
- *   row so that each output (or input) is passed once, front to back.
+ *   inception output), SplitV (Concat's gradient) ran one Slice per part: both copy
+ *   32-bit words row by row here, for float32 and int32, so that each output (or input)
+ *   is passed once, front to back; four words at a time where the SIMD kernels run
+ *   (simd/assembly/join.ts: the sigmoid and tanh presets' inception blocks, whose
+ *   activation is not fused with the join as ReLU's is), else the plain loops below.
  * - Tile of a single element (what `tf.where` with a scalar condition broadcasts) ran a
  *   general index computation per element: here it is a fill.
  * - AvgPoolGrad (the auxiliary heads) was a slow loop: here each element of dx is
@@ -38,14 +40,24 @@ function copyWords(from: Int32Array, f: number, to: Int32Array, t: number, width
  * output is written once, front to back (each inception block's output: a pixel's
  * channels from its four branches).
  */
-function concat(heap: WasmHeap, inputs: tf.TensorInfo[], axis: number): tf.TensorInfo {
+function concat(backend: object, inputs: tf.TensorInfo[], axis: number): tf.TensorInfo {
+  const heap = wasmHeap(backend);
   const shape = [...inputs[0]!.shape];
   shape[axis] = inputs.reduce((a, t) => a + t.shape[axis]!, 0);
   const out = heap.makeOutput(shape, inputs[0]!.dtype);
   const outer = tf.util.sizeFromShape(shape.slice(0, axis));
   const rows = inputs.map((t) => tf.util.sizeFromShape(t.shape.slice(axis)));
-  const to = words(heap, out);
-  const from = inputs.map((t) => words(heap, t));
+  const simd = simdKernels(backend);
+  if (simd) {
+    withRowTable(backend, inputs.map((t, j) => [t, rows[j]!] as const), (table) => simd.concat(table, inputs.length, heapOffset(backend, out), outer));
+    return out;
+  }
+  concatInto(inputs.map((t) => words(heap, t)), rows, words(heap, out), outer);
+  return out;
+}
+
+/** The fallback of concat: for each of the `outer` rows, each input's row of `rows[j]` words in turn. */
+export function concatInto(from: readonly Int32Array[], rows: readonly number[], to: Int32Array, outer: number): void {
   let at = 0;
   for (let r = 0; r < outer; r++) {
     for (let j = 0; j < from.length; j++) {
@@ -53,27 +65,40 @@ function concat(heap: WasmHeap, inputs: tf.TensorInfo[], axis: number): tf.Tenso
       at += rows[j]!;
     }
   }
-  return out;
 }
 
 /** The inverse of concat, row by row as it: parts of the given sizes along `axis`, the input read once, front to back. */
-function split(heap: WasmHeap, x: tf.TensorInfo, sizes: readonly number[], axis: number): tf.TensorInfo[] {
+function split(backend: object, x: tf.TensorInfo, sizes: readonly number[], axis: number): tf.TensorInfo[] {
+  const heap = wasmHeap(backend);
   const outer = tf.util.sizeFromShape(x.shape.slice(0, axis));
   const inner = tf.util.sizeFromShape(x.shape.slice(axis + 1));
   const outs = sizes.map((s) => heap.makeOutput(x.shape.map((d, i) => (i === axis ? s : d)), x.dtype));
   const rows = sizes.map((s) => s * inner);
-  const live = rows.flatMap((row, j) => (row > 0 ? [j] : [])); // the parts with elements (an empty one has no memory to view)
-  if (outer === 0 || live.length === 0) return outs;
-  const from = words(heap, x);
-  const to = outs.map((out, j) => (rows[j]! > 0 ? words(heap, out) : null));
+  // A part with no elements has no memory to view or write: it is skipped.
+  if (outer === 0 || rows.every((row) => row === 0)) return outs;
+  const simd = simdKernels(backend);
+  if (simd) {
+    const stride = rows.reduce((a, b) => a + b, 0);
+    let begin = 0;
+    rows.forEach((row, j) => {
+      if (row > 0) simd.sliceColumns(heapOffset(backend, x), heapOffset(backend, outs[j]!), outer, stride, begin, row);
+      begin += row;
+    });
+    return outs;
+  }
+  splitInto(words(heap, x), rows, outs.map((out, j) => (rows[j]! > 0 ? words(heap, out) : null)), outer);
+  return outs;
+}
+
+/** The fallback of split: each of the `outer` rows of `from` cut into parts of `rows[j]` words, in turn (a part of none has no array). */
+export function splitInto(from: Int32Array, rows: readonly number[], to: readonly (Int32Array | null)[], outer: number): void {
   let at = 0;
   for (let r = 0; r < outer; r++) {
-    for (const j of live) {
-      copyWords(from, at, to[j]!, r * rows[j]!, rows[j]!);
+    for (let j = 0; j < rows.length; j++) {
+      if (rows[j]! > 0) copyWords(from, at, to[j]!, r * rows[j]!, rows[j]!);
       at += rows[j]!;
     }
   }
-  return outs;
 }
 
 /**
@@ -159,14 +184,14 @@ export function registerWasmCopyKernels(): void {
     const axis = tf.util.parseAxisParam(args.attrs!['axis'] as number, (args.inputs as unknown as tf.TensorInfo[])[0]!.shape)[0]!;
     if (inputs.length < 2 || !FOUR_BYTES.has(inputs[0]!.dtype)) return original(args);
     tf.backend_util.assertParamsConsistent(inputs.map((t) => t.shape), axis);
-    return concat(wasmHeap(args.backend), inputs, axis);
+    return concat(args.backend, inputs, axis);
   });
   replace('SplitV', (original) => (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
     if (!FOUR_BYTES.has(x.dtype)) return original(args);
     const axis = tf.util.parseAxisParam(args.attrs!['axis'] as number, x.shape)[0]!;
     const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, args.attrs!['numOrSizeSplits'] as number | number[], axis);
-    return split(wasmHeap(args.backend), x, sizes, axis);
+    return split(args.backend, x, sizes, axis);
   });
   replace('Tile', (original) => (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };

@@ -1,5 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
+import { heapOffset } from './simd/load';
 
 /**
  * What GradFlow's kernels of the wasm backend call on it: outputs made on its heap, views
@@ -39,4 +40,25 @@ export function replaceWasmKernel(kernelName: string, make: (original: tf.Kernel
   if (!original) return;
   tf.unregisterKernel(kernelName, 'wasm');
   tf.registerKernel({ ...original, kernelFunc: make(original.kernelFunc) });
+}
+
+/**
+ * Runs `run` with a table on the heap, for the SIMD kernels that join rows (concat,
+ * reluConcat): per tensor, its data's byte offset and its row width in words, two int32s.
+ * The table is freed afterwards.
+ */
+export function withRowTable(backend: object, rows: readonly (readonly [tf.TensorInfo, number])[], run: (table: number) => void): void {
+  const heap = wasmHeap(backend);
+  const table = heap.makeOutput([2 * rows.length], 'int32');
+  try {
+    // Taken after the last allocation: growing the heap detaches older views.
+    const entries = words(heap, table);
+    rows.forEach(([t, width], i) => {
+      entries[2 * i] = heapOffset(backend, t);
+      entries[2 * i + 1] = width;
+    });
+    run(heapOffset(backend, table));
+  } finally {
+    heap.disposeData(table.dataId);
+  }
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { RELU_CONCAT_KERNEL, SLICE_RELU_GRAD_KERNEL } from './kernelNames';
 import { heapOffset, simdKernels } from './simd/load';
-import { floats, wasmHeap, words } from './wasmHeap';
+import { floats, wasmHeap, withRowTable, words } from './wasmHeap';
 
 /**
  * An inception block's ReLUs and its concatenation as one kernel on the wasm backend, and
@@ -81,18 +81,7 @@ function reluConcat({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap;
     reluConcatInto(xs.map((x) => words(heap, x)), sizes, words(heap, out), rows);
     return out;
   }
-  const table = heap.makeOutput([2 * xs.length], 'int32');
-  try {
-    // Taken after the last allocation: growing the heap detaches older views.
-    const entries = heap.typedArrayFromHeap(table) as Int32Array;
-    xs.forEach((x, i) => {
-      entries[2 * i] = heapOffset(backend, x);
-      entries[2 * i + 1] = sizes[i]!;
-    });
-    simd.reluConcat(heapOffset(backend, table), xs.length, heapOffset(backend, out), rows);
-  } finally {
-    heap.disposeData(table.dataId);
-  }
+  withRowTable(backend, xs.map((x, i) => [x, sizes[i]!] as const), (table) => simd.reluConcat(table, xs.length, heapOffset(backend, out), rows));
   return out;
 }
 

@@ -31,6 +31,10 @@ export interface SimdKernels {
   /** `table`: per input, its data's byte offset and row width (u32 pairs). */
   reluConcat(table: number, count: number, out: number, rows: number): void;
   sliceReluGrad(y: number, dy: number, dx: number, rows: number, stride: number, begin: number, width: number): void;
+  /** Concat of 32-bit words on any axis: row r of each input in turn (assembly/join.ts; `table` as reluConcat's). */
+  concat(table: number, count: number, out: number, rows: number): void;
+  /** One part of a cut (SplitV): words begin..begin+width-1 of each row of x [rows, stride] (assembly/join.ts). */
+  sliceColumns(x: number, out: number, rows: number, stride: number, begin: number, width: number): void;
   filterGradScratch(m: number, n: number): number;
   magnitudesReset(): void;
   magnitudesAdd(at: number, n: number): void;

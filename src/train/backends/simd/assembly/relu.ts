@@ -2,6 +2,8 @@
 // ReLU's gradient, and an inception block's ReLUs and concatenation (forward) with the
 // gradient of each of its inputs, over tensors in the wasm backend's heap, 128-bit SIMD.
 
+import { joinRows } from './join';
+
 /**
  * ReLU's step as tfjs composes its gradient, four lanes at a time: 1 where v > 0, NaN where
  * v is NaN, 0 elsewhere (so an infinite or NaN dy still gives NaN where v <= 0). Inlined
@@ -35,27 +37,10 @@ export function reluGrad(x: usize, dy: usize, dx: usize, n: i32): void {
  * `table` holds, per input, its data's byte offset and its row width, as two u32. The
  * ReLU is tfjs's wasm Relu to the bit: a word with its sign bit set (a negative number,
  * -0, a NaN with its sign set) becomes +0, every other word is kept, which is i32 max(w, 0).
- * The output is written once, front to back: row r of each input in turn.
+ * The output is written once, front to back: row r of each input in turn (./join.ts).
  */
 export function reluConcat(table: usize, count: i32, out: usize, rows: i32): void {
-  const zero = i32x4.splat(0);
-  let to = out;
-  for (let r = 0; r < rows; r++) {
-    for (let i = 0; i < count; i++) {
-      const width = <i32>load<u32>(table + (<usize>i << 3) + 4);
-      const from = <usize>load<u32>(table + (<usize>i << 3)) + (<usize>r * <usize>width << 2);
-      let j = 0;
-      for (; j + 4 <= width; j += 4) {
-        const at = <usize>j << 2;
-        v128.store(to + at, i32x4.max_s(v128.load(from + at), zero));
-      }
-      for (; j < width; j++) {
-        const at = <usize>j << 2;
-        store<i32>(to + at, max(load<i32>(from + at), 0));
-      }
-      to += <usize>width << 2;
-    }
-  }
+  joinRows(table, count, out, rows, true);
 }
 
 /**
