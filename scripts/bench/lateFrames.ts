@@ -72,8 +72,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === '--style') {
       style = argv[++i] ?? '';
       if (style.trim() === '') throw new Error(`--style needs a style sheet (${USAGE})`);
-    }
-    else if (arg === '--paused') paused = true;
+    } else if (arg === '--paused') paused = true;
     else if (arg === '--pool') pool = true;
     else if (arg === '--control') control = true;
     else if (arg === '--windows' || arg === '--changes') {

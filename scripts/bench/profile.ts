@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe } from '../../src/model/architecture';
-import { PRESETS, type PresetName } from '../../src/model/config';
+import { PRESET_NAMES, PRESETS, type PresetName } from '../../src/model/config';
 import { createParams, disposeParams } from '../../src/model/params';
 import { useNodeBackend } from '../../src/train/backends/node';
 import { floatSplit, type Dataset } from '../../src/train/datasets';
@@ -93,7 +93,7 @@ function modeOption(): Mode {
 }
 
 /** The small presets: the input here is 1-channel 32x32 (the paper preset's is 224x224x3). */
-const SMALL_PRESETS: readonly PresetName[] = ['relu', 'sigmoid', 'tanh', 'relu-bn'];
+const SMALL_PRESETS: readonly PresetName[] = PRESET_NAMES.filter((p) => p !== 'paper');
 
 function presetOption(): PresetName {
   const at = process.argv.indexOf('--preset');
