@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { RELU_CONCAT_KERNEL, SLICE_RELU_GRAD_KERNEL } from './kernelNames';
 import { heapOffset, simdKernels } from './simd/load';
+import { concatInto } from './wasmCopyKernels';
 import { floats, wasmHeap, withRowTable, words } from './wasmHeap';
 
 /**
@@ -37,19 +38,10 @@ interface SliceAttrs {
   readonly size: number;
 }
 
-/** The fallback of the forward kernel: row r of each input in turn, each word through i32 max(w, 0). */
+/** The fallback of the forward kernel: the plain concatenation's rows, then each word through i32 max(w, 0). */
 export function reluConcatInto(inputs: readonly Int32Array[], widths: readonly number[], out: Int32Array, rows: number): void {
-  let to = 0;
-  for (let r = 0; r < rows; r++) {
-    for (let i = 0; i < inputs.length; i++) {
-      const from = inputs[i]!;
-      const width = widths[i]!;
-      for (let j = 0, f = r * width; j < width; j++, f++, to++) {
-        const w = from[f]!;
-        out[to] = w > 0 ? w : 0;
-      }
-    }
-  }
+  concatInto(inputs, widths, out, rows);
+  for (let i = 0; i < out.length; i++) if (out[i]! < 0) out[i] = 0;
 }
 
 /** The fallback of the gradient kernel: dx = dy * step(y) over columns begin..begin+width-1 of [rows, stride]. */
