@@ -35,8 +35,8 @@ interface GlProbe {
   getParameter(name: number): unknown;
 }
 
-/** For 'auto' only: WebGL drawn by a software rasteriser, passed over (./gpuChecks.ts says why). */
-async function softwareWebglProblem(): Promise<string | null> {
+/** WebGL drawn by a software rasteriser: passed over by 'auto' (./gpuChecks.ts says why), a narrow width when chosen. */
+async function probeWebgl(): Promise<string | null> {
   try {
     const gl = new OffscreenCanvas(1, 1).getContext('webgl2') as unknown as GlProbe | null;
     if (!gl) return null; // tfjs will report its own failure
@@ -49,9 +49,21 @@ async function softwareWebglProblem(): Promise<string | null> {
   }
 }
 
-/** The browser's WebGPU entry point, if it has one. */
+/** probeWebgl's answer, found once per worker: the check before the choice and the width after it both read it. */
+let webglProblem: Promise<string | null> | undefined;
+function softwareWebglProblem(): Promise<string | null> {
+  return (webglProblem ??= probeWebgl());
+}
+
+/** The browser's WebGPU entry point, if it has one, its adapter asked for once per worker (as the renderer above). */
+let gpuEntry: GpuEntry | undefined | null = null; // null: not looked for yet
 function gpu(): GpuEntry | undefined {
-  return (navigator as { gpu?: GpuEntry }).gpu;
+  if (gpuEntry === null) {
+    const entry = (navigator as { gpu?: GpuEntry }).gpu;
+    let adapter: Promise<unknown> | undefined;
+    gpuEntry = entry && { requestAdapter: () => (adapter ??= entry.requestAdapter()) };
+  }
+  return gpuEntry;
 }
 
 /** The backend chosen, and whether its GPU is drawn in software (an 'auto' width is narrow there). */
