@@ -98,8 +98,9 @@ export function simdFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Filte
 /**
  * tfjs's Tanh for float32 on the wasm backend through the SIMD kernel (assembly/tanh.ts:
  * float64 tanh rounded to float32; tfjs calls tanhf per element: 139 to 145 ms of a
- * tanh-preset training step against 52 to 53 here, docs/benchmarks.md); where the kernels
- * cannot run, and for other dtypes, tfjs's own.
+ * tanh-preset training step against 52 to 53 for the kernel's first version and about a
+ * quarter less since, docs/benchmarks.md); where the kernels cannot run, and for other
+ * dtypes, tfjs's own.
  */
 function tanh(original: tf.KernelFunc): tf.KernelFunc {
   return function gradflowSimdTanh(args) {
