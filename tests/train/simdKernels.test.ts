@@ -5,8 +5,8 @@ import { buildKernelsModule, OUTPUT } from '../../scripts/build-kernels';
 import { useNodeBackend } from '../../src/train/backends/node';
 import { KERNELS_WASM, KERNELS_WASM_SHARED } from '../../src/train/backends/simd/kernelsWasm';
 import { instantiateKernels, simdKernels, type SimdKernels } from '../../src/train/backends/simd/load';
-import { BIAS_GRAD_KERNEL, FILTER_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../../src/train/backends/kernelNames';
-import { columnSumInto, reluGradInto } from '../../src/train/backends/simd/register';
+import { BIAS_GRAD_KERNEL, FILTER_GRAD_KERNEL, RELU_GRAD_KERNEL, SIGMOID_GRAD_KERNEL, TANH_GRAD_KERNEL } from '../../src/train/backends/kernelNames';
+import { columnSumInto, reluGradInto, sigmoidGradInto, tanhGradInto } from '../../src/train/backends/simd/register';
 import { avgPoolGradInto, concatInto, splitInto } from '../../src/train/backends/wasmCopyKernels';
 import { maxPoolGradInto } from '../../src/train/backends/wasmMaxPoolGrad';
 import { reluConcatInto } from '../../src/train/backends/wasmReluConcat';
@@ -53,7 +53,7 @@ describe('the committed kernel binaries', () => {
       const module = new WebAssembly.Module(binary);
       expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
       expect(WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name).sort())
-        .toEqual(['avgPoolGrad', 'columnSum', 'concat', 'filterGrad', 'filterGradScratch', 'magnitudesAdd', 'magnitudesLargest', 'magnitudesReset', 'magnitudesSumAbs', 'magnitudesSumSquares', 'maxPoolGrad', 'reluConcat', 'reluGrad', 'sliceColumns', 'sliceReluGrad', 'squaresAdd', 'tanh']);
+        .toEqual(['avgPoolGrad', 'columnSum', 'concat', 'filterGrad', 'filterGradScratch', 'magnitudesAdd', 'magnitudesLargest', 'magnitudesReset', 'magnitudesSumAbs', 'magnitudesSumSquares', 'maxPoolGrad', 'reluConcat', 'reluGrad', 'sigmoidGrad', 'sliceColumns', 'sliceReluGrad', 'squaresAdd', 'tanh', 'tanhGrad']);
       // No data (11) or data-count (12) section, no start function (8): instantiating
       // leaves the backend's heap as it was.
       const ids = sectionIds(binary);
@@ -447,6 +447,41 @@ for (const shared of [false, true]) {
       }
     });
 
+    it("tanh's and the sigmoid's gradients are tfjs's float32 operations to the bit, with NaN, infinities, signed zeros and subnormals", () => {
+      const special = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 1e-39, 0.5, -0.75, 1, -1, 0.999, 3, -3];
+      const rng = new Rng(41);
+      const ys: number[] = [];
+      const dys: number[] = [];
+      for (const a of special) for (const b of special) {
+        ys.push(a);
+        dys.push(b);
+      }
+      for (let i = 0; i < 1000; i++) {
+        ys.push(rng.uniform(-1, 1)); // what tanh and the sigmoid give
+        dys.push(rng.normal() * Math.exp(rng.uniform(-20, 5)));
+      }
+      const f = Math.fround;
+      const cases = [
+        ['tanhGrad', tanhGradInto, (y: number, dy: number) => f(f(1 - f(y * y)) * dy)],
+        ['sigmoidGrad', sigmoidGradInto, (y: number, dy: number) => f(dy * f(y * f(1 - y)))],
+      ] as const;
+      for (const [name, fallback, reference] of cases) {
+        for (const n of [ys.length, 7, 4, 3]) {
+          heap.reset();
+          const y = Float32Array.from(ys.slice(0, n));
+          const dy = Float32Array.from(dys.slice(0, n));
+          const out = heap.put(n + 4, 99);
+          heap.kernels[name](heap.put(y), heap.put(dy), out, n);
+          const expected = Array.from(y, (v, i) => reference(v, dy[i]!));
+          expect(Array.from(heap.get(out, n)).map(String), `${name}, n = ${n}`).toEqual(expected.map(String));
+          expect(Array.from(heap.get(out + n * 4, 4)), `${name}: nothing written past dx`).toEqual([99, 99, 99, 99]);
+          const plain = new Float32Array(n);
+          fallback(y, dy, plain);
+          expect(Array.from(plain).map(String), `${name}, n = ${n}, without SIMD`).toEqual(expected.map(String));
+        }
+      }
+    });
+
     it('ReLU gradient is dy * step(x) to the bit, with NaN and infinities', () => {
       const special = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 3, -3];
       const xs: number[] = [];
@@ -490,6 +525,34 @@ describe('on the wasm backend', () => {
       for (let i = 0; i < n; i++) {
         const expected = Math.fround(Math.tanh(x[i]!));
         expect(Math.abs(y[i]! - expected), `tanh(${x[i]})`).toBeLessThanOrEqual(2 ** -23 * Math.max(Math.abs(expected), 2 ** -126));
+      }
+    }
+  });
+
+  it("tanh's and the sigmoid's gradients run their kernels, with the cpu backend's numbers to the bit, for any length", async () => {
+    const rng = new Rng(43);
+    for (const [op, kernel] of [[tf.tanh, TANH_GRAD_KERNEL], [tf.sigmoid, SIGMOID_GRAD_KERNEL]] as const) {
+      for (const n of [1031, 3]) {
+        const x = Float32Array.from({ length: n }, () => rng.normal() * 3);
+        const weights = Float32Array.from({ length: n }, () => rng.normal());
+        // d/dx of sum(w * f(x)): dy is w, so the gradient is the activation's at each x.
+        const grad = (): Float32Array => tf.tidy(() => tf.grad((xt: tf.Tensor) => tf.sum(tf.mul(op(xt), tf.tensor1d(weights))))(tf.tensor1d(x)).dataSync() as Float32Array);
+        const profile = await tf.profile(() => void grad());
+        expect(profile.kernelNames, `${kernel}, n = ${n}`).toContain(kernel);
+        const fast = grad();
+        await useNodeBackend('cpu');
+        // The cpu backend's forward values, through wasm's kernel's backward, compared with tfjs's own gradient on cpu.
+        const reference = grad();
+        const y = tf.tidy(() => op(tf.tensor1d(x)).dataSync() as Float32Array);
+        await useNodeBackend('wasm');
+        const fromCpuY = tf.tidy(() => (tf.engine().runKernel(kernel, { y: tf.tensor1d(y), dy: tf.tensor1d(weights) }) as tf.Tensor).dataSync() as Float32Array);
+        expect(Array.from(fromCpuY).map(String), `${kernel} on cpu's y, n = ${n}`).toEqual(Array.from(reference).map(String));
+        // On wasm, the gradient is tfjs's composition over wasm's own forward values.
+        const composed = tf.tidy(() => {
+          const [yw, dy] = [op(tf.tensor1d(x)), tf.tensor1d(weights)];
+          return (kernel === TANH_GRAD_KERNEL ? tf.mul(tf.sub(tf.scalar(1), tf.square(yw)), dy) : tf.mul(dy, tf.mul(yw, tf.sub(tf.scalar(1), yw)))).dataSync() as Float32Array;
+        });
+        expect(Array.from(fast).map(String), `${kernel} on wasm, n = ${n}`).toEqual(Array.from(composed).map(String));
       }
     }
   });

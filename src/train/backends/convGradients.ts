@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GPU_KERNEL_RANKS, registerGpuKernels } from './gpuKernels';
-import { BIAS_GRAD_KERNEL, PACKED_FILTER_KERNEL, RELU_BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from './kernelNames';
+import { BIAS_GRAD_KERNEL, PACKED_FILTER_KERNEL, RELU_BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL, SIGMOID_GRAD_KERNEL, TANH_GRAD_KERNEL } from './kernelNames';
 import { simdFilterGradient } from './simd/register';
 
 /**
@@ -26,6 +26,10 @@ import { simdFilterGradient } from './simd/register';
  * tfjs's own kernels, as on cpu. Checked against the cpu backend in
  * tests/train/kernels.test.ts, tests/train/fusedConv.test.ts and
  * tests/train/simdKernels.test.ts.
+ *
+ * tanh's and the sigmoid's gradients are one kernel each on wasm (a SIMD pass,
+ * simd/register.ts) where tfjs composes three elementwise kernels: the same float32
+ * operations in the same order.
  *
  * tfjs registers no gradient for the FusedConv2D kernel (its `tf.fused.conv2d` carries
  * its own, which calls the backprop kernels directly), so registering one here changes
@@ -150,7 +154,19 @@ interface FusedAttrs extends ConvAttrs {
 
 let registered = false;
 
-/** Replaces Conv2D's and Relu's gradients with the routed ones, gives FusedConv2D one, and registers the GPU kernels they run (once; idempotent). */
+/** tanh's gradient, (1 - y^2) dy from its output y: one kernel where there is one, else tfjs's composition (its Tanh gradient's, to the bit). */
+function tanhGradient(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  if (hasGradientKernel(TANH_GRAD_KERNEL, y, dy)) return tf.engine().runKernel(TANH_GRAD_KERNEL, { y, dy }) as tf.Tensor;
+  return tf.mul(tf.sub(tf.scalar(1), tf.square(y)), dy);
+}
+
+/** The sigmoid's gradient, dy y (1 - y) from its output y: one kernel where there is one, else tfjs's composition (its Sigmoid gradient's). */
+function sigmoidGradient(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  if (hasGradientKernel(SIGMOID_GRAD_KERNEL, y, dy)) return tf.engine().runKernel(SIGMOID_GRAD_KERNEL, { y, dy }) as tf.Tensor;
+  return tf.mul(dy, tf.mul(y, tf.sub(tf.scalar(1), y)));
+}
+
+/** Replaces Conv2D's, Relu's, Tanh's and Sigmoid's gradients with the routed ones, gives FusedConv2D one, and registers the GPU kernels they run (once; idempotent). */
 export function registerConvGradients(): void {
   if (registered) return;
   registered = true;
@@ -195,4 +211,14 @@ export function registerConvGradients(): void {
       return { x: () => reluGradient(dy as tf.Tensor, x) };
     },
   });
+  for (const [kernelName, gradient] of [['Tanh', tanhGradient], ['Sigmoid', sigmoidGradient]] as const) {
+    tf.registerGradient({
+      kernelName,
+      outputsToSave: [true],
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [y] = saved as [tf.Tensor];
+        return { x: () => gradient(dy as tf.Tensor, y) };
+      },
+    });
+  }
 }

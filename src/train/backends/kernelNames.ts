@@ -3,7 +3,10 @@
 export const BIAS_GRAD_KERNEL = 'GradFlowBiasGrad';
 /** wasm's (simd/register.ts), webgl's and webgpu's (gpuKernels.ts, webgpuGradKernels.ts). */
 export const RELU_GRAD_KERNEL = 'GradFlowReluGrad';
-/** webgpu's (webgpuGradKernels.ts): the two above in one program, for a convolution with its ReLU fused. */
+/** wasm's (simd/register.ts), webgl's and webgpu's (gpuKernels.ts): tanh's and the sigmoid's gradients, each one pass. */
+export const TANH_GRAD_KERNEL = 'GradFlowTanhGrad';
+export const SIGMOID_GRAD_KERNEL = 'GradFlowSigmoidGrad';
+/** webgpu's (webgpuGradKernels.ts): the bias and ReLU gradients in one program, for a convolution with its ReLU fused. */
 export const RELU_BIAS_GRAD_KERNEL = 'GradFlowReluBiasGrad';
 /** wasm's (simd/register.ts). */
 export const FILTER_GRAD_KERNEL = 'GradFlowConv2DFilterGrad';

@@ -28,6 +28,9 @@ export interface SimdKernels {
   reluGrad(x: number, dy: number, dx: number, n: number): void;
   /** y = tanh(x), n float32 elements (assembly/tanh.ts). */
   tanh(x: number, y: number, n: number): void;
+  /** dx = (1 - y * y) * dy and dx = dy * (y * (1 - y)), n float32 elements (assembly/activationGrads.ts). */
+  tanhGrad(y: number, dy: number, dx: number, n: number): void;
+  sigmoidGrad(y: number, dy: number, dx: number, n: number): void;
   /** `table`: per input, its data's byte offset and row width (u32 pairs). */
   reluConcat(table: number, count: number, out: number, rows: number): void;
   sliceReluGrad(y: number, dy: number, dx: number, rows: number, stride: number, begin: number, width: number): void;

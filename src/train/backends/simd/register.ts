@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BIAS_GRAD_KERNEL, FILTER_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../kernelNames';
+import { BIAS_GRAD_KERNEL, FILTER_GRAD_KERNEL, RELU_GRAD_KERNEL, SIGMOID_GRAD_KERNEL, TANH_GRAD_KERNEL } from '../kernelNames';
 import { floats, replaceWasmKernel, wasmHeap } from '../wasmHeap';
 import { activeSimdKernels, heapOffset, simdKernels } from './load';
 
 /**
- * The SIMD kernels as tfjs kernels of the wasm backend (ReLU's gradient, which runs one, is
- * registered in ../convGradients.ts). Each kernel reads and writes the backend's heap in
+ * The SIMD kernels as tfjs kernels of the wasm backend (the gradients that run them are
+ * registered in ../convGradients.ts: ReLU's, and tanh's and the sigmoid's). Each kernel reads and writes the backend's heap in
  * place (load.ts); where the SIMD kernels cannot run, the bias and ReLU kernels fall back to
  * plain loops and the callers of the filter gradient keep the op composition of
  * convGradients.ts.
@@ -64,6 +64,35 @@ export function reluGradInto(xs: Float32Array, g: Float32Array, to: Float32Array
   }
 }
 
+/** An activation's gradient from its output y and dy: the SIMD kernel `simd`, else the loop `fallback`. */
+function activationGrad(simd: 'tanhGrad' | 'sigmoidGrad', fallback: (y: Float32Array, dy: Float32Array, to: Float32Array) => void): tf.KernelFunc {
+  return (({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: object }): tf.TensorInfo => {
+    const heap = wasmHeap(backend);
+    const { y, dy } = inputs as { y: tf.TensorInfo; dy: tf.TensorInfo };
+    const out = heap.makeOutput([...y.shape], 'float32');
+    const kernels = simdKernels(backend);
+    if (kernels) kernels[simd](heapOffset(backend, y), heapOffset(backend, dy), heapOffset(backend, out), tf.util.sizeFromShape(y.shape));
+    else fallback(floats(heap, y), floats(heap, dy), floats(heap, out));
+    return out;
+  }) as tf.KernelFunc;
+}
+
+/** The fallback of tanh's gradient: to = (1 - y * y) * dy, each operation rounded to float32 as tfjs's three kernels round it. */
+export function tanhGradInto(y: Float32Array, dy: Float32Array, to: Float32Array): void {
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i]!;
+    to[i] = Math.fround(1 - Math.fround(v * v)) * dy[i]!;
+  }
+}
+
+/** The fallback of the sigmoid's gradient: to = dy * (y * (1 - y)), each operation rounded to float32. */
+export function sigmoidGradInto(y: Float32Array, dy: Float32Array, to: Float32Array): void {
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i]!;
+    to[i] = dy[i]! * Math.fround(v * Math.fround(1 - v));
+  }
+}
+
 /** d loss / d filter of conv2d(x, filter) (NHWC, no dilation), from the SIMD kernel; only registered callers reach it where the kernels run. */
 function filterGrad({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const heap = wasmHeap(backend);
@@ -116,12 +145,14 @@ function tanh(original: tf.KernelFunc): tf.KernelFunc {
 
 let registered = false;
 
-/** Registers the kernels on the wasm backend (once). ReLU's gradient, which runs one of them, is registered with the convolutions' (../convGradients.ts). */
+/** Registers the kernels on the wasm backend (once). The activations' gradients, which run some of them, are registered with the convolutions' (../convGradients.ts). */
 export function registerSimdKernels(): void {
   if (registered) return;
   registered = true;
   tf.registerKernel({ kernelName: BIAS_GRAD_KERNEL, backendName: 'wasm', kernelFunc: biasGrad as tf.KernelFunc });
   tf.registerKernel({ kernelName: RELU_GRAD_KERNEL, backendName: 'wasm', kernelFunc: reluGrad as tf.KernelFunc });
   tf.registerKernel({ kernelName: FILTER_GRAD_KERNEL, backendName: 'wasm', kernelFunc: filterGrad as tf.KernelFunc });
+  tf.registerKernel({ kernelName: TANH_GRAD_KERNEL, backendName: 'wasm', kernelFunc: activationGrad('tanhGrad', tanhGradInto) });
+  tf.registerKernel({ kernelName: SIGMOID_GRAD_KERNEL, backendName: 'wasm', kernelFunc: activationGrad('sigmoidGrad', sigmoidGradInto) });
   replaceWasmKernel('Tanh', tanh);
 }

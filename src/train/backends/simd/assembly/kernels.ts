@@ -8,8 +8,8 @@
 // words' bits), 4 lanes at a time.
 //
 // This file is the module's entry: the bias and filter gradients, and what it exports of
-// ./pooling.ts, ./relu.ts, ./join.ts, ./tanh.ts and ./magnitudes.ts. Built by `npm run kernels`
-// (scripts/build-kernels.ts) into ../kernelsWasm.ts;
+// ./pooling.ts, ./relu.ts, ./join.ts, ./tanh.ts, ./activationGrads.ts and ./magnitudes.ts.
+// Built by `npm run kernels` (scripts/build-kernels.ts) into ../kernelsWasm.ts;
 // tests/train/simdKernels.test.ts checks that file is this source's build, and each
 // kernel against the reference it replaces.
 
@@ -146,5 +146,6 @@ export function filterGrad(
 export { avgPoolGrad, maxPoolGrad } from './pooling';
 export { reluConcat, reluGrad, sliceReluGrad } from './relu';
 export { tanh } from './tanh';
+export { sigmoidGrad, tanhGrad } from './activationGrads';
 export { concat, sliceColumns } from './join';
 export { magnitudesAdd, magnitudesLargest, magnitudesReset, magnitudesSumAbs, magnitudesSumSquares, squaresAdd } from './magnitudes';
