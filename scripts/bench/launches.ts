@@ -3,7 +3,7 @@
  * where each backend launches them (scripts/bench/pages/launches.ts), in headless Chromium
  * on whatever adapter it offers: on a machine without a GPU, SwiftShader, whose counts are
  * a GPU's (the programs are tfjs's, not the device's). A plain, an instrumented and a
- * per-head step of the default preset. On a GPU a step of this small network is bound by
+ * per-head step of the default preset, or of another small one (`--preset`). On a GPU a step of this small network is bound by
  * launches, not arithmetic (see docs/benchmarks.md), so the count is what can be measured
  * here of a GPU step's cost. On webgpu the buffer copies a step records are counted apart
  * (uploads, readbacks, and the joins and cuts of src/train/backends/webgpuCopyKernels.ts):
@@ -14,12 +14,14 @@
  *   npx tsx scripts/bench/launches.ts                      # both backends, batch 32
  *   npx tsx scripts/bench/launches.ts --backends webgl --batch 8
  *   npx tsx scripts/bench/launches.ts --optimizer adam      # Adam's update instead of SGD's
+ *   npx tsx scripts/bench/launches.ts --preset tanh         # the tanh preset instead of the default (relu)
  *   npx tsx scripts/bench/launches.ts --by-kernel 20       # also the 20 kernels that launch most in a plain step
  *   npx tsx scripts/bench/launches.ts --by-kernel 20 --by-program  # the same, by kernel and program class
  *   npx tsx scripts/bench/launches.ts --json               # the results as one JSON object
  */
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { PRESET_NAMES } from '../../src/model/config';
 import { pageErrors, waitForExpression } from '../../tests/e2e/harness';
 import { CHROMIUM, CHROMIUM_ARGS, startDevServer, stopPreview } from '../../tests/e2e/preview';
 import type { CopiesResult } from './pages/copies';
@@ -33,7 +35,7 @@ const PAGE_TIMEOUT_MS = 15 * 60_000;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { backends: { type: 'string', default: BACKENDS.join(',') }, batch: { type: 'string', default: '32' }, optimizer: { type: 'string', default: 'sgd' }, 'by-kernel': { type: 'string', default: '0' }, 'by-program': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+    options: { backends: { type: 'string', default: BACKENDS.join(',') }, batch: { type: 'string', default: '32' }, optimizer: { type: 'string', default: 'sgd' }, preset: { type: 'string', default: 'relu' }, 'by-kernel': { type: 'string', default: '0' }, 'by-program': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
   });
   const backends = values.backends.split(',').map((b) => b.trim());
   const unknown = backends.filter((b) => !(BACKENDS as readonly string[]).includes(b));
@@ -42,6 +44,9 @@ async function main(): Promise<void> {
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch takes a whole number of at least 1, not "${values.batch}"`);
   const optimizer = values.optimizer;
   if (optimizer !== 'sgd' && optimizer !== 'adam') throw new Error(`--optimizer takes sgd or adam, not "${optimizer}"`);
+  const presets = PRESET_NAMES.filter((p) => p !== 'paper');
+  const preset = presets.find((p) => p === values.preset);
+  if (!preset) throw new Error(`--preset takes ${presets.join(', ')}, not "${values.preset}"`);
   const byKernel = Number(values['by-kernel']);
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -52,10 +57,10 @@ async function main(): Promise<void> {
   let copies: (CopiesResult & { ok: true }) | null = null;
   try {
     for (const backend of backends as Backend[]) {
-      log(`launches: ${backend}, batch ${batch}, ${optimizer}: compiling and running nine steps`);
+      log(`launches: ${backend}, ${preset} preset, batch ${batch}, ${optimizer}: compiling and running nine steps`);
       const page = await browser.newPage();
       const errors = pageErrors(page);
-      await page.goto(`${server.url}scripts/bench/pages/launches.html?backend=${backend}&batch=${batch}&optimizer=${optimizer}${values['by-program'] ? '&byProgram=1' : ''}`, { waitUntil: 'commit' });
+      await page.goto(`${server.url}scripts/bench/pages/launches.html?backend=${backend}&batch=${batch}&optimizer=${optimizer}&preset=${preset}${values['by-program'] ? '&byProgram=1' : ''}`, { waitUntil: 'commit' });
       await waitForExpression(page, 'window.__launches !== undefined', { timeout: 60_000 });
       await page.waitForFunction('window.__launches.then(() => true)', undefined, { timeout: PAGE_TIMEOUT_MS });
       const result = (await page.evaluate('window.__launches')) as LaunchesResult;
@@ -82,12 +87,12 @@ async function main(): Promise<void> {
     await stopPreview(server.child);
   }
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ batch, optimizer, backends: results, webgpuCopies: copies })}\n`);
+    process.stdout.write(`${JSON.stringify({ batch, optimizer, preset, backends: results, webgpuCopies: copies })}\n`);
     return;
   }
   const measured = Object.values(results);
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  out(`GPU programs launched per training step, default preset, batch ${batch}, ${optimizer} (Chromium ${browser.version()})`);
+  out(`GPU programs launched per training step, ${preset === 'relu' ? 'default (relu)' : preset} preset, batch ${batch}, ${optimizer} (Chromium ${browser.version()})`);
   for (const r of measured) out(`  ${r.backend}: ${r.adapter}`);
   out('');
   const webgpu = measured.find((r) => r.backend === 'webgpu');

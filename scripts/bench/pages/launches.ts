@@ -1,7 +1,8 @@
 /**
  * A bench page for the development server (scripts/bench/launches.ts): the GPU programs a
- * training step of the default preset launches on tfjs's webgl or webgpu backend
- * (`?backend=webgl|webgpu`, `&batch=N`, default 32, `&optimizer=sgd|adam`, default sgd),
+ * training step of a small preset launches on tfjs's webgl or webgpu backend
+ * (`?backend=webgl|webgpu`, `&batch=N`, default 32, `&optimizer=sgd|adam`, default sgd,
+ * `&preset=relu|sigmoid|tanh|relu-bn`, default relu, the default preset),
  * counted where the backend launches them: each WebGL program run (a draw), each WebGPU
  * compute dispatch. A plain, an
  * instrumented and a per-head step, each after two steps that compile the programs. Each
@@ -13,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describe } from '../../../src/model/architecture';
-import { PRESETS } from '../../../src/model/config';
+import { PRESET_NAMES, PRESETS, type PresetName } from '../../../src/model/config';
 import { createParams, disposeParams } from '../../../src/model/params';
 import { selectBackend } from '../../../src/train/backends/select';
 import { floatSplit, type Dataset } from '../../../src/train/datasets';
@@ -35,7 +36,7 @@ export interface StepLaunches {
 }
 
 export type LaunchesResult =
-  | { readonly ok: true; readonly backend: GpuBackend; readonly batch: number; readonly optimizer: OptimizerName; readonly adapter: string; readonly steps: Record<'plain' | 'instrumented' | 'perHead', StepLaunches> }
+  | { readonly ok: true; readonly backend: GpuBackend; readonly batch: number; readonly optimizer: OptimizerName; readonly preset: PresetName; readonly adapter: string; readonly steps: Record<'plain' | 'instrumented' | 'perHead', StepLaunches> }
   | { readonly ok: false; readonly error: string };
 
 const NEVER = 1_000_000_000;
@@ -127,13 +128,13 @@ function adapterName(backend: GpuBackend): string {
   return String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
 }
 
-async function main(backend: GpuBackend, batch: number, optimizerName: OptimizerName): Promise<LaunchesResult> {
+async function main(backend: GpuBackend, batch: number, optimizerName: OptimizerName, preset: PresetName): Promise<LaunchesResult> {
   const load = { webgl: () => import('@tensorflow/tfjs-backend-webgl'), webgpu: () => import('@tensorflow/tfjs-backend-webgpu') };
   const choice = await selectBackend([backend], load);
   if (choice.active !== backend) throw new Error(`${backend} did not start: ${choice.skipped.map((s) => s.reason).join('; ')}`);
   wrapKernels(backend);
   countPrograms(backend);
-  const config = PRESETS.relu;
+  const config = PRESETS[preset];
   const images = Float32Array.from({ length: batch * 32 * 32 }, (_, i) => Math.sin(i));
   const split = floatSplit(images, Uint8Array.from({ length: batch }, (_, i) => i % 10), 32 * 32);
   const dataset: Dataset = {
@@ -154,11 +155,12 @@ async function main(backend: GpuBackend, batch: number, optimizerName: Optimizer
     trainerSteps[name] = await measure(() => trainer.trainStep());
     trainer.dispose();
   }
-  return { ok: true, backend, batch, optimizer: optimizerName, adapter: adapterName(backend), steps: { plain, instrumented: trainerSteps.instrumented!, perHead: trainerSteps.perHead! } };
+  return { ok: true, backend, batch, optimizer: optimizerName, preset, adapter: adapterName(backend), steps: { plain, instrumented: trainerSteps.instrumented!, perHead: trainerSteps.perHead! } };
 }
 
 const query = new URLSearchParams(location.search);
 const requested: GpuBackend = query.get('backend') === 'webgpu' ? 'webgpu' : 'webgl';
-(window as unknown as { __launches: Promise<LaunchesResult> }).__launches = main(requested, Number(query.get('batch') ?? 32), query.get('optimizer') === 'adam' ? 'adam' : 'sgd').catch(
+const preset = PRESET_NAMES.find((p) => p !== 'paper' && p === query.get('preset')) ?? 'relu';
+(window as unknown as { __launches: Promise<LaunchesResult> }).__launches = main(requested, Number(query.get('batch') ?? 32), query.get('optimizer') === 'adam' ? 'adam' : 'sgd', preset).catch(
   (error: unknown): LaunchesResult => ({ ok: false, error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) }),
 );
