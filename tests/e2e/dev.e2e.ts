@@ -53,11 +53,11 @@ export default [
     await onDevServer('webgpu', context, (page, url) => checkFusedRelu(page, url, 'webgpu'));
   }, 180_000),
 
-  e2eTest('on WebGL GradFlow\'s ReLU-gradient and bias-gradient programs give tfjs\'s numbers, packed inputs or not, NaN and infinities kept; the per-layer magnitudes are right, a layer of zeros 0', async (context) => {
+  e2eTest('on WebGL GradFlow\'s ReLU-gradient and bias-gradient programs give tfjs\'s numbers, packed inputs or not, NaN and infinities kept; tanh\'s and the sigmoid\'s gradients those of double precision; the per-layer magnitudes are right, a layer of zeros 0', async (context) => {
     await onDevServer('webgl', context, (page, url) => checkGpuKernels(page, url, 'webgl'));
   }, 180_000),
 
-  e2eTest('on WebGPU (Chromium\'s software adapter) the same: the ReLU-gradient and bias-gradient programs give tfjs\'s numbers, and the two in one program the same to the bit; the magnitudes are right', async (context) => {
+  e2eTest('on WebGPU (Chromium\'s software adapter) the same: the ReLU-gradient and bias-gradient programs give tfjs\'s numbers, and the two in one program the same to the bit; tanh\'s and the sigmoid\'s gradients and the magnitudes are right', async (context) => {
     await onDevServer('webgpu', context, (page, url) => checkGpuKernels(page, url, 'webgpu'));
   }, 180_000),
 
@@ -106,9 +106,10 @@ async function onDevServer(backend: 'webgl' | 'webgpu', context: E2EContext, che
 }
 
 /**
- * Opens tests/e2e/pages/gpuKernels.html on `backend`: GradFlow's two gradient programs
- * against tfjs's ops on the same backend (the ReLU gradient to the bit, NaN where theirs is)
- * and against double-precision sums (the bias gradient), every case clean; and the per-layer
+ * Opens tests/e2e/pages/gpuKernels.html on `backend`: GradFlow's gradient programs against
+ * tfjs's ops on the same backend (the ReLU gradient to the bit, NaN where theirs is),
+ * against double-precision sums (the bias gradient) and against double precision and
+ * tfjs's compositions (tanh's and the sigmoid's), every case clean; and the per-layer
  * magnitudes against double precision.
  */
 async function checkGpuKernels(page: Page, url: string, backend: 'webgl' | 'webgpu'): Promise<void> {
@@ -122,6 +123,7 @@ async function checkGpuKernels(page: Page, url: string, backend: 'webgl' | 'webg
   for (const c of result.cases) {
     assert.deepEqual(c.relu, [], `${c.name}: the ReLU gradient as tfjs's dy * step(x)`);
     assert.deepEqual(c.bias, [], `${c.name}: the bias gradient within 1e-6 of the magnitudes summed`);
+    assert.deepEqual(c.activations, [], `${c.name}: tanh's and the sigmoid's gradients as double precision and tfjs's compositions, within float32 rounding`);
     if (backend === 'webgpu') {
       assert.deepEqual(c.fused, [], `${c.name}: the two in one program as the two programs, bit for bit, and as double precision`);
       assert.deepEqual(c.fusedRan, { programs: 1, copies: 2 }, `${c.name}: one program, its output cut in two by copies`);

@@ -27,9 +27,9 @@ import { simdFilterGradient } from './simd/register';
  * tests/train/kernels.test.ts, tests/train/fusedConv.test.ts and
  * tests/train/simdKernels.test.ts.
  *
- * tanh's and the sigmoid's gradients are one kernel each on wasm (a SIMD pass,
- * simd/register.ts) where tfjs composes three elementwise kernels: the same float32
- * operations in the same order.
+ * tanh's and the sigmoid's gradients are one kernel each (on wasm a SIMD pass,
+ * simd/register.ts; on webgl and webgpu a program, gpuKernels.ts) where tfjs composes three
+ * elementwise kernels: the same float32 operations in the same order.
  *
  * tfjs registers no gradient for the FusedConv2D kernel (its `tf.fused.conv2d` carries
  * its own, which calls the backprop kernels directly), so registering one here changes

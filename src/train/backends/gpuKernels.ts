@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
-import { BIAS_GRAD_KERNEL, PACKED_FILTER_KERNEL, RELU_BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from './kernelNames';
+import { BIAS_GRAD_KERNEL, PACKED_FILTER_KERNEL, RELU_BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL, SIGMOID_GRAD_KERNEL, TANH_GRAD_KERNEL } from './kernelNames';
 import { channelRows, float32Inputs, type KernelArgs } from './gpuKernelInputs';
 import { registerGpuLoss } from './gpuLoss';
-import { biasGradWebgpu, reluBiasGradWebgpu, reluGradWebgpu } from './webgpuGradKernels';
+import { ACTIVATION_GRADS, activationGradWebgpu, biasGradWebgpu, reluBiasGradWebgpu, reluGradWebgpu, type ActivationGradKind } from './webgpuGradKernels';
 
 /**
- * The ReLU gradient and the bias gradient of a training step as one GPU program each on
+ * The ReLU gradient and the bias gradient of a training step (and tanh's and the sigmoid's
+ * gradients) as one GPU program each on
  * tfjs's webgl and webgpu backends (wasm has its own: simd/register.ts). A step of the small
  * network on a GPU is bound by its launches (docs/benchmarks.md), and tfjs composes both:
  * - the ReLU gradient, dy * step(x), is a Step and a Multiply: on WebGL also an unpack
@@ -21,6 +22,12 @@ import { biasGradWebgpu, reluBiasGradWebgpu, reluGradWebgpu } from './webgpuGrad
  *   in a loop), or, beyond 65,536 rows, one that adds them in chunks of about the square
  *   root of their number and one that adds the chunks. Not the Sum's order of addition:
  *   the same sum within float32 rounding.
+ * - tanh's and the sigmoid's gradients, (1 - y^2) dy and dy y (1 - y) from the activation's
+ *   output y, are three programs each in tfjs (Square, Sub, Multiply; Sub and two
+ *   Multiply), on WebGL with a pack or an unpack where their inputs' layouts differ; here
+ *   one program each, reading y and dy packed where both are, else unpacked. The same
+ *   operations in the same order, but a GPU compiler may fuse a multiply and an add into
+ *   one rounding: the same numbers within float32 rounding, not to the bit.
  * Checked against tfjs's own ops on each backend in Chromium (tests/e2e/pages/gpuKernels.ts).
  *
  * On WebGPU a convolution's fused ReLU gradient and its bias gradient are one program
@@ -63,6 +70,28 @@ function webglReluGrad(shape: readonly number[]): GPGPUProgram {
         float g = getChannel(getDy(${at}), ${inner});
         float v = getChannel(getX(${at}), ${inner});
         setOutput(g * (isnan(v) ? v : (v > 0.0 ? 1.0 : 0.0)));
+      }
+    `,
+  };
+}
+
+/** An activation's gradient from its output Y and Dy on WebGL: inputs packed or unpacked (as they lie), an unpacked output, as the ReLU gradient's. */
+function webglActivationGrad(shape: readonly number[], kind: ActivationGradKind, packed: boolean): GPGPUProgram {
+  const { type, names } = glslCoords(shape.length);
+  const at = names.join(', ');
+  const inner = shape.length === 1 ? 'rc' : `vec2(${names.slice(-2).join(', ')})`;
+  const read = (name: string) => (packed ? `getChannel(get${name}(${at}), ${inner})` : `get${name}(${at})`);
+  return {
+    variableNames: ['Y', 'Dy'],
+    outputShape: [...shape],
+    packedInputs: packed,
+    packedOutput: false,
+    userCode: `
+      void main() {
+        ${type} rc = getOutputCoords();
+        float v = ${read('Y')};
+        float g = ${read('Dy')};
+        setOutput(${ACTIVATION_GRADS[kind]});
       }
     `,
   };
@@ -132,6 +161,16 @@ function reluGradWebgl({ inputs, backend }: KernelArgs): tf.TensorInfo {
   return (backend as MathBackendWebGL).runWebGLProgram(webglReluGrad(x.shape), [dy, x], 'float32');
 }
 
+/** tanh's or the sigmoid's gradient kernel on WebGL: packed inputs where both y and dy are packed, so that neither is converted. */
+function activationGradWebgl(kind: ActivationGradKind): (args: KernelArgs) => tf.TensorInfo {
+  return ({ inputs, backend }) => {
+    const { y, dy } = float32Inputs(inputs, 'y', 'dy');
+    const webgl = backend as MathBackendWebGL;
+    const packed = webgl.texData.get(y.dataId).isPacked === true && webgl.texData.get(dy.dataId).isPacked === true;
+    return webgl.runWebGLProgram(webglActivationGrad(y.shape, kind, packed), [y, dy], 'float32');
+  };
+}
+
 function biasGradWebgl({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const { dy } = float32Inputs(inputs, 'dy');
   const webgl = backend as MathBackendWebGL;
@@ -159,7 +198,7 @@ function packedWebgl({ inputs, backend }: KernelArgs): tf.TensorInfo {
 
 let registered = false;
 
-/** Registers both gradient kernels for webgl and webgpu, the packed filter for webgl, the two gradients in one and the loss for webgpu (once). Registering needs neither backend loaded. */
+/** Registers the gradient kernels for webgl and webgpu (ReLU's, the bias's, tanh's and the sigmoid's), the packed filter for webgl, the two gradients in one and the loss for webgpu (once). Registering needs neither backend loaded. */
 export function registerGpuKernels(): void {
   if (registered) return;
   registered = true;
@@ -171,6 +210,10 @@ export function registerGpuKernels(): void {
     [RELU_GRAD_KERNEL, 'webgpu', reluGradWebgpu],
     [BIAS_GRAD_KERNEL, 'webgpu', biasGradWebgpu],
     [RELU_BIAS_GRAD_KERNEL, 'webgpu', reluBiasGradWebgpu],
+    [TANH_GRAD_KERNEL, 'webgl', activationGradWebgl('tanh')],
+    [SIGMOID_GRAD_KERNEL, 'webgl', activationGradWebgl('sigmoid')],
+    [TANH_GRAD_KERNEL, 'webgpu', activationGradWebgpu('tanh')],
+    [SIGMOID_GRAD_KERNEL, 'webgpu', activationGradWebgpu('sigmoid')],
   ];
   for (const [kernelName, backendName, kernelFunc] of kernels) tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
 }

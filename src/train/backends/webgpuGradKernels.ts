@@ -6,8 +6,8 @@ import { cutOutput } from './webgpuCopyKernels';
 /**
  * The WebGPU programs of GradFlow's ReLU and bias gradients (registered in gpuKernels.ts,
  * which says why they are programs of their own): the ReLU gradient, the bias gradient, and
- * on a convolution with a fused ReLU the two in one program. Only the webgpu package's
- * types are imported.
+ * on a convolution with a fused ReLU the two in one program; and tanh's and the sigmoid's
+ * gradients. Only the webgpu package's types are imported.
  */
 
 const WEBGPU_THREADS = 128;
@@ -32,6 +32,44 @@ function webgpuReluGrad(shape: readonly number[]): WebGPUProgram {
         }
       }
     `,
+  };
+}
+
+/** What tanh's and the sigmoid's gradients compute from `v` (the activation's output) and `g` (dy): tfjs's compositions, in the same order. */
+export const ACTIVATION_GRADS = {
+  tanh: '(1.0 - v * v) * g',
+  sigmoid: 'g * (v * (1.0 - v))',
+} as const;
+export type ActivationGradKind = keyof typeof ACTIVATION_GRADS;
+
+/** An activation's gradient from its output y and dy on WebGPU, one thread per element. */
+function webgpuActivationGrad(shape: readonly number[], kind: ActivationGradKind): WebGPUProgram {
+  const size = tf.util.sizeFromShape([...shape]);
+  return {
+    variableNames: ['y', 'dy'],
+    outputShape: [...shape],
+    shaderKey: `gradflow_${kind}_grad`,
+    dispatchLayout: { x: shape.map((_, i) => i) },
+    dispatch: [Math.ceil(size / WEBGPU_THREADS), 1, 1],
+    workgroupSize: [WEBGPU_THREADS, 1, 1],
+    size: true,
+    getUserCode: () => `
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          let v = y[index];
+          let g = dy[index];
+          setOutputAtIndex(index, ${ACTIVATION_GRADS[kind]});
+        }
+      }
+    `,
+  };
+}
+
+/** tanh's or the sigmoid's gradient kernel on WebGPU. */
+export function activationGradWebgpu(kind: ActivationGradKind): (args: KernelArgs) => tf.TensorInfo {
+  return ({ inputs, backend }) => {
+    const { y, dy } = float32Inputs(inputs, 'y', 'dy');
+    return (backend as WebGPUBackend).runWebGPUProgram(webgpuActivationGrad(y.shape, kind), [y, dy], 'float32');
   };
 }
 

@@ -2,7 +2,8 @@
  * A test page for the development server (tests/e2e/dev.e2e.ts): GradFlow's ReLU-gradient
  * and bias-gradient programs on WebGL (or WebGPU, `?backend=webgpu`;
  * src/train/backends/gpuKernels.ts) against tfjs's own ops on the same backend and against
- * sums in double precision, over shapes of 1 to 4 axes, odd sizes among them, with NaN,
+ * sums in double precision, its tanh- and sigmoid-gradient programs against double
+ * precision and tfjs's compositions, over shapes of 1 to 4 axes, odd sizes among them, with NaN,
  * infinities and signed zeros in the ReLU's input and its gradient, and on WebGL with the
  * inputs both packed and unpacked; on WebGPU also the two in one program (a convolution's
  * with its ReLU fused) against the two programs; and the per-layer magnitudes there, a group
@@ -13,7 +14,7 @@ import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { registerConvGradients } from '../../../src/train/backends/convGradients';
 import { biasGradChunks } from '../../../src/train/backends/gpuKernels';
-import { BIAS_GRAD_KERNEL, RELU_BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL } from '../../../src/train/backends/kernelNames';
+import { BIAS_GRAD_KERNEL, RELU_BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL, SIGMOID_GRAD_KERNEL, TANH_GRAD_KERNEL } from '../../../src/train/backends/kernelNames';
 import { groupMagnitudes, groupMagnitudesOfFlats } from '../../../src/train/reductions';
 import { countGpuWork, type GpuWork } from './gpuWork';
 
@@ -22,6 +23,8 @@ export interface CaseResult {
   readonly name: string;
   readonly relu: string[];
   readonly bias: string[];
+  /** tanh's and the sigmoid's gradients: where they differ from double precision or from tfjs's compositions beyond float32 rounding. */
+  readonly activations: string[];
   /** Whether the bias gradient added these rows in chunks (on WebGL, two programs), not in one. */
   readonly chunked: boolean;
   /** How many of the ReLU gradient's values are NaN, infinite, and 0 (the special values really came through). */
@@ -124,6 +127,48 @@ async function checkFused(shape: readonly number[], x: tf.Tensor, dy: tf.Tensor,
   }
 }
 
+/** Activation outputs as they come (tanh's in [-1, 1], the sigmoid's in [0, 1]), with NaN, infinities and signed zeros among them. */
+function activationOutputs(n: number, seed: number, sigmoid: boolean): Float32Array {
+  return Float32Array.from(values(n, seed, true), (v) => (sigmoid && Number.isFinite(v) ? Math.abs(v) : v));
+}
+
+/**
+ * tanh's and the sigmoid's gradient programs on (y, dy) as `input` lays them out, against
+ * (1 - y^2) dy and dy y (1 - y) in double precision from the same float32 values and against
+ * tfjs's compositions on this backend: within float32 rounding of each operation (a GPU may
+ * fuse a multiply and an add), non-finite exactly where double precision is.
+ */
+async function checkActivations(shape: readonly number[], seed: number, input: (data: Float32Array) => tf.Tensor): Promise<string[]> {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const findings: string[] = [];
+  const dys = values(n, seed + 6, true);
+  const kinds = [
+    { name: 'tanh', kernel: TANH_GRAD_KERNEL, sigmoid: false, exact: (y: number, g: number) => (1 - y * y) * g, tfjs: (y: tf.Tensor, g: tf.Tensor) => tf.mul(tf.sub(tf.scalar(1), tf.square(y)), g) },
+    { name: 'sigmoid', kernel: SIGMOID_GRAD_KERNEL, sigmoid: true, exact: (y: number, g: number) => g * (y * (1 - y)), tfjs: (y: tf.Tensor, g: tf.Tensor) => tf.mul(g, tf.mul(y, tf.sub(tf.scalar(1), y))) },
+  ];
+  for (const kind of kinds) {
+    const ys = activationOutputs(n, seed + 5, kind.sigmoid);
+    const [y, dy] = [input(ys), input(dys)];
+    const outputs = tf.tidy(() => [tf.engine().runKernel(kind.kernel, { y, dy }) as tf.Tensor, kind.tfjs(y, dy)]);
+    try {
+      if (outputs[0]!.shape.join() !== shape.join()) findings.push(`${kind.name}: shape [${outputs[0]!.shape.join(', ')}]`);
+      const [got, composed] = (await Promise.all(outputs.map(async (t) => t.data()))) as Float32Array[];
+      for (let i = 0; i < n && findings.length < 5; i++) {
+        const [v, g] = [ys[i]!, dys[i]!];
+        const want = kind.exact(v, g);
+        // Each of the three float32 roundings, and y^2's rounding carried through 1 - y^2.
+        const tolerance = 2 ** -21 * (Math.abs(want) + Math.abs(g) * v * v) + 2 ** -149;
+        const near = (x: number) => (Number.isFinite(want) ? Math.abs(x - want) <= tolerance : same(x, want));
+        if (!near(got![i]!)) findings.push(`${kind.name} at ${i}: ${got![i]} where double precision gives ${want} (y ${v}, dy ${g})`);
+        else if (!near(composed![i]!)) findings.push(`${kind.name} at ${i}: tfjs's composition gives ${composed![i]}, double precision ${want} (y ${v}, dy ${g})`);
+      }
+    } finally {
+      tf.dispose([y, dy, ...outputs]);
+    }
+  }
+  return findings;
+}
+
 async function checkCase(shape: readonly number[], packed: boolean, seed: number): Promise<CaseResult & { worst: number }> {
   const n = shape.reduce((a, b) => a * b, 1);
   const c = shape[shape.length - 1]!;
@@ -168,7 +213,8 @@ async function checkCase(shape: readonly number[], packed: boolean, seed: number
       infinite: relu!.filter((v) => v === Infinity || v === -Infinity).length,
       zero: relu!.filter((v) => v === 0).length,
     };
-    return { name, relu: reluFindings, bias: biasFindings.slice(0, 5), chunked: tf.getBackend() === 'webgl' && biasGradChunks(n / c).parts > 1, special, fused: fused?.findings ?? null, fusedRan: fused?.ran ?? null, worst };
+    const activations = await checkActivations(shape, seed, input);
+    return { name, relu: reluFindings, bias: biasFindings.slice(0, 5), activations, chunked: tf.getBackend() === 'webgl' && biasGradChunks(n / c).parts > 1, special, fused: fused?.findings ?? null, fusedRan: fused?.ran ?? null, worst };
   } finally {
     tf.dispose([x, dy, dyFinite, ...outputs]);
   }
