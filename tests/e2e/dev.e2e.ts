@@ -53,7 +53,7 @@ export default [
     await onDevServer('webgpu', context, (page, url) => checkFusedRelu(page, url, 'webgpu'));
   }, 180_000),
 
-  e2eTest('on WebGL GradFlow\'s ReLU-gradient and bias-gradient programs give tfjs\'s numbers, packed inputs or not, NaN and infinities kept; tanh\'s and the sigmoid\'s gradients those of double precision; the per-layer magnitudes are right, a layer of zeros 0', async (context) => {
+  e2eTest('on WebGL GradFlow\'s ReLU-gradient and bias-gradient programs give tfjs\'s numbers, packed inputs or not, NaN and infinities kept; tanh\'s and the sigmoid\'s gradients those of double precision, a packed Tanh tfjs\'s to the bit; the per-layer magnitudes are right, a layer of zeros 0', async (context) => {
     await onDevServer('webgl', context, (page, url) => checkGpuKernels(page, url, 'webgl'));
   }, 180_000),
 
@@ -129,6 +129,7 @@ async function checkGpuKernels(page: Page, url: string, backend: 'webgl' | 'webg
       assert.deepEqual(c.fusedRan, { programs: 1, copies: 2 }, `${c.name}: one program, its output cut in two by copies`);
     } else {
       assert.equal(c.fused, null, 'no program for the two together on WebGL');
+      assert.deepEqual(c.tanh, { differences: [], packed: true }, `${c.name}: GradFlow's packed Tanh as tfjs's, bit for bit, its output packed`);
     }
   }
   assert.deepEqual(result.cases.filter((c) => c.chunked).map((c) => c.name), backend === 'webgl' ? ['[2, 200, 200, 2]', '[2, 200, 200, 2], packed'] : [], 'one shape of rows added in chunks, on WebGL');

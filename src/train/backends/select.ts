@@ -9,6 +9,7 @@ import { registerWebgpuCopyKernels } from './webgpuCopyKernels';
 import { simdKernels, simdUnavailableReason } from './simd/load';
 import { registerSimdKernels } from './simd/register';
 import { registerWasmUpdates } from './wasmUpdates';
+import { registerWebglPackedTanh } from './webglTanh';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 /** Fastest first, on a machine with a GPU; the order GradFlow tries them in. */
@@ -60,6 +61,7 @@ export async function selectBackend(preferred: readonly BackendName[], load: Bac
         await tf.ready();
         if (name === 'webgpu') registerWebgpuCopyKernels();
         if (name === 'webgpu' || name === 'webgl') registerGpuMaxPoolGrad(name);
+        if (name === 'webgl') registerWebglPackedTanh();
         if (name === 'wasm' && !simdKernels(tf.backend())) return { active: name, skipped, slowKernels: simdUnavailableReason() ?? 'unknown reason' };
         return { active: name, skipped };
       }

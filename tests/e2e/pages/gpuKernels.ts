@@ -3,7 +3,7 @@
  * and bias-gradient programs on WebGL (or WebGPU, `?backend=webgpu`;
  * src/train/backends/gpuKernels.ts) against tfjs's own ops on the same backend and against
  * sums in double precision, its tanh- and sigmoid-gradient programs against double
- * precision and tfjs's compositions, over shapes of 1 to 4 axes, odd sizes among them, with NaN,
+ * precision and tfjs's compositions, on WebGL its packed Tanh against tfjs's, over shapes of 1 to 4 axes, odd sizes among them, with NaN,
  * infinities and signed zeros in the ReLU's input and its gradient, and on WebGL with the
  * inputs both packed and unpacked; on WebGPU also the two in one program (a convolution's
  * with its ReLU fused) against the two programs; and the per-layer magnitudes there, a group
@@ -11,9 +11,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
+import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { registerConvGradients } from '../../../src/train/backends/convGradients';
 import { biasGradChunks } from '../../../src/train/backends/gpuKernels';
+import { registerWebglPackedTanh } from '../../../src/train/backends/webglTanh';
 import { BIAS_GRAD_KERNEL, RELU_BIAS_GRAD_KERNEL, RELU_GRAD_KERNEL, SIGMOID_GRAD_KERNEL, TANH_GRAD_KERNEL } from '../../../src/train/backends/kernelNames';
 import { groupMagnitudes, groupMagnitudesOfFlats } from '../../../src/train/reductions';
 import { countGpuWork, type GpuWork } from './gpuWork';
@@ -25,6 +27,8 @@ export interface CaseResult {
   readonly bias: string[];
   /** tanh's and the sigmoid's gradients: where they differ from double precision or from tfjs's compositions beyond float32 rounding. */
   readonly activations: string[];
+  /** On WebGL, GradFlow's packed Tanh against tfjs's own kernel, bit for bit, and whether its output stayed packed; null on WebGPU. */
+  readonly tanh: { differences: string[]; packed: boolean } | null;
   /** Whether the bias gradient added these rows in chunks (on WebGL, two programs), not in one. */
   readonly chunked: boolean;
   /** How many of the ReLU gradient's values are NaN, infinite, and 0 (the special values really came through). */
@@ -169,6 +173,22 @@ async function checkActivations(shape: readonly number[], seed: number, input: (
   return findings;
 }
 
+/** tfjs's own WebGL Tanh, kept before GradFlow's packed one replaces it (main). */
+let tfjsTanh: tf.KernelConfig | undefined;
+
+/** On WebGL, tf.tanh (GradFlow's packed program) against tfjs's kernel on the same input, special values among them. */
+async function checkTanh(x: tf.Tensor): Promise<{ differences: string[]; packed: boolean }> {
+  const ours = tf.tanh(x);
+  const info = tfjsTanh!.kernelFunc({ inputs: { x }, backend: tf.backend(), attrs: {} }) as tf.TensorInfo;
+  const theirs = tf.engine().makeTensorFromTensorInfo(info);
+  try {
+    const packed = (tf.backend() as MathBackendWebGL).texData.get(ours.dataId).isPacked === true;
+    return { differences: bitDifferences('tanh', (await ours.data()) as Float32Array, (await theirs.data()) as Float32Array), packed };
+  } finally {
+    tf.dispose([ours, theirs]);
+  }
+}
+
 async function checkCase(shape: readonly number[], packed: boolean, seed: number): Promise<CaseResult & { worst: number }> {
   const n = shape.reduce((a, b) => a * b, 1);
   const c = shape[shape.length - 1]!;
@@ -214,7 +234,8 @@ async function checkCase(shape: readonly number[], packed: boolean, seed: number
       zero: relu!.filter((v) => v === 0).length,
     };
     const activations = await checkActivations(shape, seed, input);
-    return { name, relu: reluFindings, bias: biasFindings.slice(0, 5), activations, chunked: tf.getBackend() === 'webgl' && biasGradChunks(n / c).parts > 1, special, fused: fused?.findings ?? null, fusedRan: fused?.ran ?? null, worst };
+    const tanh = tf.getBackend() === 'webgl' ? await checkTanh(x) : null;
+    return { name, relu: reluFindings, bias: biasFindings.slice(0, 5), activations, tanh, chunked: tf.getBackend() === 'webgl' && biasGradChunks(n / c).parts > 1, special, fused: fused?.findings ?? null, fusedRan: fused?.ran ?? null, worst };
   } finally {
     tf.dispose([x, dy, dyFinite, ...outputs]);
   }
@@ -264,6 +285,10 @@ async function checkMagnitudes(): Promise<string[]> {
 async function main(backend: string): Promise<GpuKernelsResult> {
   registerConvGradients();
   if (!(await tf.setBackend(backend))) throw new Error(`${backend} did not start here`);
+  if (backend === 'webgl') {
+    tfjsTanh = tf.getKernel('Tanh', 'webgl');
+    registerWebglPackedTanh();
+  }
   if (backend === 'webgpu') work = countGpuWork('webgpu', tf.backend());
   const cases: CaseResult[] = [];
   let biasWorst = 0;
