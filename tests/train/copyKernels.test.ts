@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { useNodeBackend } from '../../src/train/backends/node';
+import { tileInto } from '../../src/train/backends/wasmCopyKernels';
 import { Rng } from '../../src/train/rng';
 
 /**
@@ -104,6 +105,37 @@ describe('wasm Identity, Cast and Tile equal the cpu kernels', () => {
   it('a cast to another dtype converts, to bool as "not zero"', async () => {
     const [wasm, cpu] = await both(() => [tf.cast(tf.tensor([1.7, -2.2, 0, 3]), 'int32'), tf.cast(tf.tensor([0, 2, -1, 256], [4], 'int32'), 'bool'), tf.cast(tf.tensor([0, NaN, 0.5, -3]), 'bool'), tf.cast(tf.tensor([1, 0], [2], 'bool'), 'float32')]);
     expect(wasm).toEqual(cpu);
+  });
+
+  it('tiling copies blocks, float32 (NaN payloads kept) and int32, over random shapes and repetitions of rank 1 to 5, empty ones among them', async () => {
+    const rng = new Rng(4242);
+    const cases: { shape: number[]; reps: number[]; dtype: 'float32' | 'int32' }[] = [
+      { shape: [1, 1, 1, 7], reps: [3, 4, 5, 1], dtype: 'float32' }, // the batch-norm gradient's
+      { shape: [0, 3], reps: [2, 2], dtype: 'float32' },
+      { shape: [2, 3], reps: [2, 0], dtype: 'int32' },
+    ];
+    for (let trial = 0; trial < 24; trial++) {
+      const rank = 1 + (trial % 5);
+      cases.push({
+        shape: Array.from({ length: rank }, () => 1 + Math.floor(rng.uniform(0, 4))),
+        reps: Array.from({ length: rank }, () => 1 + Math.floor(rng.uniform(0, 3))),
+        dtype: trial % 3 === 0 ? 'int32' : 'float32',
+      });
+    }
+    for (const { shape, reps, dtype } of cases) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const bits = Int32Array.from({ length: n }, (_, i) => (dtype === 'int32' ? i * 7919 - 5000 : i === 1 ? 0x7fc01234 : i === 2 ? -1 : new Int32Array(Float32Array.of(rng.normal()).buffer)[0]!));
+      const values = dtype === 'int32' ? bits : new Float32Array(bits.buffer);
+      const run = (): Int32Array => tf.tidy(() => {
+        const out = tf.tile(tf.tensor(values, shape, dtype), reps).dataSync();
+        return new Int32Array(out.buffer, out.byteOffset, out.length).slice();
+      });
+      const [wasm, cpu] = [await on('wasm', run), await on('cpu', run)];
+      expect(Array.from(wasm), `[${shape.join(', ')}] x [${reps.join(', ')}] ${dtype}`).toEqual(Array.from(cpu));
+      const to = new Int32Array(cpu.length);
+      tileInto(bits, shape, reps, to);
+      expect(Array.from(to), `tileInto, [${shape.join(', ')}] x [${reps.join(', ')}]`).toEqual(Array.from(cpu));
+    }
   });
 
   it('tiling one element fills, for every dtype and rank; other tiles are unchanged', async () => {
