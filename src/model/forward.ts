@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNormTraining } from './batchNorm';
 import type { Activation, ModelConfig } from './config';
 import { auxiliaryOnly, googlenet, type HeadOutputs } from './googlenet';
 import type { HeadName, NetOps } from './ops';
@@ -128,15 +129,10 @@ function tensorOps(params: ModelParams, options: ForwardOptions): NetOps<tf.Tens
         return later ? leaveToConcat(y) : fused ? y : activate(y, activation);
       }
       const y = tf.conv2d(x as tf.Tensor4D, p.kernel as tf.Tensor4D, spec.stride, spec.padding); // [b, h', w', filters]
-      let mean: tf.Tensor1D = p.movingMean as tf.Tensor1D;
-      let variance: tf.Tensor1D = p.movingVariance as tf.Tensor1D;
-      if (options.training) {
-        const moments = tf.moments(y, [0, 1, 2]); // mean and biased variance over batch, height, width: [filters]
-        mean = moments.mean as tf.Tensor1D;
-        variance = moments.variance as tf.Tensor1D;
-        options.onBatchStats?.(spec.name, { mean, variance });
-      }
-      const normalised = tf.batchNorm(y, mean, variance, p.beta as tf.Tensor1D, p.gamma as tf.Tensor1D, BN_EPSILON);
+      // Training: on the batch's mean and biased variance over batch, height, width ([filters]).
+      const normalised = options.training
+        ? batchNormTraining(y, p.gamma as tf.Tensor1D, p.beta as tf.Tensor1D, BN_EPSILON, (mean, variance) => options.onBatchStats?.(spec.name, { mean, variance }))
+        : tf.batchNorm(y, p.movingMean as tf.Tensor1D, p.movingVariance as tf.Tensor1D, p.beta as tf.Tensor1D, p.gamma as tf.Tensor1D, BN_EPSILON);
       return later ? leaveToConcat(normalised) : activate(normalised, activation);
     },
     dense(x, spec) {

@@ -53,13 +53,17 @@ describe('backwardPasses: every objective from one forward pass', () => {
       disposePass(alone);
     }
     // The heads' passes add up to the whole objective's (up to rounding): the decomposition holds.
+    // Batch norm's backward cancels (dy less its mean and its projection on the normalised
+    // input), which at this batch of 4 leaves rounding of about 1e-5 of a variable's largest
+    // gradient below it: 8.5e-6 through tfjs's chain rule, 1.06e-5 through the closed form
+    // (src/model/batchNorm.ts); without batch norm up to 5.8e-6.
     const whole = shared[0]!.grads;
     for (const [v, variable] of setup.params.trainable.entries()) {
       const sum = tf.tidy(() => tf.addN(shared.slice(1).map((p) => p.grads[v]!)));
       const expected = await values(whole[v]!);
       const got = (await values(sum))!;
       const scale = Math.max(...expected!.map(Math.abs), 1e-30);
-      got.forEach((g, i) => expect(Math.abs(g - expected![i]!) / scale, variable.name).toBeLessThan(1e-5));
+      got.forEach((g, i) => expect(Math.abs(g - expected![i]!) / scale, variable.name).toBeLessThan(config.batchNorm ? 2e-5 : 1e-5));
       sum.dispose();
     }
     shared.forEach(disposePass);
