@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { biasGradient } from '../train/backends/convGradients';
 
 /**
  * Batch norm on the batch's own statistics (training mode): y [b, h, w, c] normalised by
@@ -42,8 +43,10 @@ export function batchNormTraining(
         const n = xs.size / xs.shape[3];
         const r = tf.rsqrt(tf.add(v, tf.scalar(epsilon))); //                        [c]
         const normalised = tf.mul(tf.sub(xs, m), r); //                              [b, h, w, c]
-        const dBeta = tf.sum(dy, [0, 1, 2]); //                                       [c]
-        const dGamma = tf.sum(tf.mul(dy, normalised), [0, 1, 2]); //                  [c]
+        // Sums over every axis but the channels': the bias gradient's kernel, one pass on
+        // wasm and one program on the GPUs where tfjs's Sum takes several.
+        const dBeta = biasGradient(dy); //                                            [c]
+        const dGamma = biasGradient(tf.mul(dy, normalised)); //                       [c]
         // What the mean and the variance take away from dy, added first: one rounding of dy's size.
         const taken = tf.add(tf.mul(normalised, tf.div(dGamma, tf.scalar(n))), tf.div(dBeta, tf.scalar(n))); // [b, h, w, c]
         const dx = tf.mul(tf.mul(gs, r), tf.sub(dy, taken));

@@ -132,8 +132,8 @@ function hasGradientKernel(name: string, ...tensors: tf.Tensor[]): boolean {
   return backend === 'wasm' || tensors.every((t) => GPU_KERNEL_RANKS.includes(t.rank));
 }
 
-/** d loss / d bias [out] of a bias added on the channel axis: dy summed over every other axis (one kernel on wasm, webgl and webgpu). */
-function biasGradient(dy: tf.Tensor): tf.Tensor1D {
+/** d loss / d bias [out] of a bias added on the channel axis: dy summed over every other axis (one kernel on wasm, webgl and webgpu; also batch norm's channel sums, src/model/batchNorm.ts). */
+export function biasGradient(dy: tf.Tensor): tf.Tensor1D {
   if (hasGradientKernel(BIAS_GRAD_KERNEL, dy)) return tf.engine().runKernel(BIAS_GRAD_KERNEL, { dy }) as tf.Tensor1D;
   return tf.sum(dy, Array.from({ length: dy.rank - 1 }, (_, i) => i)); // [out]
 }
