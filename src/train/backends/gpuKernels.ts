@@ -7,9 +7,9 @@ import { ACTIVATION_GRADS, activationGradWebgpu, biasGradWebgpu, reluBiasGradWeb
 
 /**
  * The ReLU gradient and the bias gradient of a training step (and tanh's and the sigmoid's
- * gradients) as one GPU program each on
- * tfjs's webgl and webgpu backends (wasm has its own: simd/register.ts). A step of the small
- * network on a GPU is bound by its launches (docs/benchmarks.md), and tfjs composes both:
+ * gradients) as one GPU program each on tfjs's webgl and webgpu backends (wasm has its
+ * own: simd/register.ts). A step of the small network on a GPU is bound by its launches
+ * (docs/benchmarks.md), and tfjs composes each:
  * - the ReLU gradient, dy * step(x), is a Step and a Multiply: on WebGL also an unpack
  *   before the Step (it reads unpacked textures) and a pack before the Multiply; here it is
  *   one program, the same arithmetic (1 where x > 0, x where x is NaN, else 0; times dy), so
