@@ -12,13 +12,13 @@ import { cutOutput } from './webgpuCopyKernels';
 
 const WEBGPU_THREADS = 128;
 
-/** dy * step(x) on WebGPU, one thread per element. */
-function webgpuReluGrad(shape: readonly number[]): WebGPUProgram {
+/** A WebGPU program of one thread per element of `shape`: `body` (WGSL) sets the output at `index` from the inputs there. */
+function webgpuPerElement(shape: readonly number[], variableNames: string[], shaderKey: string, body: string): WebGPUProgram {
   const size = tf.util.sizeFromShape([...shape]);
   return {
-    variableNames: ['x', 'dy'],
+    variableNames,
     outputShape: [...shape],
-    shaderKey: 'gradflow_relu_grad',
+    shaderKey,
     dispatchLayout: { x: shape.map((_, i) => i) },
     dispatch: [Math.ceil(size / WEBGPU_THREADS), 1, 1],
     workgroupSize: [WEBGPU_THREADS, 1, 1],
@@ -26,13 +26,19 @@ function webgpuReluGrad(shape: readonly number[]): WebGPUProgram {
     getUserCode: () => `
       fn main(index : i32) {
         if (index < uniforms.size) {
-          let v = x[index];
-          let s = select(select(0.0, 1.0, v > 0.0), v, isnan(v));
-          setOutputAtIndex(index, dy[index] * s);
+          ${body}
         }
       }
     `,
   };
+}
+
+/** dy * step(x) on WebGPU, one thread per element. */
+function webgpuReluGrad(shape: readonly number[]): WebGPUProgram {
+  return webgpuPerElement(shape, ['x', 'dy'], 'gradflow_relu_grad', `
+          let v = x[index];
+          let s = select(select(0.0, 1.0, v > 0.0), v, isnan(v));
+          setOutputAtIndex(index, dy[index] * s);`);
 }
 
 /** What tanh's and the sigmoid's gradients compute from `v` (the activation's output) and `g` (dy): tfjs's compositions, in the same order. */
@@ -44,25 +50,10 @@ export type ActivationGradKind = keyof typeof ACTIVATION_GRADS;
 
 /** An activation's gradient from its output y and dy on WebGPU, one thread per element. */
 function webgpuActivationGrad(shape: readonly number[], kind: ActivationGradKind): WebGPUProgram {
-  const size = tf.util.sizeFromShape([...shape]);
-  return {
-    variableNames: ['y', 'dy'],
-    outputShape: [...shape],
-    shaderKey: `gradflow_${kind}_grad`,
-    dispatchLayout: { x: shape.map((_, i) => i) },
-    dispatch: [Math.ceil(size / WEBGPU_THREADS), 1, 1],
-    workgroupSize: [WEBGPU_THREADS, 1, 1],
-    size: true,
-    getUserCode: () => `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
+  return webgpuPerElement(shape, ['y', 'dy'], `gradflow_${kind}_grad`, `
           let v = y[index];
           let g = dy[index];
-          setOutputAtIndex(index, ${ACTIVATION_GRADS[kind]});
-        }
-      }
-    `,
-  };
+          setOutputAtIndex(index, ${ACTIVATION_GRADS[kind]});`);
 }
 
 /** tanh's or the sigmoid's gradient kernel on WebGPU. */
