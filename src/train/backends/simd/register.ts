@@ -5,10 +5,10 @@ import { activeSimdKernels, heapOffset, simdKernels } from './load';
 
 /**
  * The SIMD kernels as tfjs kernels of the wasm backend (the gradients that run them are
- * registered in ../convGradients.ts: ReLU's, and tanh's and the sigmoid's). Each kernel reads and writes the backend's heap in
- * place (load.ts); where the SIMD kernels cannot run, the bias and ReLU kernels fall back to
- * plain loops and the callers of the filter gradient keep the op composition of
- * convGradients.ts.
+ * registered in ../convGradients.ts: ReLU's, and tanh's and the sigmoid's). Each kernel
+ * reads and writes the backend's heap in place (load.ts); where the SIMD kernels cannot
+ * run, the bias, ReLU, tanh and sigmoid kernels fall back to plain loops and the callers
+ * of the filter gradient keep the op composition of convGradients.ts.
  */
 
 /** Attributes of the filter-gradient kernel: the convolution's own. */
