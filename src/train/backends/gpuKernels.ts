@@ -54,47 +54,40 @@ function glslCoords(rank: number): { type: string; names: string[] } {
 /** The ranks the WebGL programs are written for (tfjs's own go to 6; the network's tensors have 2 or 4 axes). */
 export const GPU_KERNEL_RANKS: readonly number[] = [1, 2, 3, 4];
 
-/** dy * step(x) on WebGL: packed inputs (what tfjs's convolutions leave), an unpacked output (what its filter gradient reads). */
-function webglReluGrad(shape: readonly number[]): GPGPUProgram {
-  const { type, names } = glslCoords(shape.length);
-  const at = names.join(', ');
-  const inner = shape.length === 1 ? 'rc' : `vec2(${names.slice(-2).join(', ')})`;
-  return {
-    variableNames: ['Dy', 'X'],
-    outputShape: [...shape],
-    packedInputs: true,
-    packedOutput: false,
-    userCode: `
-      void main() {
-        ${type} rc = getOutputCoords();
-        float g = getChannel(getDy(${at}), ${inner});
-        float v = getChannel(getX(${at}), ${inner});
-        setOutput(g * (isnan(v) ? v : (v > 0.0 ? 1.0 : 0.0)));
-      }
-    `,
-  };
-}
-
-/** An activation's gradient from its output Y and Dy on WebGL: inputs packed or unpacked (as they lie), an unpacked output, as the ReLU gradient's. */
-function webglActivationGrad(shape: readonly number[], kind: ActivationGradKind, packed: boolean): GPGPUProgram {
+/**
+ * A WebGL program of one value per element of `shape`, its output unpacked (what tfjs's
+ * filter gradient reads): each input read at the output's coordinates into the float
+ * named beside it (from packed textures where `packed`, else unpacked), then `result`
+ * (GLSL) set.
+ */
+function webglPerElement(shape: readonly number[], inputs: readonly (readonly [variable: string, local: string])[], packed: boolean, result: string): GPGPUProgram {
   const { type, names } = glslCoords(shape.length);
   const at = names.join(', ');
   const inner = shape.length === 1 ? 'rc' : `vec2(${names.slice(-2).join(', ')})`;
   const read = (name: string) => (packed ? `getChannel(get${name}(${at}), ${inner})` : `get${name}(${at})`);
   return {
-    variableNames: ['Y', 'Dy'],
+    variableNames: inputs.map(([variable]) => variable),
     outputShape: [...shape],
     packedInputs: packed,
     packedOutput: false,
     userCode: `
       void main() {
         ${type} rc = getOutputCoords();
-        float v = ${read('Y')};
-        float g = ${read('Dy')};
-        setOutput(${ACTIVATION_GRADS[kind]});
+        ${inputs.map(([variable, local]) => `float ${local} = ${read(variable)};`).join('\n        ')}
+        setOutput(${result});
       }
     `,
   };
+}
+
+/** dy * step(x) on WebGL, from packed inputs (what tfjs's convolutions leave). */
+function webglReluGrad(shape: readonly number[]): GPGPUProgram {
+  return webglPerElement(shape, [['Dy', 'g'], ['X', 'v']], true, 'g * (isnan(v) ? v : (v > 0.0 ? 1.0 : 0.0))');
+}
+
+/** An activation's gradient from its output Y and Dy on WebGL: inputs packed or unpacked (as they lie). */
+function webglActivationGrad(shape: readonly number[], kind: ActivationGradKind, packed: boolean): GPGPUProgram {
+  return webglPerElement(shape, [['Y', 'v'], ['Dy', 'g']], packed, ACTIVATION_GRADS[kind]);
 }
 
 /** Rows the WebGL bias gradient adds in one program (the network's most, conv1's, are 8,192 at batch 32). */
